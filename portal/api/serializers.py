@@ -1,0 +1,43 @@
+from django.contrib.auth import authenticate
+from rest_framework import serializers
+
+from portal.models import ApiToken, Department, Post
+
+
+class DepartmentSerializer(serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    level_display = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Department
+        fields = ["id", "code", "name", "short_name", "level", "level_display", "kind", "parent", "series", "region"]
+
+
+class PostSerializer(serializers.ModelSerializer):
+    department = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    backup = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Post
+        fields = ["id", "code", "name", "department", "duties", "backup"]
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    name = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE)
+
+    def validate(self, attrs):
+        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        if user is None or not user.is_active:
+            raise serializers.ValidationError("用户名或密码错误。", code="authorization")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="只在签发时返回一次；请妥善保存。")
+    prefix = serializers.CharField()
+    scope = serializers.CharField()
+    expires_at = serializers.DateTimeField()

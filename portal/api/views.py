@@ -1,0 +1,63 @@
+from django.contrib.auth.models import AnonymousUser
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from portal.api.serializers import (
+    DepartmentSerializer,
+    PostSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+from portal.filtersets import DepartmentFilterSet
+from portal.models import ApiToken, Department, Post
+from portal.tokens import issue_token, revoke_token
+
+
+class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Departments of every level; public."""
+
+    serializer_class = DepartmentSerializer
+    filterset_class = DepartmentFilterSet
+    lookup_field = "code"
+    ordering = "code"
+
+    def get_queryset(self):
+        return Department.objects.visible_to(self.request.user).select_related("parent")
+
+
+class PostViewSet(viewsets.ReadOnlyModelViewSet):
+    """Posts (岗位) with their named back-up post (A、B岗)."""
+
+    serializer_class = PostSerializer
+    filterset_fields = ["department__code"]
+
+    def get_queryset(self):
+        return Post.objects.select_related("department", "backup")
+
+
+class TokenView(APIView):
+    """Obtain a token with username and password (POST); revoke the presented token (DELETE)."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        token, raw = issue_token(data["user"], name=data.get("name", ""), scope=data["scope"])
+        body = {"token": raw, "prefix": token.prefix, "scope": token.scope, "expires_at": token.expires_at}
+        return Response(TokenResponseSerializer(body).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        if isinstance(request.user, AnonymousUser) or not isinstance(request.auth, ApiToken):
+            return Response({"detail": "请使用要吊销的令牌调用本接口。"}, status=status.HTTP_400_BAD_REQUEST)
+        revoke_token(request.auth, by=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

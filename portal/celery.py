@@ -1,0 +1,22 @@
+"""The Celery app. Tasks are discovered in each app's ``tasks.py``.
+
+Beat's schedule is declared here and synced into django-celery-beat's tables,
+where an administrator can edit it (production and the embedded run alike).
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+
+app = Celery("portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "supervision-sweep-every-minute": {
+        "task": "monitoring.tasks.sweep_timers",
+        "schedule": 60.0,
+    },
+}

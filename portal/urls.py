@@ -1,0 +1,42 @@
+"""Root URLs. Each app owns its own ``urls.py`` (pages) and ``api/urls.py`` (under /api/v1/)."""
+
+from importlib.util import find_spec
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+
+def _exists(module: str) -> bool:
+    """True when the module exists; a module that exists but fails to import still raises."""
+    try:
+        return find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+API_APPS = ["portal", "powers", "risks", "approvals", "complaints", "monitoring", "performance"]
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]
+api_patterns += [path("", include(f"{app}.api.urls")) for app in API_APPS if _exists(f"{app}.api.urls")]
+
+urlpatterns = [
+    path("", include("portal.site_urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_patterns)),
+]
+urlpatterns += [path("", include(f"{app}.urls")) for app in API_APPS[1:] if _exists(f"{app}.urls")]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,413 @@
+"""State-changing verbs of the power list (清权确权 and versioning).
+
+Every verb is one transaction: it locks the row it changes, checks the
+transition against ``POWER_TRANSITIONS``, writes an audit event and reindexes
+search. Views, the API, admin actions and commands all call these.
+
+Who may do what:
+- department staff (handler/head) of the power's department: declare, edit, submit, propose a revision,
+  abolition, delegation or merger (each is a new declaration that goes through review);
+- the legal reviewer (法制审核): approve or return with reasons;
+- the administrator, acting for the government: confirm and publish.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from portal import audit, search
+from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, department_of, has_role
+from portal.services import check_transition, require
+
+from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus
+from .models import DiscretionBand, DiscretionStandard, Flowchart, FlowStep, Power
+
+SNAPSHOT_FIELDS = [
+    "code", "version", "name", "category", "department_id", "status", "subject", "time_limit_days",
+    "promised_days", "result_form", "fee_basis", "change_kind",
+]  # fmt: skip
+
+
+def snapshot(power: Power) -> dict:
+    return {field: getattr(power, field) for field in SNAPSHOT_FIELDS}
+
+
+def _lock(power: Power) -> Power:
+    return Power.objects.select_for_update().get(pk=power.pk)
+
+
+def can_edit(user, power: Power) -> bool:
+    """Department staff edit their own department's drafts; administrators any draft."""
+    if power.status not in EDITABLE_STATUSES:
+        return False
+    if has_role(user, ADMINISTRATOR):
+        return True
+    return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
+
+
+def _require_department_staff(user, department):
+    require(
+        has_role(user, ADMINISTRATOR)
+        or (has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == department),
+        "只有本单位工作人员可以申报或修改本单位的权力事项。",
+    )
+
+
+def next_code(category: str, department) -> str:
+    """The next free uniform code for a department and category."""
+    prefix = f"{CATEGORY_CODE[category]}-{department.code}-"
+    last = (
+        Power.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def declare_power(*, by, department, name: str, category: str, legal_articles=(), **fields) -> Power:
+    """Declare a new power (申报) as a draft of ``department``. Refused for other departments' staff."""
+    _require_department_staff(by, department)
+    with transaction.atomic():
+        power = Power(
+            code=fields.pop("code", None) or next_code(category, department),
+            name=name,
+            category=category,
+            department=department,
+            status=PowerStatus.DRAFT,
+            change_kind=ChangeKind.NEW,
+            declared_by=by if getattr(by, "is_authenticated", False) else None,
+            **fields,
+        )
+        power.full_clean()
+        power.save()
+        power.legal_articles.set(legal_articles)
+        search.index(power, power.name)
+        audit.record(by, "power.declare", power, after=snapshot(power))
+    return power
+
+
+def update_draft(power: Power, *, by, legal_articles=None, **changes) -> Power:
+    """Edit a draft or returned declaration. Published versions are changed only by revising them."""
+    with transaction.atomic():
+        power = _lock(power)
+        if power.status not in EDITABLE_STATUSES:
+            raise ValidationError(f"「{power.get_status_display()}」的事项不能直接修改，请提出修订。")
+        _require_department_staff(by, power.department)
+        before = snapshot(power)
+        for field, value in changes.items():
+            setattr(power, field, value)
+        power.full_clean()
+        power.save()
+        if legal_articles is not None:
+            power.legal_articles.set(legal_articles)
+        search.index(power, power.name)
+        audit.record(by, "power.update", power, before=before, after=snapshot(power))
+    return power
+
+
+def submit_power(power: Power, *, by) -> Power:
+    """Submit a draft for legal review (申报)."""
+    with transaction.atomic():
+        power = _lock(power)
+        _require_department_staff(by, power.department)
+        check_transition(POWER_TRANSITIONS, power.status, PowerStatus.SUBMITTED, PowerStatus, "权力事项")
+        if not power.legal_articles.exists():
+            raise ValidationError("申报的权力事项必须列明法律依据（具体到条款）。")
+        before = snapshot(power)
+        power.status = PowerStatus.SUBMITTED
+        power.save(update_fields=["status", "updated_at"])
+        audit.record(by, "power.submit", power, before=before, after=snapshot(power))
+    return power
+
+
+def approve_power(power: Power, *, by, note: str = "") -> Power:
+    """Legal review passes the declaration (法制审核通过)."""
+    require(has_role(by, LEGAL_REVIEWER), "只有法制审核员可以审核权力事项。")
+    with transaction.atomic():
+        power = _lock(power)
+        check_transition(POWER_TRANSITIONS, power.status, PowerStatus.APPROVED, PowerStatus, "权力事项")
+        before = snapshot(power)
+        power.status = PowerStatus.APPROVED
+        power.review_note = note
+        power.reviewed_by = by
+        power.save(update_fields=["status", "review_note", "reviewed_by", "updated_at"])
+        audit.record(by, "power.approve", power, before=before, after=snapshot(power), note=note)
+    return power
+
+
+def return_power(power: Power, *, by, reason: str) -> Power:
+    """Return a declaration to its department with reasons (退回). A reason is required."""
+    require(has_role(by, LEGAL_REVIEWER, ADMINISTRATOR), "只有法制审核员或政府确认人员可以退回。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "退回必须说明理由。"})
+    with transaction.atomic():
+        power = _lock(power)
+        check_transition(POWER_TRANSITIONS, power.status, PowerStatus.RETURNED, PowerStatus, "权力事项")
+        before = snapshot(power)
+        power.status = PowerStatus.RETURNED
+        power.review_note = reason.strip()
+        power.reviewed_by = by
+        power.save(update_fields=["status", "review_note", "reviewed_by", "updated_at"])
+        audit.record(by, "power.return", power, before=before, after=snapshot(power), note=reason)
+    return power
+
+
+def publish_power(power: Power, *, by) -> Power:
+    """The government confirms and publishes (确认公布). Ends the version(s) this one replaces."""
+    require(has_role(by, ADMINISTRATOR), "只有政府确认人员（系统管理员）可以确认公布。")
+    with transaction.atomic():
+        power = _lock(power)
+        check_transition(POWER_TRANSITIONS, power.status, PowerStatus.PUBLISHED, PowerStatus, "权力事项")
+        before = snapshot(power)
+        now = timezone.now()
+        replaced = list(Power.objects.select_for_update().filter(successor=power, status=PowerStatus.PUBLISHED))
+        for old in replaced:
+            _end_version(old, by=by, status=_ended_status(power.change_kind), now=now)
+        # The new version becomes the row shown for its code.
+        Power.objects.filter(code=power.code, is_current=True).exclude(pk=power.pk).update(is_current=False)
+        power.status = PowerStatus.PUBLISHED
+        power.is_current = True
+        power.published_by = by
+        power.published_at = now
+        power.save(update_fields=["status", "is_current", "published_by", "published_at", "updated_at"])
+        audit.record(by, "power.publish", power, before=before, after=snapshot(power))
+    return power
+
+
+def _ended_status(change_kind: str) -> str:
+    return {
+        ChangeKind.REVISION: PowerStatus.SUPERSEDED,
+        ChangeKind.DELEGATION: PowerStatus.DELEGATED,
+        ChangeKind.MERGER: PowerStatus.MERGED,
+    }.get(change_kind, PowerStatus.SUPERSEDED)
+
+
+def _end_version(old: Power, *, by, status: str, now, note: str = "") -> None:
+    check_transition(POWER_TRANSITIONS, old.status, status, PowerStatus, "权力事项")
+    before = snapshot(old)
+    old.status = status
+    old.ended_at = now
+    # A revision keeps the code, so the new version becomes current; delegation and
+    # merger give a new code, so the old row stays the current row for its own code.
+    old.save(update_fields=["status", "ended_at", "updated_at"])
+    audit.record(by, f"power.{status}", old, before=before, after=snapshot(old), note=note)
+
+
+def abolish_power(power: Power, *, by, reason: str) -> Power:
+    """Abolish a published power (废止). Only an administrator, with a reason."""
+    require(has_role(by, ADMINISTRATOR), "只有政府确认人员（系统管理员）可以废止权力事项。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "废止必须说明理由。"})
+    with transaction.atomic():
+        power = _lock(power)
+        _end_version(power, by=by, status=PowerStatus.ABOLISHED, now=timezone.now(), note=reason)
+        power.change_reason = reason
+        power.save(update_fields=["change_reason"])
+    return power
+
+
+def _copy_version(source: Power, *, by, department=None, code=None, change_kind, reason: str, version=None) -> Power:
+    """A new draft carrying the source's content, flowchart and discretion standards."""
+    department = department or source.department
+    new = Power.objects.create(
+        code=code or source.code,
+        version=version or source.version + 1,
+        change_kind=change_kind,
+        change_reason=reason,
+        name=source.name,
+        category=source.category,
+        department=department,
+        status=PowerStatus.DRAFT,
+        is_current=False,
+        subject=source.subject,
+        description=source.description,
+        time_limit_days=source.time_limit_days,
+        promised_days=source.promised_days,
+        time_limit_unit=source.time_limit_unit,
+        result_form=source.result_form,
+        fee_basis=source.fee_basis,
+        complaint_channel=source.complaint_channel,
+        predecessor=source,
+        declared_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    new.legal_articles.set(source.legal_articles.all())
+    copy_flowchart(source, new, keep_posts=department == source.department)
+    copy_standards(source, new)
+    search.index(new, new.name)
+    return new
+
+
+def copy_flowchart(source: Power, target: Power, *, keep_posts: bool = True) -> None:
+    chart = Flowchart.objects.filter(power=source).first()
+    if chart is None:
+        return
+    new_chart = Flowchart.objects.create(power=target, note=chart.note)
+    FlowStep.objects.bulk_create(
+        FlowStep(
+            flowchart=new_chart,
+            order=step.order,
+            name=step.name,
+            post=step.post if keep_posts else None,
+            rules=step.rules,
+            duties=step.duties,
+            supervision_point=step.supervision_point,
+            complaint_channel=step.complaint_channel,
+            time_limit_days=step.time_limit_days,
+        )
+        for step in chart.steps.all()
+    )
+
+
+def copy_standards(source: Power, target: Power) -> None:
+    for standard in source.standards.prefetch_related("bands"):
+        bands = list(standard.bands.all())
+        standard.pk = None
+        standard.power = target
+        standard.save()
+        for band in bands:
+            band.pk = None
+            band.standard = standard
+        DiscretionBand.objects.bulk_create(bands)
+
+
+def _require_no_pending_version(power: Power):
+    pending = Power.objects.filter(predecessor=power).exclude(status__in=[PowerStatus.PUBLISHED]).exists()
+    if pending:
+        raise ValidationError("该事项已有待审核或草稿状态的变更，请先处理该变更。")
+
+
+def propose_revision(power: Power, *, by, reason: str) -> Power:
+    """Start a revision (修订) of a published power: a new draft version under the same code."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "修订必须说明理由。"})
+    with transaction.atomic():
+        power = _lock(power)
+        _require_department_staff(by, power.department)
+        if power.status != PowerStatus.PUBLISHED:
+            raise ValidationError("只有已公布的权力事项可以修订。")
+        _require_no_pending_version(power)
+        last_version = Power.objects.filter(code=power.code).order_by("-version").values_list("version", flat=True)[0]
+        new = _copy_version(power, by=by, change_kind=ChangeKind.REVISION, reason=reason, version=last_version + 1)
+        power.successor = new
+        power.save(update_fields=["successor", "updated_at"])
+        audit.record(by, "power.propose_revision", new, after=snapshot(new), note=reason)
+    return new
+
+
+def propose_delegation(power: Power, *, by, to_department, reason: str) -> Power:
+    """Delegate a published power down a level (下放): a new draft in the lower-level department."""
+    from portal.choices import LEVEL_ORDER
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "下放必须说明理由。"})
+    if LEVEL_ORDER.index(to_department.level) <= LEVEL_ORDER.index(power.department.level):
+        raise ValidationError({"to_department": "下放的承接单位必须是更低一级的单位。"})
+    with transaction.atomic():
+        power = _lock(power)
+        _require_department_staff(by, power.department)
+        if power.status != PowerStatus.PUBLISHED:
+            raise ValidationError("只有已公布的权力事项可以下放。")
+        _require_no_pending_version(power)
+        new = _copy_version(
+            power,
+            by=by,
+            department=to_department,
+            code=next_code(power.category, to_department),
+            change_kind=ChangeKind.DELEGATION,
+            reason=reason,
+            version=1,
+        )
+        new.is_current = True  # a new code: its only row is its current row
+        new.save(update_fields=["is_current"])
+        power.successor = new
+        power.save(update_fields=["successor", "updated_at"])
+        audit.record(by, "power.propose_delegation", new, after=snapshot(new), note=reason)
+    return new
+
+
+def propose_merger(powers, *, by, name: str, reason: str) -> Power:
+    """Merge several published powers of one department into a new one (合并)."""
+    powers = list(powers)
+    if len(powers) < 2:
+        raise ValidationError("合并至少需要两项权力事项。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "合并必须说明理由。"})
+    departments = {p.department_id for p in powers}
+    if len(departments) != 1:
+        raise ValidationError("只能合并同一单位的权力事项。")
+    with transaction.atomic():
+        locked = list(Power.objects.select_for_update().filter(pk__in=[p.pk for p in powers]).order_by("code"))
+        lead = locked[0]
+        _require_department_staff(by, lead.department)
+        for p in locked:
+            if p.status != PowerStatus.PUBLISHED:
+                raise ValidationError(f"{p.code} 不是已公布状态，不能合并。")
+            _require_no_pending_version(p)
+        new = _copy_version(
+            lead,
+            by=by,
+            code=next_code(lead.category, lead.department),
+            change_kind=ChangeKind.MERGER,
+            reason=reason,
+            version=1,
+        )
+        new.name = name
+        new.is_current = True
+        new.save(update_fields=["name", "is_current"])
+        new.legal_articles.add(*[a for p in locked for a in p.legal_articles.all()])
+        search.index(new, new.name)
+        for p in locked:
+            p.successor = new
+            p.save(update_fields=["successor", "updated_at"])
+        audit.record(by, "power.propose_merger", new, after=snapshot(new), note=reason)
+    return new
+
+
+def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Flowchart:
+    """Replace a draft's flowchart with ``steps`` (dicts of FlowStep fields, in order)."""
+    with transaction.atomic():
+        power = _lock(power)
+        if not can_edit(by, power):
+            raise ValidationError("只有本单位草稿或退回状态的事项可以编辑流程图。")
+        if not steps:
+            raise ValidationError("流程图至少需要一个环节。")
+        chart, _ = Flowchart.objects.get_or_create(power=power)
+        before = list(chart.steps.values("order", "name", "post_id", "time_limit_days"))
+        chart.note = note
+        chart.save()
+        chart.steps.all().delete()
+        objs = []
+        for order, data in enumerate(steps, start=1):
+            step = FlowStep(flowchart=chart, order=order, **data)
+            step.full_clean(exclude=["flowchart"])
+            if step.post_id and step.post.department_id != power.department_id:
+                raise ValidationError(f"第{order}个环节的承办岗位不属于{power.department}。")
+            objs.append(step)
+        FlowStep.objects.bulk_create(objs)
+        after = [{"order": s.order, "name": s.name, "post_id": s.post_id, "time_limit_days": s.time_limit_days} for s in objs]
+        audit.record(by, "power.flowchart", power, before={"steps": before}, after={"steps": after})
+    return chart
+
+
+def save_standard(power: Power, *, by, standard: DiscretionStandard | None = None, bands: list[dict], **fields):
+    """Create or replace a discretion standard of a draft together with its bands."""
+    from .discretion import validate_bands
+
+    with transaction.atomic():
+        power = _lock(power)
+        if not can_edit(by, power):
+            raise ValidationError("只有本单位草稿或退回状态的事项可以编辑裁量基准。")
+        validate_bands(bands)
+        if standard is None:
+            standard = DiscretionStandard(power=power)
+        elif standard.power_id != power.pk:
+            raise ValidationError("裁量基准不属于该权力事项。")
+        for field, value in fields.items():
+            setattr(standard, field, value)
+        standard.full_clean()
+        standard.save()
+        standard.bands.all().delete()
+        DiscretionBand.objects.bulk_create(
+            DiscretionBand(standard=standard, order=i, **band) for i, band in enumerate(bands, start=1)
+        )
+        audit.record(by, "power.standard", power, after={"standard": standard.title, "bands": bands})
+    return standard
