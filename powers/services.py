@@ -11,8 +11,11 @@ Who may do what:
 - the administrator, acting for the government: confirm and publish.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit, search
@@ -26,6 +29,26 @@ SNAPSHOT_FIELDS = [
     "code", "version", "name", "category", "department_id", "status", "subject", "time_limit_days",
     "promised_days", "result_form", "fee_basis", "change_kind",
 ]  # fmt: skip
+
+
+# Fields a declaration may not change through update_draft: identity, workflow and history.
+PROTECTED_FIELDS = {
+    "id", "pk", "code", "version", "department", "department_id", "status", "is_current", "change_kind",
+    "predecessor", "predecessor_id", "successor", "successor_id", "declared_by", "reviewed_by", "published_by",
+    "published_at", "ended_at", "review_note",
+}  # fmt: skip
+_MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+
+def refuse_markup(values: dict) -> None:
+    """Text that looks like HTML or script is refused (it is never rendered unescaped, but never stored either)."""
+    errors = {
+        field: "不得包含 HTML 标记或脚本。"
+        for field, value in values.items()
+        if isinstance(value, str) and _MARKUP.search(value)
+    }
+    if errors:
+        raise ValidationError(errors)
 
 
 def snapshot(power: Power) -> dict:
@@ -43,6 +66,13 @@ def can_edit(user, power: Power) -> bool:
     if has_role(user, ADMINISTRATOR):
         return True
     return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
+
+
+def _require_editable(user, power: Power, what: str) -> None:
+    """Refuse with 400 when the version is not a draft, with 403 when the user is not its department's staff."""
+    if power.status not in EDITABLE_STATUSES:
+        raise ValidationError(f"只有草稿或退回状态的事项可以编辑{what}；已公布的事项请先提出修订。")
+    _require_department_staff(user, power.department)
 
 
 def _require_department_staff(user, department):
@@ -66,6 +96,7 @@ def next_code(category: str, department) -> str:
 def declare_power(*, by, department, name: str, category: str, legal_articles=(), **fields) -> Power:
     """Declare a new power (申报) as a draft of ``department``. Refused for other departments' staff."""
     _require_department_staff(by, department)
+    refuse_markup({"name": name, **fields})
     with transaction.atomic():
         power = Power(
             code=fields.pop("code", None) or next_code(category, department),
@@ -87,6 +118,10 @@ def declare_power(*, by, department, name: str, category: str, legal_articles=()
 
 def update_draft(power: Power, *, by, legal_articles=None, **changes) -> Power:
     """Edit a draft or returned declaration. Published versions are changed only by revising them."""
+    protected = sorted(PROTECTED_FIELDS & set(changes))
+    if protected:
+        raise ValidationError(f"不能通过修改草稿变更这些字段：{', '.join(protected)}。")
+    refuse_markup(changes)
     with transaction.atomic():
         power = _lock(power)
         if power.status not in EDITABLE_STATUSES:
@@ -270,7 +305,12 @@ def copy_standards(source: Power, target: Power) -> None:
 
 
 def _require_no_pending_version(power: Power):
-    pending = Power.objects.filter(predecessor=power).exclude(status__in=[PowerStatus.PUBLISHED]).exists()
+    # A merger's new draft names only the first merged power as predecessor; the others point at it as successor.
+    pending = (
+        Power.objects.filter(Q(predecessor=power) | Q(pk=power.successor_id))
+        .exclude(status=PowerStatus.PUBLISHED)
+        .exists()
+    )
     if pending:
         raise ValidationError("该事项已有待审核或草稿状态的变更，请先处理该变更。")
 
@@ -366,8 +406,7 @@ def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Fl
     """Replace a draft's flowchart with ``steps`` (dicts of FlowStep fields, in order)."""
     with transaction.atomic():
         power = _lock(power)
-        if not can_edit(by, power):
-            raise ValidationError("只有本单位草稿或退回状态的事项可以编辑流程图。")
+        _require_editable(by, power, "流程图")
         if not steps:
             raise ValidationError("流程图至少需要一个环节。")
         chart, _ = Flowchart.objects.get_or_create(power=power)
@@ -377,6 +416,8 @@ def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Fl
         chart.steps.all().delete()
         objs = []
         for order, data in enumerate(steps, start=1):
+            data = {k: v for k, v in data.items() if k not in ("order", "id", "flowchart")}
+            refuse_markup(data)
             step = FlowStep(flowchart=chart, order=order, **data)
             step.full_clean(exclude=["flowchart"])
             if step.post_id and step.post.department_id != power.department_id:
@@ -394,9 +435,11 @@ def save_standard(power: Power, *, by, standard: DiscretionStandard | None = Non
 
     with transaction.atomic():
         power = _lock(power)
-        if not can_edit(by, power):
-            raise ValidationError("只有本单位草稿或退回状态的事项可以编辑裁量基准。")
+        _require_editable(by, power, "裁量基准")
         validate_bands(bands)
+        refuse_markup(fields)
+        for band in bands:
+            refuse_markup(band)
         if standard is None:
             standard = DiscretionStandard(power=power)
         elif standard.power_id != power.pk:
@@ -407,7 +450,29 @@ def save_standard(power: Power, *, by, standard: DiscretionStandard | None = Non
         standard.save()
         standard.bands.all().delete()
         DiscretionBand.objects.bulk_create(
-            DiscretionBand(standard=standard, order=i, **band) for i, band in enumerate(bands, start=1)
+            DiscretionBand(standard=standard, order=i, **{k: v for k, v in band.items() if k in _BAND_FIELDS})
+            for i, band in enumerate(_ordered_bands(bands), start=1)
         )
         audit.record(by, "power.standard", power, after={"standard": standard.title, "bands": bands})
     return standard
+
+
+def remove_standard(power: Power, *, by, standard: DiscretionStandard) -> None:
+    """Delete a discretion standard of a draft (its bands go with it)."""
+    with transaction.atomic():
+        power = _lock(power)
+        _require_editable(by, power, "裁量基准")
+        if standard.power_id != power.pk:
+            raise ValidationError("裁量基准不属于该权力事项。")
+        title = standard.title
+        standard.delete()
+        audit.record(by, "power.standard_remove", power, before={"standard": title})
+
+
+_BAND_FIELDS = {"severity", "fact_min", "fact_max", "amount_min", "amount_max", "description"}
+
+
+def _ordered_bands(bands: list[dict]) -> list[dict]:
+    # Same order as discretion.as_bands: an explicit "order" wins, else the given position.
+    positioned = sorted(enumerate(bands, start=1), key=lambda pair: pair[1].get("order") or pair[0])
+    return [band for _, band in positioned]
