@@ -61,3 +61,48 @@ def admin_user(db):
 @pytest.fixture
 def integrator(db):
     return UserFactory(username="integrator", roles=[roles.INTEGRATOR])
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    """A real Celery worker in a subprocess, on the Redis broker and this test's PostgreSQL database.
+
+    Runs only on the PostgreSQL + Redis leg of the test command; the worker consumes a private
+    queue, so tasks of other runs never reach it. Yields the queue name.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    import uuid
+
+    broker = os.environ.get("CELERY_BROKER_URL", "")
+    if connection.vendor != "postgresql" or not broker.startswith("redis"):
+        pytest.skip("needs PostgreSQL and Redis (run the README's test command)")
+    db = connection.settings_dict
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    env = dict(os.environ)
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["CELERY_TASK_ALWAYS_EAGER"] = "0"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool=solo", "-Q", queue,
+         "--without-gossip", "--without-mingle", "--loglevel=WARNING", "-n", f"{queue}@localhost"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    from portal.celery import app
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited: {proc.stdout.read()}")
+        if app.control.ping(destination=[f"{queue}@localhost"], timeout=0.5):
+            break
+    else:
+        proc.terminate()
+        pytest.fail("celery worker did not answer a ping within 30 s")
+    yield queue
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
