@@ -194,7 +194,9 @@ def publish_power(power: Power, *, by) -> Power:
         check_transition(POWER_TRANSITIONS, power.status, PowerStatus.PUBLISHED, PowerStatus, "权力事项")
         before = snapshot(power)
         now = timezone.now()
-        replaced = list(Power.objects.select_for_update().filter(successor=power, status=PowerStatus.PUBLISHED))
+        replaced = list(
+            Power.objects.select_for_update().filter(successor=power, status=PowerStatus.PUBLISHED)
+        )
         for old in replaced:
             _end_version(old, by=by, status=_ended_status(power.change_kind), now=now)
         # The new version becomes the row shown for its code.
@@ -240,7 +242,9 @@ def abolish_power(power: Power, *, by, reason: str) -> Power:
     return power
 
 
-def _copy_version(source: Power, *, by, department=None, code=None, change_kind, reason: str, version=None) -> Power:
+def _copy_version(
+    source: Power, *, by, department=None, code=None, change_kind, reason: str, version=None
+) -> Power:
     """A new draft carrying the source's content, flowchart and discretion standards."""
     department = department or source.department
     new = Power.objects.create(
@@ -325,8 +329,12 @@ def propose_revision(power: Power, *, by, reason: str) -> Power:
         if power.status != PowerStatus.PUBLISHED:
             raise ValidationError("只有已公布的权力事项可以修订。")
         _require_no_pending_version(power)
-        last_version = Power.objects.filter(code=power.code).order_by("-version").values_list("version", flat=True)[0]
-        new = _copy_version(power, by=by, change_kind=ChangeKind.REVISION, reason=reason, version=last_version + 1)
+        last_version = (
+            Power.objects.filter(code=power.code).order_by("-version").values_list("version", flat=True)[0]
+        )
+        new = _copy_version(
+            power, by=by, change_kind=ChangeKind.REVISION, reason=reason, version=last_version + 1
+        )
         power.successor = new
         power.save(update_fields=["successor", "updated_at"])
         audit.record(by, "power.propose_revision", new, after=snapshot(new), note=reason)
@@ -375,7 +383,9 @@ def propose_merger(powers, *, by, name: str, reason: str) -> Power:
     if len(departments) != 1:
         raise ValidationError("只能合并同一单位的权力事项。")
     with transaction.atomic():
-        locked = list(Power.objects.select_for_update().filter(pk__in=[p.pk for p in powers]).order_by("code"))
+        locked = list(
+            Power.objects.select_for_update().filter(pk__in=[p.pk for p in powers]).order_by("code")
+        )
         lead = locked[0]
         _require_department_staff(by, lead.department)
         for p in locked:
@@ -424,12 +434,17 @@ def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Fl
                 raise ValidationError(f"第{order}个环节的承办岗位不属于{power.department}。")
             objs.append(step)
         FlowStep.objects.bulk_create(objs)
-        after = [{"order": s.order, "name": s.name, "post_id": s.post_id, "time_limit_days": s.time_limit_days} for s in objs]
+        after = [
+            {"order": s.order, "name": s.name, "post_id": s.post_id, "time_limit_days": s.time_limit_days}
+            for s in objs
+        ]
         audit.record(by, "power.flowchart", power, before={"steps": before}, after={"steps": after})
     return chart
 
 
-def save_standard(power: Power, *, by, standard: DiscretionStandard | None = None, bands: list[dict], **fields):
+def save_standard(
+    power: Power, *, by, standard: DiscretionStandard | None = None, bands: list[dict], **fields
+):
     """Create or replace a discretion standard of a draft together with its bands."""
     from .discretion import validate_bands
 
