@@ -1,7 +1,13 @@
+import functools
+
 from django.contrib import admin, messages
+from django.db import transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ApiToken, AuditEvent, Department, Post, StaffProfile
+from portal.models import ApiToken, AuditEvent, CalendarYear, Department, Post, StaffProfile, WorkdayOverride
 from portal.tokens import issue_token, revoke_token
 
 admin.site.site_header = _("权力清单治理平台 · 系统管理")
@@ -91,3 +97,98 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 
 # --- working-day calendar (see portal/workdays.py) ---------------------------------
+# Owner: the working-day calendar (issue 4). Entries here change deadlines; every save is audited
+# and drops the per-process calendar cache. Unknown upcoming years are announced on the admin index
+# and on these pages (portal.workdays.calendar_warnings).
+
+
+def _calendar_notice(request):
+    from portal.workdays import calendar_warnings
+
+    for message in calendar_warnings():
+        messages.warning(request, message)
+
+
+def _with_calendar_notice(index_view):
+    @functools.wraps(index_view)
+    def index(request, extra_context=None):
+        _calendar_notice(request)
+        return index_view(request, extra_context)
+
+    return index
+
+
+admin.site.index = _with_calendar_notice(admin.site.index)
+
+
+class _CalendarAdminMixin:
+    audit_verb = ""
+
+    def changelist_view(self, request, extra_context=None):
+        _calendar_notice(request)
+        return super().changelist_view(request, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        from portal import audit
+
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            after = {f.name: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
+            audit.record(request.user, f"{self.audit_verb}.{'changed' if change else 'added'}", obj, after=after)
+
+    def delete_model(self, request, obj):
+        from portal import audit
+
+        with transaction.atomic():
+            audit.record(request.user, f"{self.audit_verb}.deleted", obj, before={"repr": str(obj)})
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(_CalendarAdminMixin, admin.ModelAdmin):
+    audit_verb = "calendar.year"
+    list_display = ["year", "source", "override_count", "entered_at"]
+    readonly_fields = ["entered_at", "year_entries"]
+    fields = ["year", "source", "entered_at", "year_entries"]
+
+    def get_queryset(self, request):
+        entries = (
+            WorkdayOverride.objects.filter(date__year=OuterRef("year"))
+            .order_by()
+            .values("date__year")
+            .annotate(n=Count("id"))
+            .values("n")
+        )
+        return super().get_queryset(request).annotate(entry_count=Subquery(entries, output_field=IntegerField()))
+
+    @admin.display(description=_("节假日与调休条目"))
+    def override_count(self, obj):
+        return getattr(obj, "entry_count", None) or 0
+
+    @admin.display(description=_("本年度条目"))
+    def year_entries(self, obj):
+        if obj.pk is None:
+            return _("保存后在“节假日与调休”中逐日录入，或用 manage.py load_calendar 载入整年安排。")
+        rows = WorkdayOverride.objects.filter(date__year=obj.year).order_by("date")
+        url = reverse("admin:portal_workdayoverride_changelist") + f"?date__year={obj.year}"
+        items = format_html_join(
+            "", "<li>{} {} {}</li>", ((r.date, _("上班") if r.is_working_day else _("休息"), r.name) for r in rows)
+        )
+        return format_html('<ul>{}</ul><a href="{}">{}</a>', items, url, _("编辑本年度条目"))
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(_CalendarAdminMixin, admin.ModelAdmin):
+    audit_verb = "calendar.override"
+    list_display = ["date", "weekday", "is_working_day", "name"]
+    list_filter = ["is_working_day"]
+    date_hierarchy = "date"
+    search_fields = ["name"]
+
+    @admin.display(description=_("星期"))
+    def weekday(self, obj):
+        return "一二三四五六日"[obj.date.weekday()]
