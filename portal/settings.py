@@ -185,6 +185,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several apps have fields named "kind"/"level" with different choices: name the enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "portal.choices.Level",
+        "DepartmentKindEnum": "portal.choices.DepartmentKind",
+        "DocumentKindEnum": "powers.choices.DocumentKind",
+    },
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 

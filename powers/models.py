@@ -43,7 +43,9 @@ class LegalDocument(models.Model):
 
 
 class LegalArticle(models.Model):
-    document = models.ForeignKey(LegalDocument, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="articles")
+    document = models.ForeignKey(
+        LegalDocument, verbose_name=_("文件"), on_delete=models.CASCADE, related_name="articles"
+    )
     number = models.PositiveIntegerField(_("条号"), validators=[MinValueValidator(1)])
     label = models.CharField(_("条款"), max_length=40, help_text=_("例如：第十二条第一款"))
     text = models.TextField(_("条文"))
@@ -53,7 +55,9 @@ class LegalArticle(models.Model):
         verbose_name_plural = _("法条")
         ordering = ["document__code", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["document", "number", "label"], name="article_unique_in_document"),
+            models.UniqueConstraint(
+                fields=["document", "number", "label"], name="article_unique_in_document"
+            ),
         ]
 
     def __str__(self):
@@ -83,28 +87,42 @@ class Power(models.Model):
     code = models.CharField(
         _("统一编码"),
         max_length=30,
-        validators=[RegexValidator(CODE_REGEX, _("统一编码格式应为 类别-单位编码-四位序号，例如 XK-SCJG-0001。"))],
+        validators=[
+            RegexValidator(CODE_REGEX, _("统一编码格式应为 类别-单位编码-四位序号，例如 XK-SCJG-0001。"))
+        ],
     )
     version = models.PositiveIntegerField(_("版本"), default=1)
-    change_kind = models.CharField(_("变更类型"), max_length=16, choices=ChangeKind.choices, default=ChangeKind.NEW)
+    change_kind = models.CharField(
+        _("变更类型"), max_length=16, choices=ChangeKind.choices, default=ChangeKind.NEW
+    )
     change_reason = models.TextField(_("变更理由"), blank=True)
     name = models.CharField(_("权力名称"), max_length=200)
     category = models.CharField(_("权力类别"), max_length=16, choices=Category.choices)
-    department = models.ForeignKey(Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="powers")
-    status = models.CharField(_("状态"), max_length=16, choices=PowerStatus.choices, default=PowerStatus.DRAFT)
+    department = models.ForeignKey(
+        Department, verbose_name=_("实施主体"), on_delete=models.PROTECT, related_name="powers"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=PowerStatus.choices, default=PowerStatus.DRAFT
+    )
     # is_current marks the row shown for a code: kept by the services, one per code (constraint).
     is_current = models.BooleanField(_("当前版本"), default=True)
 
     # The "five publics" (五公开): basis, object, procedure, time limit, result.
-    legal_articles = models.ManyToManyField(LegalArticle, verbose_name=_("法律依据"), blank=True, related_name="powers")
-    subject = models.CharField(_("行使对象"), max_length=200, blank=True, help_text=_("例如：公民、法人和其他组织"))
+    legal_articles = models.ManyToManyField(
+        LegalArticle, verbose_name=_("法律依据"), blank=True, related_name="powers"
+    )
+    subject = models.CharField(
+        _("行使对象"), max_length=200, blank=True, help_text=_("例如：公民、法人和其他组织")
+    )
     description = models.TextField(_("权力内容"), blank=True)
     time_limit_days = models.PositiveIntegerField(_("法定时限"), null=True, blank=True)
     promised_days = models.PositiveIntegerField(_("承诺时限"), null=True, blank=True)
     time_limit_unit = models.CharField(
         _("时限单位"), max_length=16, choices=TimeLimitUnit.choices, default=TimeLimitUnit.WORKING_DAYS
     )
-    result_form = models.CharField(_("办理结果"), max_length=200, blank=True, help_text=_("例如：准予许可决定书"))
+    result_form = models.CharField(
+        _("办理结果"), max_length=200, blank=True, help_text=_("例如：准予许可决定书")
+    )
     fee_basis = models.CharField(_("收费依据及标准"), max_length=300, blank=True, default="不收费")
     complaint_channel = models.CharField(_("投诉举报途径"), max_length=200, blank=True)
 
@@ -146,7 +164,9 @@ class Power(models.Model):
             models.UniqueConstraint(
                 fields=["code"], condition=Q(status=PowerStatus.PUBLISHED), name="power_one_published_version"
             ),
-            models.UniqueConstraint(fields=["code"], condition=Q(is_current=True), name="power_one_current_row"),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(is_current=True), name="power_one_current_row"
+            ),
             models.CheckConstraint(
                 condition=Q(promised_days__isnull=True)
                 | Q(time_limit_days__isnull=True)
@@ -175,12 +195,25 @@ class Power(models.Model):
         return self.status == PowerStatus.PUBLISHED
 
 
+class PowerPartQuerySet(models.QuerySet):
+    """Flowcharts and standards are as visible as the power version they belong to."""
+
+    def visible_to(self, user):
+        return restrict_to_department(
+            self, user, field="power__department", public_filter=Q(power__status__in=PUBLIC_STATUSES)
+        )
+
+
 class Flowchart(models.Model):
     """One power, one flowchart (一项权力一个流程)."""
 
-    power = models.OneToOneField(Power, verbose_name=_("权力事项"), on_delete=models.CASCADE, related_name="flowchart")
+    power = models.OneToOneField(
+        Power, verbose_name=_("权力事项"), on_delete=models.CASCADE, related_name="flowchart"
+    )
     note = models.TextField(_("流程说明"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PowerPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("权力运行流程图")
@@ -201,7 +234,12 @@ class FlowStep(models.Model):
     order = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("环节名称"), max_length=60)
     post = models.ForeignKey(
-        Post, verbose_name=_("承办岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="flow_steps"
+        Post,
+        verbose_name=_("承办岗位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="flow_steps",
     )
     rules = models.TextField(_("办事制度"), blank=True)
     duties = models.TextField(_("职责要求"), blank=True)
@@ -222,15 +260,26 @@ class FlowStep(models.Model):
 class DiscretionStandard(models.Model):
     """A refined discretion standard (自由裁量基准): the fact to enter and its graded bands."""
 
-    power = models.ForeignKey(Power, verbose_name=_("权力事项"), on_delete=models.CASCADE, related_name="standards")
+    power = models.ForeignKey(
+        Power, verbose_name=_("权力事项"), on_delete=models.CASCADE, related_name="standards"
+    )
     article = models.ForeignKey(
-        LegalArticle, verbose_name=_("裁量依据"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        LegalArticle,
+        verbose_name=_("裁量依据"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     title = models.CharField(_("违法行为"), max_length=200)
-    fact_label = models.CharField(_("裁量情节"), max_length=40, help_text=_("执法人员录入的事实，例如：占用面积"))
+    fact_label = models.CharField(
+        _("裁量情节"), max_length=40, help_text=_("执法人员录入的事实，例如：占用面积")
+    )
     fact_unit = models.CharField(_("单位"), max_length=12, blank=True, help_text=_("例如：平方米、元、次"))
     amount_unit = models.CharField(_("处罚单位"), max_length=12, default="元")
     requires_collective_discussion = models.BooleanField(_("超出基准须集体讨论"), default=True)
+
+    objects = PowerPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("自由裁量基准")
@@ -248,7 +297,9 @@ class DiscretionBand(models.Model):
     order = models.PositiveSmallIntegerField(_("档次"))
     severity = models.CharField(_("情节"), max_length=20, help_text=_("例如：轻微、一般、较重、严重"))
     fact_min = models.DecimalField(_("情节下限(含)"), max_digits=14, decimal_places=2)
-    fact_max = models.DecimalField(_("情节上限(不含)"), max_digits=14, decimal_places=2, null=True, blank=True)
+    fact_max = models.DecimalField(
+        _("情节上限(不含)"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     amount_min = models.DecimalField(_("处罚下限"), max_digits=14, decimal_places=2)
     amount_max = models.DecimalField(_("处罚上限"), max_digits=14, decimal_places=2)
     description = models.CharField(_("裁量标准"), max_length=300, blank=True)
