@@ -134,7 +134,8 @@ class _CalendarAdminMixin:
         with transaction.atomic():
             super().save_model(request, obj, form, change)
             after = {f.name: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
-            audit.record(request.user, f"{self.audit_verb}.{'changed' if change else 'added'}", obj, after=after)
+            verb = f"{self.audit_verb}.{'changed' if change else 'added'}"
+            audit.record(request.user, verb, obj, after=after)
 
     def delete_model(self, request, obj):
         from portal import audit
@@ -163,7 +164,8 @@ class CalendarYearAdmin(_CalendarAdminMixin, admin.ModelAdmin):
             .annotate(n=Count("id"))
             .values("n")
         )
-        return super().get_queryset(request).annotate(entry_count=Subquery(entries, output_field=IntegerField()))
+        queryset = super().get_queryset(request)
+        return queryset.annotate(entry_count=Subquery(entries, output_field=IntegerField()))
 
     @admin.display(description=_("节假日与调休条目"))
     def override_count(self, obj):
@@ -176,7 +178,9 @@ class CalendarYearAdmin(_CalendarAdminMixin, admin.ModelAdmin):
         rows = WorkdayOverride.objects.filter(date__year=obj.year).order_by("date")
         url = reverse("admin:portal_workdayoverride_changelist") + f"?date__year={obj.year}"
         items = format_html_join(
-            "", "<li>{} {} {}</li>", ((r.date, _("上班") if r.is_working_day else _("休息"), r.name) for r in rows)
+            "",
+            "<li>{} {} {}</li>",
+            ((r.date, _("上班") if r.is_working_day else _("休息"), r.name) for r in rows),
         )
         return format_html('<ul>{}</ul><a href="{}">{}</a>', items, url, _("编辑本年度条目"))
 

@@ -84,7 +84,9 @@ def _package_knows(year: int) -> bool:
 class _Snapshot:
     """The override table as read at ``loaded_at``, and the year tables built from it."""
 
-    def __init__(self, table_years: frozenset[int], overrides: dict[date, bool], loaded_at: float, ttl: float):
+    def __init__(
+        self, table_years: frozenset[int], overrides: dict[date, bool], loaded_at: float, ttl: float
+    ):
         self.table_years = table_years
         self.overrides = overrides
         self.expires_at = loaded_at + ttl
@@ -143,7 +145,9 @@ def _load() -> _Snapshot:
             years = frozenset(CalendarYear.objects.values_list("year", flat=True))
             overrides = dict(WorkdayOverride.objects.values_list("date", "is_working_day"))
     except DatabaseError:
-        logger.warning("working-day override table unreadable; using chinese-calendar and weekends", exc_info=True)
+        logger.warning(
+            "working-day override table unreadable; using chinese-calendar and weekends", exc_info=True
+        )
         return _Snapshot(frozenset(), {}, now, _FAILED_LOAD_RETRY_SECONDS)
     return _Snapshot(years, overrides, now, CACHE_SECONDS)
 
@@ -252,7 +256,8 @@ def calendar_warnings(today: date | None = None) -> list[str]:
     """Messages naming the current or next year when no source knows its official schedule."""
     today = today or timezone.localdate()
     return [
-        _("%(year)d年法定节假日安排尚未录入，涉及%(year)d年的期限按周末规则暂算并标注为“暂定”。") % {"year": year}
+        _("%(year)d年法定节假日安排尚未录入，涉及%(year)d年的期限按周末规则暂算并标注为“暂定”。")
+        % {"year": year}
         for year in (today.year, today.year + 1)
         if not is_year_known(year)
     ]
@@ -281,7 +286,9 @@ def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
                 raise ValueError(_("%(date)s 同时被列为休息日和工作日。") % {"date": day})
             entries[day] = (working, name)
     with transaction.atomic():
-        calendar_year, _created = CalendarYear.objects.update_or_create(year=year, defaults={"source": source})
+        calendar_year, _created = CalendarYear.objects.update_or_create(
+            year=year, defaults={"source": source}
+        )
         WorkdayOverride.objects.filter(date__year=year).delete()
         WorkdayOverride.objects.bulk_create(
             WorkdayOverride(date=day, is_working_day=working, name=name[:40])
