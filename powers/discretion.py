@@ -88,10 +88,16 @@ class Calculation:
         return self.band.amount_min <= amount <= self.band.amount_max
 
 
+# Bands store at most 12 integer digits (DiscretionBand.fact_min/max: max_digits=14, decimal_places=2).
+MAX_FACT = Decimal(10) ** 12
+
+
 def calculate(rows, fact) -> Calculation:
     """The band a fact falls in. Refuses a fact below the first band or outside every band."""
     bands = as_bands(rows)
     value = to_decimal(fact)
+    if abs(value) >= MAX_FACT:
+        raise ValidationError({"fact": "录入的情节数值过大。"})
     for band in bands:
         if band.contains(value):
             return Calculation(value, band)

@@ -69,6 +69,12 @@ def _standards_prefetch(prefix: str = "") -> list:
     return [f"{prefix}standards__bands", f"{prefix}standards__article__document"]
 
 
+def _with_detail(queryset):
+    return queryset.select_related("predecessor", "successor").prefetch_related(
+        "legal_articles__document", _steps_prefetch("flowchart__"), *_standards_prefetch()
+    )
+
+
 # Which version of a code an action works on: the current row (what the public sees, and what is
 # revised, abolished or delegated), or the newest version (the pending draft under review, if any).
 NEWEST_VERSION_ACTIONS = {
@@ -118,11 +124,7 @@ class PowerViewSet(
         queryset = Power.objects.visible_to(self.request.user).select_related("department")
         if self.action == "list":
             return queryset
-        return queryset.select_related("predecessor", "successor").prefetch_related(
-            "legal_articles__document",
-            _steps_prefetch("flowchart__"),
-            *_standards_prefetch(),
-        )
+        return _with_detail(queryset)
 
     def get_object(self):
         code = _check_code(self.kwargs["code"])
@@ -152,7 +154,9 @@ class PowerViewSet(
         return context
 
     def _detail(self, power, status_code=status.HTTP_200_OK):
-        power = self.get_queryset().get(pk=power.pk)
+        # The verb's result, shown to the user who just acted on it (a delegated draft belongs to
+        # another department, yet its proposer sees what was created).
+        power = _with_detail(Power.objects.select_related("department")).get(pk=power.pk)
         context = self.get_serializer_context()
         context["versions"] = (
             Power.objects.visible_to(self.request.user).filter(code=power.code).order_by("version")
