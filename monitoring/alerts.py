@@ -1,0 +1,99 @@
+"""Raising alerts one at a time (anomaly rules, the stale-sweep alarm) and linking them to targets.
+
+The sweep raises timer alerts in bulk (monitoring.sweep); everything else calls ``raise_alert``.
+"""
+
+from collections import defaultdict
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+
+from monitoring.choices import AlertKind, AlertLevel
+from monitoring.models import Alert
+from monitoring.services import SYSTEM_LABEL
+from portal import audit
+
+
+def raise_alert(
+    target,
+    *,
+    kind: str,
+    level: str,
+    title: str,
+    department=None,
+    rule: str = "",
+    occurrence: str = "",
+    detail: str = "",
+    timer=None,
+) -> tuple[Alert, bool]:
+    """Raise an alert once; returns ``(alert, created)``.
+
+    Identity: ``(timer, kind)`` when a timer is given, else ``(rule, target, occurrence)`` — e.g. an
+    anomaly rule passes its rule name and the id of the event it found. Raising the same alert again
+    returns the existing one, even when two processes race (the database decides). A new alert
+    writes an audit event ``monitoring.alert.raised``.
+    """
+    kind, level = AlertKind(kind), AlertLevel(level)  # ValueError on an unknown kind or level
+    target_type = ContentType.objects.get_for_model(target)
+    target_id = str(target.pk)
+    if timer is not None:
+        identity = {"timer": timer, "kind": kind}
+    else:
+        identity = {
+            "timer": None,
+            "rule": rule,
+            "target_type": target_type,
+            "target_id": target_id,
+            "occurrence": occurrence,
+        }
+    existing = Alert.objects.filter(**identity).first()
+    if existing is not None:
+        return existing, False
+    alert = Alert(
+        kind=kind,
+        level=level,
+        title=title[:200],
+        detail=detail,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=str(target)[:200],
+        department=department,
+        timer=timer,
+        rule=rule,
+        occurrence=occurrence[:100],
+    )
+    try:
+        with transaction.atomic():
+            alert.save()
+            audit.record(
+                None,
+                "monitoring.alert.raised",
+                alert,
+                after={"kind": kind, "level": level, "rule": rule, "occurrence": occurrence},
+                label=str(SYSTEM_LABEL),
+            )
+    except IntegrityError:
+        return Alert.objects.get(**identity), False
+    return alert, True
+
+
+def with_target_urls(alerts) -> list[Alert]:
+    """Set ``alert.target_url`` from each target's ``get_absolute_url()`` (or None).
+
+    Loads the targets with one query per content type, whatever the number of alerts, and without
+    importing the apps: the model class comes from the content type.
+    """
+    alerts = list(alerts)
+    wanted = defaultdict(set)
+    for alert in alerts:
+        wanted[alert.target_type_id].add(alert.target_id)
+    urls = {}
+    for type_id, ids in wanted.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        if model is None or not hasattr(model, "get_absolute_url"):
+            continue
+        for pk, obj in model._default_manager.in_bulk(list(ids)).items():
+            urls[(type_id, str(pk))] = obj.get_absolute_url()
+    for alert in alerts:
+        alert.target_url = urls.get((alert.target_type_id, alert.target_id))
+    return alerts

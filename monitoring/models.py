@@ -1,0 +1,242 @@
+"""Time and alerts: one generic Timer table, the alerts the sweep and the rules raise, the sweep's log.
+
+``monitoring`` imports none of the apps it watches: what is timed or alerted on is a generic
+reference (content type + object id as text, so integer and string keys both fit).
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.choices import UNRESOLVED_STATES, AlertKind, AlertLevel, AlertState, TimerState
+from portal.models import Department, Post
+from portal.roles import ADMINISTRATOR, INSPECTOR, department_of, has_role
+
+
+def _visible_by_department(queryset, user):
+    """Inspectors and administrators see everything; other staff see their own department's rows."""
+    if has_role(user, ADMINISTRATOR, INSPECTOR):
+        return queryset
+    department = department_of(user)
+    if department is None:
+        return queryset.none()
+    return queryset.filter(department=department)
+
+
+class TimerQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _visible_by_department(self, user)
+
+    def active(self):
+        return self.filter(stopped_at__isnull=True)
+
+    def due(self, now):
+        """Timers whose next reminder or alarm is due: the sweep's query (see ``timer_due_idx``)."""
+        return self.filter(
+            stopped_at__isnull=True, paused_at__isnull=True, next_fire_at__isnull=False, next_fire_at__lte=now
+        )
+
+
+class Timer(models.Model):
+    """A time limit on something another app runs (a case, a case step, a suspension, a notice).
+
+    Changed only through ``monitoring.timers`` (start/pause/resume/stop/reschedule). ``next_fire_at``
+    is denormalised: ``warn_at`` until the reminder is raised, then ``due_at`` until the alarm is
+    raised, then null; null also while paused or once stopped.
+    """
+
+    target_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    target_id = models.CharField(_("对象编号"), max_length=64)
+    purpose = models.CharField(
+        _("计时用途"), max_length=60, help_text=_("例如 case、case_step:3、suspension:7")
+    )
+    label = models.CharField(_("名称"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    post = models.ForeignKey(
+        Post, verbose_name=_("责任岗位"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("开始计时"), default=timezone.now)
+    warn_at = models.DateTimeField(_("提示时间"), null=True, blank=True)
+    due_at = models.DateTimeField(_("期限"))
+    provisional = models.BooleanField(_("暂定期限"), default=False)
+    paused_at = models.DateTimeField(_("暂停于"), null=True, blank=True)
+    paused_seconds = models.PositiveIntegerField(_("累计暂停(秒)"), default=0)
+    stopped_at = models.DateTimeField(_("停止于"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("已提示于"), null=True, blank=True)
+    alarmed_at = models.DateTimeField(_("已报警于"), null=True, blank=True)
+    next_fire_at = models.DateTimeField(_("下次触发"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TimerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("计时器")
+        verbose_name_plural = _("计时器")
+        ordering = ["-started_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target_type", "target_id", "purpose"],
+                condition=Q(stopped_at__isnull=True),
+                name="timer_one_active_per_purpose",
+            ),
+        ]
+        indexes = [
+            # The sweep (monitoring.sweep, TimerQuerySet.due) reads only running timers with something
+            # left to fire, ordered by next_fire_at: this partial index holds exactly those rows, so a
+            # sweep over a million open timers touches only the due ones.
+            models.Index(
+                fields=["next_fire_at"],
+                name="timer_due_idx",
+                condition=Q(stopped_at__isnull=True, paused_at__isnull=True, next_fire_at__isnull=False),
+            ),
+            # for_target(): a case page lists its timers.
+            models.Index(fields=["target_type", "target_id"], name="timer_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.label or self.purpose} → {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def state(self) -> str:
+        if self.stopped_at is not None:
+            return TimerState.STOPPED
+        if self.paused_at is not None:
+            return TimerState.PAUSED
+        return TimerState.RUNNING
+
+    def get_state_display(self):
+        return TimerState(self.state).label
+
+    def compute_next_fire_at(self):
+        """Reminder first (only if ``warn_at`` is before the limit), then the alarm, then nothing."""
+        if self.stopped_at is not None or self.paused_at is not None or self.alarmed_at is not None:
+            return None
+        if self.warn_at is not None and self.reminded_at is None and self.warn_at < self.due_at:
+            return self.warn_at
+        return self.due_at
+
+
+class TimerPause(models.Model):
+    """One interval in which a timer stood still (e.g. a suspension of the case)."""
+
+    timer = models.ForeignKey(
+        Timer, verbose_name=_("计时器"), on_delete=models.CASCADE, related_name="pauses"
+    )
+    paused_at = models.DateTimeField(_("暂停于"))
+    resumed_at = models.DateTimeField(_("恢复于"), null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("计时暂停")
+        verbose_name_plural = _("计时暂停")
+        ordering = ["paused_at", "id"]
+
+    def __str__(self):
+        return f"{self.paused_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class AlertQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return _visible_by_department(self, user)
+
+    def unresolved(self):
+        return self.filter(state__in=UNRESOLVED_STATES)
+
+
+class Alert(models.Model):
+    """A reminder (时限提示), an overdue alarm (超时报警), an anomaly (异常) or a stale sweep.
+
+    Raised exactly once: per (timer, kind) for timer alerts, per (rule, target, occurrence) for the
+    others — both enforced by the database, so the sweep can insert with ON CONFLICT DO NOTHING.
+    """
+
+    kind = models.CharField(_("类型"), max_length=16, choices=AlertKind.choices)
+    level = models.CharField(_("级别"), max_length=8, choices=AlertLevel.choices)
+    state = models.CharField(_("状态"), max_length=16, choices=AlertState.choices, default=AlertState.OPEN)
+    target_type = models.ForeignKey(ContentType, verbose_name=_("对象类型"), on_delete=models.PROTECT)
+    target_id = models.CharField(_("对象编号"), max_length=64)
+    target_label = models.CharField(_("对象"), max_length=200, blank=True)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("责任单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    timer = models.ForeignKey(
+        Timer,
+        verbose_name=_("计时器"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    rule = models.CharField(_("规则"), max_length=60, blank=True)
+    occurrence = models.CharField(_("发生标识"), max_length=100, blank=True)
+    title = models.CharField(_("标题"), max_length=200)
+    detail = models.TextField(_("详情"), blank=True)
+    raised_at = models.DateTimeField(_("发出时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("监察预警")
+        verbose_name_plural = _("监察预警")
+        ordering = ["-raised_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["timer", "kind"], condition=Q(timer__isnull=False), name="alert_once_per_timer_kind"
+            ),
+            models.UniqueConstraint(
+                fields=["rule", "target_type", "target_id", "occurrence"],
+                condition=Q(timer__isnull=True),
+                name="alert_once_per_rule_occurrence",
+            ),
+        ]
+        indexes = [
+            # The inspectors' list and the API: open alerts, newest first, optionally by department.
+            models.Index(fields=["state", "-raised_at"], name="alert_state_raised_idx"),
+            models.Index(fields=["department", "state"], name="alert_department_state_idx"),
+            models.Index(fields=["target_type", "target_id"], name="alert_target_idx"),
+        ]
+
+    def __str__(self):
+        return f"[{self.get_level_display()}] {self.title}"
+
+
+class SweepRun(models.Model):
+    """One completed run of the supervision sweep (monitoring.sweep.run_sweep)."""
+
+    started_at = models.DateTimeField(_("开始"))
+    finished_at = models.DateTimeField(_("结束"), db_index=True)
+    duration_ms = models.PositiveIntegerField(_("耗时(毫秒)"))
+    reminders = models.PositiveIntegerField(_("时限提示"), default=0)
+    alarms = models.PositiveIntegerField(_("超时报警"), default=0)
+
+    class Meta:
+        verbose_name = _("监察扫描记录")
+        verbose_name_plural = _("监察扫描记录")
+        ordering = ["-finished_at", "-id"]
+
+    def __str__(self):
+        return f"{timezone.localtime(self.finished_at):%Y-%m-%d %H:%M:%S} +{self.reminders}/{self.alarms}"

@@ -1,0 +1,55 @@
+"""State changes of alerts. Issue 5's lifecycle verbs (acknowledge, resolve, dismiss…) build on
+``transition_alert``; the monitoring core itself only auto-resolves reminders of stopped timers.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.choices import ALERT_TRANSITIONS, UNRESOLVED_STATES, AlertKind, AlertState
+from monitoring.models import Alert
+from portal import audit
+from portal.services import check_transition
+
+SYSTEM_LABEL = _("电子监察系统")
+
+
+def transition_alert(alert: Alert, to_state: str, *, by=None, note: str = "") -> Alert:
+    """Move ``alert`` to ``to_state`` along ALERT_TRANSITIONS; audited as ``monitoring.alert.<state>``.
+
+    ``by`` is the acting user, or None for the system. Refuses (TransitionError) any move the map does
+    not allow, e.g. reopening a resolved alert. Who may call it is the caller's check.
+    """
+    with transaction.atomic():
+        locked = Alert.objects.select_for_update().get(pk=alert.pk)
+        check_transition(ALERT_TRANSITIONS, locked.state, to_state, AlertState, _("预警"))
+        before = {"state": locked.state}
+        locked.state = to_state
+        if to_state in (AlertState.RESOLVED, AlertState.DISMISSED):
+            locked.closed_at = timezone.now()
+        locked.save(update_fields=["state", "closed_at"])
+        audit.record(
+            by,
+            f"monitoring.alert.{to_state}",
+            locked,
+            before=before,
+            after={"state": to_state},
+            note=note,
+            label="" if by is not None else str(SYSTEM_LABEL),
+        )
+        return locked
+
+
+def resolve_reminders_of(timer, *, note: str) -> int:
+    """Resolve the still-unresolved reminder of a timer that has stopped; returns how many.
+
+    Why: a reminder warns that a limit is near; once the timer stops (the step is done, the case
+    closed) it has nothing left to warn about. The overdue alarm is NOT resolved here: an alarm
+    records a missed limit, and inspectors must see it until they resolve it themselves.
+    """
+    reminders = Alert.objects.filter(timer=timer, kind=AlertKind.REMINDER, state__in=UNRESOLVED_STATES)
+    count = 0
+    for alert in reminders:
+        transition_alert(alert, AlertState.RESOLVED, note=note)
+        count += 1
+    return count

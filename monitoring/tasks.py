@@ -1,0 +1,54 @@
+"""Celery tasks of monitoring, and the worker's heartbeat file (read by monitoring.health)."""
+
+import logging
+import os
+from pathlib import Path
+
+from celery import bootsteps, shared_task
+from django.conf import settings
+
+from monitoring.health import WORKER_HEARTBEAT_SECONDS
+from portal.celery import app
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="monitoring.tasks.sweep_timers", ignore_result=True)
+def sweep_timers():
+    """The supervision sweep (beat: every minute). Idempotent: a rerun or an overlap raises nothing twice."""
+    from monitoring.sweep import run_sweep
+
+    result = run_sweep()
+    if result.reminders or result.alarms:
+        logger.info("sweep: %d reminders, %d alarms", result.reminders, result.alarms)
+    return result.as_dict()
+
+
+class HeartbeatFile(bootsteps.StartStopStep):
+    """Touch CELERY_WORKER_HEARTBEAT_FILE from the worker's own timer while the worker is alive."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.tref = None
+        self.path = Path(settings.CELERY_WORKER_HEARTBEAT_FILE)
+
+    def touch(self):
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(str(os.getpid()))
+        except OSError:
+            logger.warning("cannot write the worker heartbeat file %s", self.path, exc_info=True)
+
+    def start(self, worker):
+        self.touch()
+        self.tref = worker.timer.call_repeatedly(WORKER_HEARTBEAT_SECONDS, self.touch, priority=10)
+
+    def stop(self, worker):
+        if self.tref is not None:
+            self.tref.cancel()
+            self.tref = None
+
+
+app.steps["worker"].add(HeartbeatFile)

@@ -1,0 +1,158 @@
+"""The public timer API other apps call: start, pause, resume, stop, reschedule, for_target.
+
+A timer is identified by its target object and a ``purpose`` string ("case", "case_step:3",
+"suspension:7", "supervision"…); at most one *active* (not stopped) timer exists per pair, which
+the database enforces. Working-day arithmetic is the caller's (portal.workdays): these functions
+take aware datetimes. Every function runs in its own transaction (joining the caller's) and locks
+the timer row, so concurrent calls on one timer serialise.
+
+Timer operations are not audited here: each is the consequence of a caller's verb, which is. The
+alerts the timers lead to are (see monitoring.sweep and monitoring.services).
+"""
+
+from datetime import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from monitoring.models import Timer, TimerPause
+from monitoring.services import resolve_reminders_of
+
+
+def _key(target) -> dict:
+    if target is None or target.pk is None:
+        raise ValueError("a timer needs a saved target object")
+    return {"target_type": ContentType.objects.get_for_model(target), "target_id": str(target.pk)}
+
+
+def _check_times(due_at: datetime, warn_at: datetime | None) -> None:
+    for value in (due_at, warn_at):
+        if value is not None and timezone.is_naive(value):
+            raise ValueError("timer times must be timezone-aware datetimes")
+
+
+def _active(target, purpose: str) -> Timer | None:
+    return (
+        Timer.objects.select_for_update()
+        .filter(stopped_at__isnull=True, purpose=purpose, **_key(target))
+        .first()
+    )
+
+
+def _close_pause(timer: Timer, now: datetime) -> None:
+    if timer.paused_at is None:
+        return
+    TimerPause.objects.filter(timer=timer, resumed_at__isnull=True).update(resumed_at=now)
+    timer.paused_seconds += max(0, int((now - timer.paused_at).total_seconds()))
+    timer.paused_at = None
+
+
+def _save(timer: Timer) -> Timer:
+    timer.next_fire_at = timer.compute_next_fire_at()
+    timer.save()
+    return timer
+
+
+def start(
+    target,
+    *,
+    purpose: str,
+    due_at: datetime,
+    warn_at: datetime | None,
+    department=None,
+    post=None,
+    person=None,
+    label: str = "",
+    provisional: bool = False,
+) -> Timer:
+    """Start timing ``purpose`` on ``target``; on an already active timer, update it instead.
+
+    ``label`` defaults to ``str(target)``. A paused timer stays paused (its new limits apply on
+    resume). A reminder or alarm already raised for the timer is not raised again.
+    """
+    _check_times(due_at, warn_at)
+    fields = {
+        "due_at": due_at,
+        "warn_at": warn_at,
+        "department": department,
+        "post": post,
+        "person": person,
+        "label": (label or str(target))[:200],
+        "provisional": provisional,
+    }
+    with transaction.atomic():
+        timer = _active(target, purpose)
+        if timer is None:
+            try:
+                with transaction.atomic():  # savepoint: a concurrent start may win the unique constraint
+                    timer = Timer(purpose=purpose, started_at=timezone.now(), **_key(target), **fields)
+                    return _save(timer)
+            except IntegrityError:
+                timer = _active(target, purpose)
+                if timer is None:
+                    raise
+        for name, value in fields.items():
+            setattr(timer, name, value)
+        return _save(timer)
+
+
+def pause(target, purpose: str, *, reason: str = "") -> Timer | None:
+    """Stop the clock (e.g. a suspension); nothing fires while paused. None if no active timer."""
+    with transaction.atomic():
+        timer = _active(target, purpose)
+        if timer is None or timer.paused_at is not None:
+            return timer
+        now = timezone.now()
+        timer.paused_at = now
+        TimerPause.objects.create(timer=timer, paused_at=now, reason=reason[:200])
+        return _save(timer)
+
+
+def resume(target, purpose: str, *, due_at: datetime, warn_at: datetime | None) -> Timer | None:
+    """Restart a paused timer with the caller's recomputed limits. None if no active timer."""
+    _check_times(due_at, warn_at)
+    with transaction.atomic():
+        timer = _active(target, purpose)
+        if timer is None:
+            return None
+        _close_pause(timer, timezone.now())
+        timer.due_at, timer.warn_at = due_at, warn_at
+        return _save(timer)
+
+
+def reschedule(target, purpose: str, *, due_at: datetime, warn_at: datetime | None) -> Timer | None:
+    """Change the limits of an active timer (paused or running). None if no active timer."""
+    _check_times(due_at, warn_at)
+    with transaction.atomic():
+        timer = _active(target, purpose)
+        if timer is None:
+            return None
+        timer.due_at, timer.warn_at = due_at, warn_at
+        return _save(timer)
+
+
+def stop(target, purpose: str) -> Timer | None:
+    """Stop the timer for good; its unresolved reminder is resolved, an overdue alarm stays open.
+
+    Returns the stopped timer, or None when no timer was active (so stopping twice is harmless).
+    """
+    with transaction.atomic():
+        timer = _active(target, purpose)
+        if timer is None:
+            return None
+        now = timezone.now()
+        _close_pause(timer, now)
+        timer.stopped_at = now
+        _save(timer)
+        if timer.reminded_at is not None:
+            resolve_reminders_of(timer, note="计时已停止，时限提示自动解除")
+        return timer
+
+
+def for_target(target) -> QuerySet[Timer]:
+    """Every timer of ``target``, active and stopped, oldest first."""
+    return (
+        Timer.objects.filter(**_key(target)).select_related("department", "post").order_by("started_at", "id")
+    )

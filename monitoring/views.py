@@ -1,0 +1,58 @@
+from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.generic import ListView
+
+from monitoring import health
+from monitoring.alerts import with_target_urls
+from monitoring.choices import AlertState
+from monitoring.filtersets import AlertFilterSet
+from monitoring.models import Alert
+from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
+
+
+class InspectorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Discipline inspectors and administrators; other staff get 403, anonymous users the login page."""
+
+    raise_exception = False
+
+    def test_func(self):
+        return has_role(self.request.user, INSPECTOR, ADMINISTRATOR)
+
+    def handle_no_permission(self):
+        if self.request.user.is_authenticated:
+            self.raise_exception = True
+        return super().handle_no_permission()
+
+
+class AlertListView(InspectorRequiredMixin, ListView):
+    """Open alerts (待处理 and 已签收) for inspectors, filtered by AlertFilterSet; each links to its target."""
+
+    template_name = "monitoring/alert_list.html"
+    context_object_name = "alerts"
+    paginate_by = 50
+
+    def get_queryset(self):
+        queryset = Alert.objects.visible_to(self.request.user).select_related("department")
+        self.filterset = AlertFilterSet(self.request.GET, queryset=queryset)
+        queryset = self.filterset.qs
+        if not self.request.GET.get("state"):  # by default only what still asks for attention
+            queryset = queryset.unresolved()
+        return queryset.order_by("-raised_at", "-id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["alerts"] = with_target_urls(context["page_obj"].object_list)
+        context["filter"] = self.filterset
+        context["states"] = AlertState
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query"] = query.urlencode()
+        return context
+
+
+@never_cache
+def health_view(request):
+    """JSON health for load balancers and monitoring systems: 200 when everything is ok, else 503."""
+    report = health.status()
+    return JsonResponse(report, status=200 if report["status"] == health.OK else 503)
