@@ -1,0 +1,735 @@
+"""Pages of the power list: the public catalogue ("five publics") and the staff workbench.
+
+Public pages need no login and show what ``Power.objects.visible_to(user)``
+allows. Staff pages change state only through the verbs in services.py; a
+refused verb becomes a 403 page (PermissionDenied) or a form error / message
+(ValidationError, TransitionError), and every success redirects (POST/redirect/GET).
+"""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import View
+
+from portal.choices import Level
+from portal.models import AuditEvent, Department
+from portal.roles import (
+    ADMINISTRATOR,
+    DEPT_HANDLER,
+    DEPT_HEAD,
+    INSPECTOR,
+    LEGAL_REVIEWER,
+    department_of,
+    has_role,
+)
+from portal.services import TransitionError
+
+from . import discretion, services
+from . import flowchart as drawing
+from .choices import CODE_REGEX, EDITABLE_STATUSES, HISTORY_STATUSES, Category, PowerStatus
+from .filtersets import PowerFilterSet
+from .forms import (
+    ApproveForm,
+    BandFormSet,
+    CalculatorForm,
+    DelegationForm,
+    FlowchartNoteForm,
+    FlowStepFormSet,
+    MergeForm,
+    PowerForm,
+    ReasonForm,
+    StandardForm,
+    attach_errors,
+    band_initial,
+    department_posts,
+    flowstep_initial,
+)
+from .models import PUBLIC_STATUSES, DiscretionStandard, Flowchart, FlowStep, Power
+
+CODE_RE = re.compile(CODE_REGEX)
+PAGE_SIZE = 20
+STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, ADMINISTRATOR)
+
+
+def is_staff_user(user) -> bool:
+    return has_role(user, *STAFF_ROLES, INSPECTOR)
+
+
+def can_manage(user, power: Power) -> bool:
+    """The power's own department staff, or an administrator."""
+    return has_role(user, ADMINISTRATOR) or (
+        has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
+    )
+
+
+# --- public pages ------------------------------------------------------------------------
+
+
+def _department_choices():
+    """Departments grouped by level for the filter's select: one query."""
+    groups = {level: [] for level, _label in Level.choices}
+    for code, name, level in Department.objects.filter(is_active=True).values_list("code", "name", "level"):
+        groups.setdefault(level, []).append((code, name))
+    return [("", _("全部单位"))] + [(Level(level).label, rows) for level, rows in groups.items() if rows]
+
+
+class PowerListView(View):
+    """权力清单: filter by department, category, level (and status for staff), search, page through."""
+
+    template_name = "powers/power_list.html"
+
+    def get(self, request):
+        user = request.user
+        data = request.GET.copy()
+        base = Power.objects.visible_to(user)
+        if not data.get("status"):
+            base = base.filter(status=PowerStatus.PUBLISHED)  # the public list shows what may be exercised
+        filterset = PowerFilterSet(data, queryset=base.with_public_relations(), request=request)
+        fields = filterset.form.fields
+        fields["department"].widget = forms.Select(choices=_department_choices())
+        fields["department"].label = _("实施主体")
+        for name, everything in (("category", _("全部类别")), ("level", _("全部层级")), ("status", _("已确认公布（默认）"))):
+            fields[name].empty_label = everything
+            fields[name].choices = [c for c in fields[name].choices if c[0] != ""]  # re-binds the iterator
+        valid = filterset.is_valid()
+        if valid:
+            rows = filterset.qs.order_by("code", "-version")
+            without_category = data.copy()
+            without_category.pop("category", None)
+            facet_qs = PowerFilterSet(without_category, queryset=base, request=request).qs
+            counts = dict(facet_qs.order_by().values_list("category").annotate(n=Count("pk")))
+        else:
+            rows, counts = Power.objects.none(), {}
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        selected = filterset.form.cleaned_data.get("category") if valid else ""
+        facets = [
+            {"value": value, "label": label, "count": counts.get(value, 0), "selected": value == selected}
+            for value, label in Category.choices
+        ]
+        context = {
+            "filter": filterset,
+            "form": filterset.form,
+            "page": page,
+            "facets": facets,
+            "facet_total": sum(counts.values()),
+            "show_staff_filters": is_staff_user(user),
+            "query": data.get("q", ""),
+        }
+        return render(request, self.template_name, context, status=200 if valid else 400)
+
+
+def _versions(user, code):
+    """Every version of a code the user may see, newest first, with what the history table shows."""
+    if not CODE_RE.match(code):
+        raise Http404(_("统一编码格式不正确。"))
+    related = ["department", "successor", "successor__department", "predecessor", "predecessor__department"]
+    rows = list(
+        Power.objects.visible_to(user).filter(code=code).select_related(*related).order_by("-version")
+    )
+    if not rows:
+        raise Http404(_("没有找到该权力事项。"))
+    for row in rows:
+        # A pending successor (draft, under review) is announced only to those who may see it.
+        successor = row.successor
+        row.shown_successor = (
+            successor
+            if successor and (successor.status in PUBLIC_STATUSES or can_manage(user, successor))
+            else None
+        )
+    return rows
+
+
+def _pick_version(request, rows):
+    wanted = request.GET.get("version", "")
+    if wanted:
+        for row in rows:
+            if str(row.version) == wanted:
+                return row
+        raise Http404(_("没有该版本。"))
+    current = [row for row in rows if row.is_current]
+    if current:
+        return current[0]
+    public = [row for row in rows if row.status in PUBLIC_STATUSES]
+    return (public or rows)[0]
+
+
+def _flowchart_of(power):
+    steps = Prefetch("steps", queryset=FlowStep.objects.select_related("post").order_by("order"))
+    chart = Flowchart.objects.filter(power=power).prefetch_related(steps).first()
+    if chart is not None:
+        chart.power = power  # the cache key uses the power's updated_at
+    return chart
+
+
+def _calculate(request, standards):
+    """The discretion calculator through GET (?standard=<id>&fact=<n>): works without JavaScript."""
+    if "standard" not in request.GET:
+        return None, None
+    form = CalculatorForm(request.GET)
+    if not form.is_valid():
+        return form, None
+    by_id = {s.pk: s for s in standards}
+    standard = by_id.get(form.cleaned_data["standard"])
+    if standard is None:
+        form.add_error(None, _("该裁量基准不属于本事项。"))
+        return form, None
+    try:
+        result = discretion.calculate(list(standard.bands.all()), form.cleaned_data["fact"])
+    except ValidationError as exc:
+        attach_errors(form, exc)
+        return form, None
+    return form, result
+
+
+class PowerDetailView(View):
+    """The "five publics" (五公开) of one power: basis, object, procedure, time limit, result; and its history."""
+
+    template_name = "powers/power_detail.html"
+
+    def get(self, request, code):
+        rows = _versions(request.user, code)
+        power = _pick_version(request, rows)
+        articles = power.legal_articles.select_related("document").order_by("document__code", "number")
+        standards = list(
+            power.standards.select_related("article", "article__document")
+            .prefetch_related("bands")
+            .order_by("id")
+        )
+        chart = _flowchart_of(power)
+        calc_form, calc_result = _calculate(request, standards)
+        origins = (
+            Power.objects.visible_to(request.user)
+            .filter(successor__code=code)
+            .exclude(code=code)
+            .select_related("department")
+            .order_by("code")
+        )
+        context = {
+            "power": power,
+            "versions": rows,
+            "current": next((r for r in rows if r.is_current), None),
+            "origins": list(origins),
+            "articles": list(articles),
+            "flowchart": chart,
+            "flowchart_markup": mark_safe(drawing.render_svg(chart)) if chart and chart.steps.all() else "",
+            "standards": standards,
+            "calc_form": calc_form,
+            "calc_result": calc_result,
+            "calc_standard": calc_form.cleaned_data.get("standard")
+            if calc_form and calc_form.is_bound
+            else None,
+            "is_history": power.status in HISTORY_STATUSES,
+            "is_unpublished": power.status not in PUBLIC_STATUSES,
+            "can_manage": can_manage(request.user, power),
+        }
+        return render(request, self.template_name, context)
+
+
+class FlowchartSvgView(View):
+    """The flowchart picture alone (image/svg+xml), cached by power pk and updated_at."""
+
+    def get(self, request, code):
+        power = _pick_version(request, _versions(request.user, code))
+        chart = _flowchart_of(power)
+        if chart is None or not chart.steps.all():
+            raise Http404(_("该事项尚无流程图。"))
+        svg = drawing.cached_svg(chart)
+        if svg is None:
+            return HttpResponse(
+                _("流程图暂时无法绘制，请查看页面中的文字版流程。"), status=503, content_type="text/plain"
+            )
+        response = HttpResponse(
+            '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'inline; filename="{power.code}.svg"'
+        return response
+
+
+# --- staff pages ---------------------------------------------------------------------------
+
+
+class StaffView(View):
+    """Login and a staff role required; a refused permission renders the 403 page."""
+
+    roles = STAFF_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            if not has_role(request.user, *self.roles):
+                raise PermissionDenied(_("您没有权限访问权力事项管理。"))
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return render(request, "powers/forbidden.html", {"reason": str(exc)}, status=403)
+
+    def get_power(self, pk) -> Power:
+        power = get_object_or_404(Power.objects.select_related("department"), pk=pk)
+        if not Power.objects.visible_to(self.request.user).filter(pk=pk).exists():
+            raise PermissionDenied(_("这不是本单位的权力事项。"))
+        return power
+
+    def get_editable(self, pk) -> Power:
+        """A draft the user may edit; 403 for other departments' staff."""
+        power = self.get_power(pk)
+        if not can_manage(self.request.user, power):
+            raise PermissionDenied(_("只有本单位工作人员可以修改本单位的权力事项。"))
+        return power
+
+
+def manage_url(power):
+    return reverse("powers:manage_power", args=[power.pk])
+
+
+class WorkbenchView(StaffView):
+    """The staff workbench: the department's declarations by status, the legal review queue, the publish queue."""
+
+    template_name = "powers/manage/workbench.html"
+    TABS = [
+        PowerStatus.DRAFT,
+        PowerStatus.RETURNED,
+        PowerStatus.SUBMITTED,
+        PowerStatus.APPROVED,
+        PowerStatus.PUBLISHED,
+    ]
+
+    def get(self, request):
+        user = request.user
+        department = department_of(user)
+        context = {"department": department, "sections": []}
+        listed = Power.objects.select_related("department").order_by("-updated_at")
+        if has_role(user, DEPT_HANDLER, DEPT_HEAD) and department is not None:
+            mine = Power.objects.filter(department=department)
+            counts = dict(mine.order_by().values_list("status").annotate(n=Count("pk")))
+            tab = request.GET.get("status") or PowerStatus.DRAFT
+            if tab not in PowerStatus.values:
+                tab = PowerStatus.DRAFT
+            context["tabs"] = [
+                {"value": s, "label": PowerStatus(s).label, "count": counts.get(s, 0), "selected": s == tab}
+                for s in [*self.TABS, *sorted(HISTORY_STATUSES)]
+                if s in self.TABS or counts.get(s)
+            ]
+            context["tab_label"] = PowerStatus(tab).label
+            context["department_page"] = Paginator(
+                listed.filter(department=department, status=tab), PAGE_SIZE
+            ).get_page(request.GET.get("page"))
+        if has_role(user, LEGAL_REVIEWER):
+            context["review_queue"] = list(
+                listed.filter(status=PowerStatus.SUBMITTED).order_by("updated_at")[:100]
+            )
+        if has_role(user, ADMINISTRATOR):
+            context["publish_queue"] = list(
+                listed.filter(status=PowerStatus.APPROVED).order_by("updated_at")[:100]
+            )
+        context["can_declare"] = has_role(user, ADMINISTRATOR) or (
+            has_role(user, DEPT_HANDLER, DEPT_HEAD) and department is not None
+        )
+        return render(request, self.template_name, context)
+
+
+class ManagePowerView(StaffView):
+    """One version as staff see it, with the actions its status and the user's role allow."""
+
+    template_name = "powers/manage/power.html"
+
+    def get(self, request, pk):
+        power = self.get_power(pk)
+        user = request.user
+        chart = _flowchart_of(power)
+        editable = power.status in EDITABLE_STATUSES and can_manage(user, power)
+        context = {
+            "power": power,
+            "articles": power.legal_articles.select_related("document").order_by("document__code", "number"),
+            "flowchart": chart,
+            "steps": list(chart.steps.all()) if chart else [],
+            "standards": power.standards.prefetch_related("bands").order_by("id"),
+            "editable": editable,
+            "can_submit": editable and power.status in {PowerStatus.DRAFT, PowerStatus.RETURNED},
+            "can_review": has_role(user, LEGAL_REVIEWER) and power.status == PowerStatus.SUBMITTED,
+            "can_publish": has_role(user, ADMINISTRATOR) and power.status == PowerStatus.APPROVED,
+            "can_return": (has_role(user, LEGAL_REVIEWER) and power.status == PowerStatus.SUBMITTED)
+            or (has_role(user, ADMINISTRATOR) and power.status == PowerStatus.APPROVED),
+            "can_change": power.status == PowerStatus.PUBLISHED and can_manage(user, power),
+            "can_abolish": power.status == PowerStatus.PUBLISHED and has_role(user, ADMINISTRATOR),
+            "approve_form": ApproveForm(),
+            "return_form": ReasonForm(),
+            "events": AuditEvent.objects.visible_to(user)
+            .for_object(power)
+            .select_related("actor")
+            .order_by("-id")[:50],
+        }
+        return render(request, self.template_name, context)
+
+
+class PowerFormView(StaffView):
+    """Declare a new power (申报) or edit a draft. "检索法条" re-renders the form with matching articles."""
+
+    template_name = "powers/manage/power_form.html"
+    roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+
+    def get_instance(self, pk):
+        if pk is None:
+            return None
+        power = self.get_editable(pk)
+        if power.status not in EDITABLE_STATUSES:
+            raise ValidationError(
+                _("「%(status)s」的事项不能直接修改，请提出修订。") % {"status": power.get_status_display()}
+            )
+        return power
+
+    def make_form(self, power, **kwargs):
+        user = self.request.user
+        department = power.department if power else department_of(user)
+        choose = power is None and has_role(user, ADMINISTRATOR)
+        if power is None and department is None and not choose:
+            raise PermissionDenied(_("您的账号未关联单位，不能申报权力事项。"))
+        return PowerForm(instance=power, department=department, choose_department=choose, **kwargs)
+
+    def render_form(self, power, form):
+        return render(self.request, self.template_name, {"power": power, "form": form})
+
+    def get(self, request, pk=None):
+        try:
+            power = self.get_instance(pk)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("powers:manage_power", pk=pk)
+        return self.render_form(power, self.make_form(power))
+
+    def post(self, request, pk=None):
+        try:
+            power = self.get_instance(pk)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("powers:manage_power", pk=pk)
+        if "search_articles" in request.POST:
+            # Only refresh the article choices: an unbound form keeps what was typed without showing errors.
+            initial = {
+                k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "legal_articles")
+            }
+            initial["legal_articles"] = request.POST.getlist("legal_articles")
+            return self.render_form(power, self.make_form(power, initial=initial))
+        form = self.make_form(power, data=request.POST)
+        if form.is_valid():
+            fields = form.service_fields()
+            articles = list(form.cleaned_data["legal_articles"])
+            try:
+                if power is None:
+                    department = form.cleaned_data.get("department") or department_of(request.user)
+                    power = services.declare_power(
+                        by=request.user, department=department, legal_articles=articles, **fields
+                    )
+                    messages.success(
+                        request,
+                        _("已申报草稿 %(code)s，请补充流程图和裁量基准后提交审核。") % {"code": power.code},
+                    )
+                else:
+                    services.update_draft(power, by=request.user, legal_articles=articles, **fields)
+                    messages.success(request, _("已保存 %(code)s。") % {"code": power.code})
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                return redirect(manage_url(power))
+        return self.render_form(power, form)
+
+
+class FlowchartFormView(StaffView):
+    """Edit a draft's flowchart: a formset of steps (add, remove, reorder) saved by services.save_flowchart."""
+
+    template_name = "powers/manage/flowchart_form.html"
+    roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+
+    def forms_for(self, power, data=None):
+        chart = _flowchart_of(power)
+        posts = department_posts(power.department)
+        if data is None:
+            note = FlowchartNoteForm(initial={"note": chart.note if chart else ""})
+            formset = FlowStepFormSet(initial=flowstep_initial(chart), posts=posts, prefix="steps")
+        else:
+            note = FlowchartNoteForm(data)
+            formset = FlowStepFormSet(data, posts=posts, prefix="steps")
+        return note, formset
+
+    def render_forms(self, power, note, formset):
+        return render(
+            self.request, self.template_name, {"power": power, "note_form": note, "formset": formset}
+        )
+
+    def get(self, request, pk):
+        power = self.get_editable(pk)
+        return self.render_forms(power, *self.forms_for(power))
+
+    def post(self, request, pk):
+        power = self.get_editable(pk)
+        note, formset = self.forms_for(power, request.POST)
+        if note.is_valid() and formset.is_valid():
+            try:
+                services.save_flowchart(
+                    power, by=request.user, steps=formset.steps(), note=note.cleaned_data["note"]
+                )
+            except ValidationError as exc:
+                attach_errors(note, exc)
+            else:
+                messages.success(request, _("流程图已保存（%(n)s 个环节）。") % {"n": len(formset.steps())})
+                return redirect(manage_url(power))
+        return self.render_forms(power, note, formset)
+
+
+class StandardFormView(StaffView):
+    """Create or edit a discretion standard of a draft with its graded bands."""
+
+    template_name = "powers/manage/standard_form.html"
+    roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+
+    def objects(self, pk, standard_pk):
+        power = self.get_editable(pk)
+        standard = get_object_or_404(DiscretionStandard, pk=standard_pk, power=power) if standard_pk else None
+        return power, standard
+
+    def render_forms(self, power, standard, form, bands):
+        context = {"power": power, "standard": standard, "form": form, "bands": bands}
+        return render(self.request, self.template_name, context)
+
+    def get(self, request, pk, standard_pk=None):
+        power, standard = self.objects(pk, standard_pk)
+        form = StandardForm(instance=standard, power=power)
+        bands = BandFormSet(initial=band_initial(standard), prefix="bands")
+        return self.render_forms(power, standard, form, bands)
+
+    def post(self, request, pk, standard_pk=None):
+        power, standard = self.objects(pk, standard_pk)
+        form = StandardForm(request.POST, instance=standard, power=power)
+        bands = BandFormSet(request.POST, prefix="bands")
+        if form.is_valid() and bands.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.save_standard(
+                    power, by=request.user, standard=standard, bands=bands.bands(), **fields
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(request, _("裁量基准「%(title)s」已保存。") % {"title": fields["title"]})
+                return redirect(manage_url(power) + "#standards")
+        return self.render_forms(power, standard, form, bands)
+
+
+# --- actions: one verb each ------------------------------------------------------------------
+
+
+class ActionView(StaffView):
+    """POST a form to one service verb. GET shows the form alone; errors re-render it; success redirects."""
+
+    template_name = "powers/manage/action.html"
+    form_class = None
+    title = ""
+    submit_label = _("确定")
+    danger = False
+
+    def get_form(self, power, data=None):
+        return self.form_class(data) if self.form_class else None
+
+    def perform(self, power, data) -> Power:
+        raise NotImplementedError
+
+    def success_message(self, power, result) -> str:
+        raise NotImplementedError
+
+    def allowed(self, power) -> None:
+        """Refuse early what the verb would refuse, so the page does not offer it."""
+
+    def render_form(self, power, form, status=200):
+        context = {"power": power, "form": form, "title": self.title, "submit_label": self.submit_label,
+                   "danger": self.danger}  # fmt: skip
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, pk):
+        power = self.get_power(pk)
+        self.allowed(power)
+        return self.render_form(power, self.get_form(power))
+
+    def post(self, request, pk):
+        power = self.get_power(pk)
+        self.allowed(power)
+        form = self.get_form(power, request.POST)
+        if form is not None and not form.is_valid():
+            return self.render_form(power, form)
+        data = form.cleaned_data if form is not None else {}
+        try:
+            result = self.perform(power, data)
+        except (ValidationError, TransitionError) as exc:
+            if form is None:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    messages.error(request, message)
+                return redirect(manage_url(power))
+            if isinstance(exc, TransitionError):
+                form.add_error(None, str(exc))
+            else:
+                attach_errors(form, exc)
+            return self.render_form(power, form)
+        messages.success(request, self.success_message(power, result))
+        return redirect(manage_url(result))
+
+
+class SubmitView(ActionView):
+    title = _("提交法制审核")
+
+    def perform(self, power, data):
+        return services.submit_power(power, by=self.request.user)
+
+    def success_message(self, power, result):
+        return _("%(code)s 已提交法制审核。") % {"code": power.code}
+
+
+class ApproveView(ActionView):
+    form_class = ApproveForm
+    title = _("法制审核通过")
+    roles = (LEGAL_REVIEWER,)
+
+    def perform(self, power, data):
+        return services.approve_power(power, by=self.request.user, note=data["note"])
+
+    def success_message(self, power, result):
+        return _("%(code)s 法制审核通过，已转政府确认公布。") % {"code": power.code}
+
+
+class ReturnView(ActionView):
+    form_class = ReasonForm
+    title = _("退回并说明理由")
+    submit_label = _("退回")
+    danger = True
+    roles = (LEGAL_REVIEWER, ADMINISTRATOR)
+
+    def perform(self, power, data):
+        return services.return_power(power, by=self.request.user, reason=data["reason"])
+
+    def success_message(self, power, result):
+        return _("%(code)s 已退回申报单位。") % {"code": power.code}
+
+
+class PublishView(ActionView):
+    title = _("确认公布")
+    roles = (ADMINISTRATOR,)
+
+    def perform(self, power, data):
+        return services.publish_power(power, by=self.request.user)
+
+    def success_message(self, power, result):
+        return _("%(code)s 已确认公布。") % {"code": power.code}
+
+
+class ReviseView(ActionView):
+    form_class = ReasonForm
+    title = _("提出修订")
+    roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+
+    def allowed(self, power):
+        if not can_manage(self.request.user, power):
+            raise PermissionDenied(_("只有本单位工作人员可以修订本单位的权力事项。"))
+
+    def perform(self, power, data):
+        return services.propose_revision(power, by=self.request.user, reason=data["reason"])
+
+    def success_message(self, power, result):
+        return _("已生成 %(code)s 第%(version)s版修订草稿，修改后提交审核。") % {
+            "code": result.code,
+            "version": result.version,
+        }
+
+
+class DelegateView(ReviseView):
+    form_class = DelegationForm
+    title = _("下放至下级单位")
+
+    def get_form(self, power, data=None):
+        return DelegationForm(data, power=power)
+
+    def perform(self, power, data):
+        return services.propose_delegation(
+            power, by=self.request.user, to_department=data["to_department"], reason=data["reason"]
+        )
+
+    def success_message(self, power, result):
+        return _("已生成下放草稿 %(code)s（%(department)s），经审核公布后原事项停止行使。") % {
+            "code": result.code,
+            "department": result.department.name,
+        }
+
+
+class AbolishView(ActionView):
+    form_class = ReasonForm
+    title = _("废止权力事项")
+    submit_label = _("废止")
+    danger = True
+    roles = (ADMINISTRATOR,)
+
+    def perform(self, power, data):
+        return services.abolish_power(power, by=self.request.user, reason=data["reason"])
+
+    def success_message(self, power, result):
+        return _("%(code)s 已废止。") % {"code": power.code}
+
+
+class RemoveStandardView(ActionView):
+    title = _("删除裁量基准")
+    submit_label = _("删除")
+    danger = True
+    roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+
+    def perform(self, power, data):
+        standard = get_object_or_404(DiscretionStandard, pk=self.kwargs["standard_pk"], power=power)
+        services.remove_standard(power, by=self.request.user, standard=standard)
+        return power
+
+    def success_message(self, power, result):
+        return _("裁量基准已删除。")
+
+    def get(self, request, pk, standard_pk):
+        return super().get(request, pk)
+
+    def post(self, request, pk, standard_pk):
+        return super().post(request, pk)
+
+
+class MergeView(StaffView):
+    """Merge several published powers of the user's department into a new declaration (合并)."""
+
+    template_name = "powers/manage/merge.html"
+    roles = (DEPT_HANDLER, DEPT_HEAD)
+
+    def department(self):
+        department = department_of(self.request.user)
+        if department is None:
+            raise PermissionDenied(_("您的账号未关联单位。"))
+        return department
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": MergeForm(department=self.department())})
+
+    def post(self, request):
+        form = MergeForm(request.POST, department=self.department())
+        if form.is_valid():
+            try:
+                new = services.propose_merger(
+                    form.cleaned_data["powers"], by=request.user, name=form.cleaned_data["name"],
+                    reason=form.cleaned_data["reason"],
+                )  # fmt: skip
+            except (ValidationError, TransitionError) as exc:
+                if isinstance(exc, TransitionError):
+                    form.add_error(None, str(exc))
+                else:
+                    attach_errors(form, exc)
+            else:
+                messages.success(request, _("已生成合并草稿 %(code)s，修改后提交审核。") % {"code": new.code})
+                return redirect(manage_url(new))
+        return render(request, self.template_name, {"form": form})
