@@ -1,0 +1,179 @@
+"""Admin of the service centre. Service items are configured here (through the item verbs);
+cases, their trail and ledgers are read-only: a case changes only through its service verbs.
+"""
+
+from django.contrib import admin
+
+from portal import audit
+
+from . import services
+from .models import (
+    Case,
+    CaseEvent,
+    CaseStep,
+    FeeItem,
+    FeePayment,
+    Material,
+    Notification,
+    PenaltyDecision,
+    Rating,
+    ServiceItem,
+    Suspension,
+    Window,
+)
+
+ITEM_FORM_FIELDS = [
+    "statutory_days", "promised_days", "warn_days_before", "warn_ratio", "conditions", "result_form",
+    "is_online", "is_active",
+]  # fmt: skip
+
+
+@admin.register(Window)
+class WindowAdmin(admin.ModelAdmin):
+    list_display = ["number", "name", "department", "is_fee_window", "is_active"]
+    list_filter = ["is_fee_window", "is_active"]
+    search_fields = ["number", "name"]
+    autocomplete_fields = ["department"]
+
+
+class MaterialInline(admin.TabularInline):
+    model = Material
+    extra = 0
+    fields = ["order", "name", "required", "copies", "note"]
+
+
+class FeeItemInline(admin.TabularInline):
+    model = FeeItem
+    extra = 0
+    fields = ["name", "amount", "basis"]
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "department", "statutory_days", "promised_days", "is_online", "is_active"]
+    list_filter = ["is_online", "is_active", "department"]
+    search_fields = ["code", "name", "power__code"]
+    autocomplete_fields = ["power"]
+    filter_horizontal = ["windows"]
+    inlines = [MaterialInline, FeeItemInline]
+
+    def get_fields(self, request, obj=None):
+        head = ["code", "name", "power"] if obj is None else ["code", "name", "department", "power"]
+        return [*head, *ITEM_FORM_FIELDS, "windows"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["department", "power"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        """Creation and changes go through the verbs (published powers only; audited)."""
+        fields = {name: form.cleaned_data.get(name) for name in ITEM_FORM_FIELDS}
+        if change:
+            saved = services.update_service_item(obj, by=request.user, name=obj.name, code=obj.code, **fields)
+        else:
+            saved = services.create_service_item(
+                form.cleaned_data["power"], by=request.user, code=obj.code, name=obj.name, **fields
+            )
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets):
+            audit.record(
+                request.user, "service_item.children", form.instance, note="材料或收费项目在管理后台修改"
+            )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CaseStepInline(ReadOnlyInline):
+    model = CaseStep
+    fields = [
+        "order",
+        "name",
+        "post",
+        "started_at",
+        "due_on",
+        "finished_at",
+        "handled_by",
+        "acted_as_backup",
+        "opinion",
+    ]
+
+
+class CaseEventInline(ReadOnlyInline):
+    model = CaseEvent
+    fields = ["at", "kind", "actor_label", "post", "note"]
+
+
+class SuspensionInline(ReadOnlyInline):
+    model = Suspension
+    fields = ["kind", "reason", "started_on", "ends_by", "ended_on", "working_days"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by the verbs and tasks: viewable, never edited or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ReadOnlyAdmin):
+    list_display = [
+        "code", "kind", "applicant_name", "department", "status", "green_channel", "accepted_on", "due_on",
+        "due_provisional",
+    ]  # fmt: skip
+    list_filter = ["kind", "status", "channel", "green_channel", "due_provisional"]
+    search_fields = ["code", "applicant_name"]
+    list_select_related = ["department"]
+    date_hierarchy = "submitted_at"
+    exclude = ["query_secret_hash"]
+    inlines = [CaseStepInline, SuspensionInline, CaseEventInline]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "started_on", "ends_by", "ended_on", "working_days"]
+    list_filter = ["kind"]
+    search_fields = ["case__code"]
+
+
+@admin.register(FeePayment)
+class FeePaymentAdmin(ReadOnlyAdmin):
+    list_display = ["receipt_no", "case", "amount", "expected_amount", "recorded_at"]
+    search_fields = ["receipt_no", "case__code"]
+
+
+@admin.register(PenaltyDecision)
+class PenaltyDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["case", "standard", "fact", "band_severity", "amount", "outside_band", "decided_at"]
+    list_filter = ["outside_band"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    list_display = ["case", "score", "rated_at"]
+    list_filter = ["score"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["case", "event", "channel", "recipient", "status", "sent_at"]
+    list_filter = ["event", "status", "channel"]
+    search_fields = ["case__code"]

@@ -1,0 +1,690 @@
+"""The one-window service centre (行政服务中心): service items, cases, their trail and ledgers.
+
+State changes are verbs in ``approvals.services``; nothing here changes a
+case's status by itself.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Department, Post
+from portal.roles import ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER, WINDOW_CLERK, department_of, has_role
+from powers.models import DiscretionStandard, FlowStep, Power
+
+from .choices import (
+    OPEN_STATUSES,
+    RATING_SCORES,
+    ApplicantType,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    Decision,
+    EventKind,
+    NotificationChannel,
+    NotificationEvent,
+    NotificationStatus,
+    SuspensionKind,
+)
+
+USER = settings.AUTH_USER_MODEL
+UPLOAD_EXTENSIONS = ["pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip"]
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class Window(models.Model):
+    """A window (窗口) of the service centre."""
+
+    number = models.CharField(_("窗口号"), max_length=20, unique=True)
+    name = models.CharField(_("窗口名称"), max_length=60)
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("进驻单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="windows",
+    )
+    is_fee_window = models.BooleanField(_("统一收费窗口"), default=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("服务窗口")
+        verbose_name_plural = _("服务窗口")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}号窗口 {self.name}"
+
+
+class ServiceItemQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Active items are public (citizens read materials, fees and limits); staff see inactive ones too."""
+        if has_role(user, ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER, WINDOW_CLERK):
+            return self
+        department = department_of(user)
+        condition = Q(is_active=True)
+        if department is not None:
+            condition |= Q(department=department)
+        return self.filter(condition)
+
+    def with_details(self):
+        return self.select_related("department", "power").prefetch_related("materials", "fees", "windows")
+
+
+class ServiceItem(models.Model):
+    """A service item (服务事项): what a citizen applies for, made from a confirmed power."""
+
+    code = models.CharField(_("事项编码"), max_length=40, unique=True)
+    name = models.CharField(_("事项名称"), max_length=200)
+    department = models.ForeignKey(
+        Department, verbose_name=_("办理单位"), on_delete=models.PROTECT, related_name="service_items"
+    )
+    power = models.ForeignKey(
+        Power, verbose_name=_("权力事项"), on_delete=models.PROTECT, related_name="service_items"
+    )
+    conditions = models.TextField(_("受理条件"), blank=True)
+    result_form = models.CharField(_("办理结果"), max_length=200, blank=True)
+    statutory_days = models.PositiveSmallIntegerField(
+        _("法定时限(工作日)"), validators=[MinValueValidator(1)]
+    )
+    promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"), validators=[MinValueValidator(1)])
+    # Warning rule (时限提示): either N working days before the limit, or a share of the limit elapsed.
+    warn_days_before = models.PositiveSmallIntegerField(
+        _("提前提示(工作日)"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    warn_ratio = models.DecimalField(
+        _("已用时限比例提示"),
+        max_digits=3,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
+        help_text=_("例如 0.80：时限用去八成时提示"),
+    )
+    windows = models.ManyToManyField(Window, verbose_name=_("受理窗口"), blank=True, related_name="items")
+    is_online = models.BooleanField(_("可网上申请"), default=True)
+    is_active = models.BooleanField(_("在办"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ServiceItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("服务事项")
+        verbose_name_plural = _("服务事项")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(statutory_days__gte=1), name="item_statutory_positive"),
+            models.CheckConstraint(
+                condition=Q(promised_days__gte=1) & Q(promised_days__lte=F("statutory_days")),
+                name="item_promised_within_statutory",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(warn_days_before__isnull=False, warn_ratio__isnull=True) & Q(warn_days_before__gte=1)
+                )
+                | (
+                    Q(warn_days_before__isnull=True, warn_ratio__isnull=False)
+                    & Q(warn_ratio__gt=0, warn_ratio__lt=1)
+                ),
+                name="item_one_warning_rule",
+            ),
+        ]
+        indexes = [models.Index(fields=["department", "is_active"], name="item_department_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        errors = {}
+        if self.statutory_days and self.promised_days and self.promised_days > self.statutory_days:
+            errors["promised_days"] = _("承诺时限不能长于法定时限。")
+        if (self.warn_days_before is None) == (self.warn_ratio is None):
+            errors["warn_days_before"] = _("请在“提前提示工作日”和“已用时限比例”中设置且只设置一项。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def fee_total(self) -> Decimal:
+        """Sum of the fee items (prefetch ``fees`` to avoid a query per item); zero means 不收费."""
+        return sum((fee.amount for fee in self.fees.all()), Decimal("0"))
+
+    @property
+    def has_fees(self) -> bool:
+        return self.fee_total > 0
+
+    @property
+    def warning_rule_display(self) -> str:
+        if self.warn_days_before:
+            return f"到期前{self.warn_days_before}个工作日提示"
+        return f"时限用去{int(self.warn_ratio * 100)}%时提示"
+
+
+class Material(models.Model):
+    """A material the applicant hands in (申请材料)."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
+    order = models.PositiveSmallIntegerField(_("序号"), default=1)
+    name = models.CharField(_("材料名称"), max_length=200)
+    required = models.BooleanField(_("必需"), default=True)
+    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
+    note = models.CharField(
+        _("要求"), max_length=300, blank=True, help_text=_("例如：原件核验、复印件加盖公章")
+    )
+
+    class Meta:
+        verbose_name = _("申请材料")
+        verbose_name_plural = _("申请材料")
+        ordering = ["item", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class FeeItem(models.Model):
+    """A fee of a service item (收费项目); an item without fee rows is free (不收费)."""
+
+    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="fees")
+    name = models.CharField(_("收费项目"), max_length=100)
+    amount = models.DecimalField(
+        _("金额(元)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    basis = models.CharField(_("收费依据"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("收费项目")
+        verbose_name_plural = _("收费项目")
+        ordering = ["item", "id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_not_negative")]
+
+    def __str__(self):
+        return f"{self.name} {self.amount}元"
+
+
+class CodeSequence(models.Model):
+    """The daily counter behind uniform case codes (e.g. SP20250301000042); locked while it counts."""
+
+    prefix = models.CharField(max_length=4)
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="code_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.prefix}{self.day:%Y%m%d} → {self.last}"
+
+
+class CaseQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Who sees which cases.
+
+        Administrators, inspectors and legal reviewers: all. Window clerks of the centre: every
+        application (one window accepts for all stationed departments) and their own department's
+        cases. Department staff: their department's cases, the sub-cases addressed to them, the
+        parents of those sub-cases and the sub-cases of their own cases. Anonymous: none (citizens
+        track a case with its code and query secret instead).
+        """
+        if user is None or not user.is_authenticated:
+            return self.none()
+        if has_role(user, ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER):
+            return self
+        department = department_of(user)
+        condition = Q(pk__in=[])
+        if has_role(user, WINDOW_CLERK):
+            condition |= Q(kind=CaseKind.APPLICATION)
+        if department is not None:
+            addressed = Case.objects.filter(department=department, parent__isnull=False).values("parent_id")
+            condition |= Q(department=department) | Q(parent__department=department) | Q(pk__in=addressed)
+        return self.filter(condition)
+
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def with_suspension_flag(self):
+        """Annotate ``is_suspended`` from the ledger (an open Suspension entry)."""
+        return self.annotate(
+            is_suspended=Exists(Suspension.objects.filter(case=OuterRef("pk"), ended_at__isnull=True))
+        )
+
+    def overdue(self, today=None):
+        """Open cases past their statutory due date and not suspended."""
+        today = today or timezone.localdate()
+        running = ~Exists(Suspension.objects.filter(case=OuterRef("pk"), ended_at__isnull=True))
+        return self.open().filter(due_on__lt=today).filter(running)
+
+    def for_list(self):
+        """What every case list shows, in a constant number of queries."""
+        return self.select_related(
+            "item", "department", "power", "current_step", "current_post", "parent"
+        ).with_suspension_flag()
+
+    def desk_order(self):
+        """Green channel first (绿色通道), then the nearest due date."""
+        return self.order_by("-green_channel", F("due_on").asc(nulls_last=True), "id")
+
+
+class Case(models.Model):
+    """A case (办件): an application, or an enforcement case started by an officer."""
+
+    code = models.CharField(_("办件编号"), max_length=30, unique=True)
+    query_secret_hash = models.CharField(max_length=128, blank=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=16, choices=CaseKind.choices, default=CaseKind.APPLICATION)
+    item = models.ForeignKey(
+        ServiceItem,
+        verbose_name=_("服务事项"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    power = models.ForeignKey(
+        Power, verbose_name=_("权力事项(版本)"), on_delete=models.PROTECT, related_name="cases"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("办理单位"), on_delete=models.PROTECT, related_name="cases"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("主办件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subcases",
+    )
+
+    applicant_name = models.CharField(_("申请人(当事人)"), max_length=100)
+    applicant_id_number = models.CharField(_("证件号码"), max_length=40, blank=True)
+    applicant_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    applicant_type = models.CharField(
+        _("申请人类型"), max_length=16, choices=ApplicantType.choices, default=ApplicantType.PERSON
+    )
+    description = models.TextField(_("申请内容(案情)"), blank=True)
+    channel = models.CharField(_("受理渠道"), max_length=16, choices=Channel.choices, default=Channel.WINDOW)
+    green_channel = models.BooleanField(_("绿色通道"), default=False)
+    green_channel_reason = models.CharField(_("绿色通道理由"), max_length=300, blank=True)
+
+    status = models.CharField(
+        _("状态"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("录入人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        USER, verbose_name=_("受理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The limits in force for this case, copied at acceptance (the item may change later).
+    statutory_days = models.PositiveSmallIntegerField(_("法定时限(工作日)"), null=True, blank=True)
+    promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"), null=True, blank=True)
+    due_on = models.DateField(_("法定办结日期"), null=True, blank=True)
+    promised_due_on = models.DateField(_("承诺办结日期"), null=True, blank=True)
+    # True while a due date falls in a year whose official calendar is not known yet.
+    due_provisional = models.BooleanField(_("日期待定(日历未公布)"), default=False)
+    suspended_days = models.PositiveSmallIntegerField(_("暂停计时工作日合计"), default=0)
+
+    current_step = models.ForeignKey(
+        FlowStep,
+        verbose_name=_("当前环节"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_post = models.ForeignKey(
+        Post, verbose_name=_("当前岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    decision = models.CharField(_("办理结果"), max_length=16, choices=Decision.choices, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    legal_basis = models.TextField(_("法律依据"), blank=True)
+    decided_by = models.ForeignKey(
+        USER, verbose_name=_("决定人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # Set when the case leaves the active lists for good (completed or not accepted).
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+    on_time = models.BooleanField(_("按法定时限办结"), null=True, blank=True)
+    promised_on_time = models.BooleanField(_("按承诺时限办结"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(promised_due_on__isnull=True)
+                | Q(due_on__isnull=True)
+                | Q(promised_due_on__lte=F("due_on")),
+                name="case_promised_within_statutory",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CaseKind.ENFORCEMENT) | Q(item__isnull=False) | Q(parent__isnull=False),
+                name="case_application_has_item",
+            ),
+        ]
+        indexes = [
+            # Desk and API lists: a department's cases by status.
+            models.Index(fields=["department", "status"], name="case_department_status_idx"),
+            # The "overdue" filter and the efficiency figures: open cases by due date.
+            models.Index(fields=["status", "due_on"], name="case_status_due_idx"),
+            models.Index(fields=["kind", "status"], name="case_kind_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.item.name if self.item_id else self.power.name}"
+
+    @property
+    def is_subcase(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def masked_id_number(self) -> str:
+        raw = self.applicant_id_number
+        if len(raw) <= 8:
+            return "*" * len(raw)
+        return f"{raw[:4]}{'*' * (len(raw) - 8)}{raw[-4:]}"
+
+    @property
+    def masked_name(self) -> str:
+        """For public pages: the first character and stars (张**)."""
+        name = self.applicant_name
+        return name[:1] + "*" * max(len(name) - 1, 1) if self.applicant_type == ApplicantType.PERSON else name
+
+    @property
+    def title(self) -> str:
+        return self.item.name if self.item_id else self.power.name
+
+    def open_suspension(self):
+        """The open entry of the suspension ledger, or None (uses ``is_suspended`` when annotated)."""
+        if getattr(self, "is_suspended", True) is False:
+            return None
+        return self.suspensions.filter(ended_at__isnull=True).first()
+
+    def is_overdue(self, today=None) -> bool:
+        today = today or timezone.localdate()
+        return self.is_open and self.due_on is not None and self.due_on < today
+
+
+class CaseMaterial(models.Model):
+    """A material handed in for a case: an uploaded file, or paper checked at the window."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="materials")
+    material = models.ForeignKey(
+        Material, verbose_name=_("材料"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField(_("材料名称"), max_length=200)
+    file = models.FileField(
+        _("文件"),
+        upload_to="cases/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(UPLOAD_EXTENSIONS)],
+    )
+    on_paper = models.BooleanField(_("纸质材料已核验"), default=False)
+    uploaded_at = models.DateTimeField(_("提交时间"), default=timezone.now)
+    uploaded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("办件材料")
+        verbose_name_plural = _("办件材料")
+        ordering = ["case", "material__order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class CorrectionNotice(models.Model):
+    """A one-time notice of every missing material (一次性告知补正)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="corrections")
+    missing = models.JSONField(
+        _("需补正材料"), default=list, help_text=_("[{material: id|null, name: 名称}]")
+    )
+    note = models.TextField(_("说明"), blank=True)
+    issued_at = models.DateTimeField(_("告知时间"), default=timezone.now)
+    issued_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    resolved_at = models.DateTimeField(_("补正时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("补正告知")
+        verbose_name_plural = _("补正告知")
+        ordering = ["case", "issued_at"]
+
+    def __str__(self):
+        return "、".join(entry["name"] for entry in self.missing)
+
+
+class CaseStep(models.Model):
+    """One flowchart step of one case: who, on which post, when, with what opinion (留痕)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    flow_step = models.ForeignKey(
+        FlowStep, verbose_name=_("流程环节"), on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.PositiveSmallIntegerField(_("顺序"))
+    name = models.CharField(_("环节名称"), max_length=60)
+    post = models.ForeignKey(
+        Post, verbose_name=_("承办岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(_("开始时间"))
+    due_on = models.DateField(_("环节时限"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        USER, verbose_name=_("经办人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handled_post = models.ForeignKey(
+        Post, verbose_name=_("经办岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    acted_as_backup = models.BooleanField(_("B岗代办"), default=False)
+    opinion = models.TextField(_("意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+        ordering = ["case", "id"]
+        constraints = [
+            # At most one step of a case is open at a time: steps run one after the other.
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(finished_at__isnull=True), name="casestep_one_open"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.order}. {self.name}"
+
+
+class CaseEvent(models.Model):
+    """An entry of a case's trail (留痕). Who (and on which post), when, what."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    kind = models.CharField(_("事项"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        USER, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("操作人(显示)"), max_length=80, blank=True)
+    post = models.ForeignKey(
+        Post, verbose_name=_("岗位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+        ordering = ["case", "at", "id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+
+
+class Suspension(models.Model):
+    """The suspension ledger (暂停计时台账): time the law excludes from the limit."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="suspensions")
+    kind = models.CharField(_("情形"), max_length=16, choices=SuspensionKind.choices)
+    reason = models.TextField(_("理由"))
+    started_at = models.DateTimeField(_("开始时间"))
+    started_on = models.DateField(_("开始日期"))
+    max_days = models.PositiveSmallIntegerField(_("最长(工作日)"))
+    ends_by = models.DateField(_("最迟恢复日期"))
+    started_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+    ended_on = models.DateField(_("恢复日期"), null=True, blank=True)
+    ended_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    working_days = models.PositiveSmallIntegerField(_("不计时工作日"), null=True, blank=True)
+    resume_note = models.TextField(_("恢复说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("暂停计时")
+        verbose_name_plural = _("暂停计时")
+        ordering = ["case", "started_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(ended_at__isnull=True), name="suspension_one_open"
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
+                name="suspension_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.started_on}–{self.ended_on or '…'}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+
+class FeePayment(models.Model):
+    """The fee collected at the one fee window (一个窗口收费)."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="fee_payment")
+    amount = models.DecimalField(_("实收金额(元)"), max_digits=12, decimal_places=2)
+    expected_amount = models.DecimalField(_("应收金额(元)"), max_digits=12, decimal_places=2)
+    receipt_no = models.CharField(_("票据号"), max_length=40, unique=True)
+    justification = models.TextField(
+        _("差额说明"), blank=True, help_text=_("实收与应收不一致时必须说明（例如减免依据）")
+    )
+    window = models.ForeignKey(
+        Window, verbose_name=_("收费窗口"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("收费时间"))
+
+    class Meta:
+        verbose_name = _("收费记录")
+        verbose_name_plural = _("收费记录")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="fee_payment_not_negative"),
+            models.CheckConstraint(
+                condition=Q(amount=F("expected_amount")) | ~Q(justification=""),
+                name="fee_difference_justified",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.receipt_no} {self.amount}元"
+
+
+class PenaltyDecision(models.Model):
+    """The discretion applied in an enforcement decision (自由裁量): fact, band, amount, reasons."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="penalty")
+    standard = models.ForeignKey(
+        DiscretionStandard, verbose_name=_("裁量基准"), on_delete=models.PROTECT, related_name="+"
+    )
+    fact = models.DecimalField(_("情节数值"), max_digits=14, decimal_places=2)
+    band_order = models.PositiveSmallIntegerField(_("档次"))
+    band_severity = models.CharField(_("情节"), max_length=20)
+    band_amount_min = models.DecimalField(_("基准下限"), max_digits=14, decimal_places=2)
+    band_amount_max = models.DecimalField(_("基准上限"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("决定金额"), max_digits=14, decimal_places=2)
+    # Read by the monitoring anomaly rule: an amount outside the band, even when justified.
+    outside_band = models.BooleanField(_("超出裁量基准"), default=False, db_index=True)
+    reasons = models.TextField(_("说明理由"), blank=True)
+    collective_discussion_record = models.TextField(_("集体讨论记录"), blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(_("决定时间"))
+
+    class Meta:
+        verbose_name = _("裁量决定")
+        verbose_name_plural = _("裁量决定")
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="penalty_amount_not_negative"),
+            models.CheckConstraint(
+                condition=Q(outside_band=False) | ~Q(reasons=""), name="penalty_outside_band_has_reasons"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.amount}{self.standard.amount_unit}（{self.band_severity}）"
+
+
+class Rating(models.Model):
+    """The applicant's satisfaction rating (满意度评议), once per case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("评分"), choices=RATING_SCORES)
+    comment = models.TextField(_("意见建议"), blank=True, max_length=1000)
+    rated_at = models.DateTimeField(_("评议时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("满意度评议")
+        verbose_name_plural = _("满意度评议")
+        ordering = ["-rated_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(score__gte=1, score__lte=5), name="rating_score_1_to_5")
+        ]
+
+    def __str__(self):
+        return f"{self.case.code} {self.get_score_display()}"
+
+
+class Notification(models.Model):
+    """A message to the applicant, written by ``approvals.tasks.notify_applicant`` (one per case and event)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("事由"), max_length=24, choices=NotificationEvent.choices)
+    channel = models.CharField(_("渠道"), max_length=8, choices=NotificationChannel.choices)
+    recipient = models.CharField(_("接收号码"), max_length=30, blank=True)
+    text = models.TextField(_("内容"))
+    status = models.CharField(
+        _("状态"), max_length=8, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    error = models.TextField(_("错误"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("办件通知")
+        verbose_name_plural = _("办件通知")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "event"], name="notification_once_per_event")]
+
+    def __str__(self):
+        return f"{self.case.code} {self.get_event_display()}"
+
+
+def fee_total_of(case: Case) -> Decimal:
+    """What the applicant owes for ``case`` (zero for enforcement cases and free items)."""
+    if case.item_id is None:
+        return Decimal("0")
+    return case.item.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")

@@ -1,0 +1,63 @@
+"""State-changing verbs of the one-window service centre. Views, the API, admin and tasks call these.
+
+Every verb is one ``transaction.atomic()``: it locks the case row, checks the transition
+against ``approvals.choices.CASE_TRANSITIONS``, writes the case's trail (CaseEvent) and an
+audit event, and schedules notifications with ``transaction.on_commit``. Each takes an
+optional ``now=`` (aware datetime) so that demos and tests can act in the past.
+
+Errors: ``portal.services.TransitionError`` (not allowed in this state, API 409),
+``PermissionDenied`` (not this user's to do, 403), ``ValidationError`` (bad input, 400).
+"""
+
+from .actions import allowed_actions
+from .enforcement import decide_penalty, open_enforcement_case
+from .intake import (
+    Submitted,
+    accept_case,
+    mark_green_channel,
+    missing_materials,
+    refuse_intake,
+    reissue_secret,
+    request_correction,
+    submit_application,
+    submit_correction,
+    track,
+)
+from .items import create_service_item, update_service_item
+from .steps import (
+    advance_step,
+    complete_case,
+    complete_subcase,
+    decide_case,
+    open_parallel,
+    rate_case,
+    record_fee,
+)
+from .suspension import resume_case, suspend_case
+
+__all__ = [
+    "Submitted",
+    "accept_case",
+    "allowed_actions",
+    "advance_step",
+    "complete_case",
+    "complete_subcase",
+    "create_service_item",
+    "decide_case",
+    "decide_penalty",
+    "mark_green_channel",
+    "missing_materials",
+    "open_enforcement_case",
+    "open_parallel",
+    "rate_case",
+    "record_fee",
+    "refuse_intake",
+    "reissue_secret",
+    "request_correction",
+    "resume_case",
+    "submit_application",
+    "submit_correction",
+    "suspend_case",
+    "track",
+    "update_service_item",
+]

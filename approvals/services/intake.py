@@ -1,0 +1,332 @@
+"""Intake at one window (一个窗口受理): applying, correction (补正), acceptance, refusal, tracking.
+
+A case gets its uniform code and query secret when it is submitted, so that a citizen who
+applied online can follow it before acceptance; the secret is returned once, by
+``submit_application`` (or ``reissue_secret`` at a window), and only its digest is stored.
+"""
+
+from typing import NamedTuple
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from portal import workdays
+from portal.roles import ADMINISTRATOR, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
+from portal.services import TransitionError, check_transition, require
+from powers.models import Power
+
+from .. import query_secret
+from ..choices import (
+    CASE_TRANSITIONS,
+    TERMINAL_STATUSES,
+    ApplicantType,
+    CaseKind,
+    CaseStatus,
+    Channel,
+    EventKind,
+    NotificationEvent,
+)
+from ..models import MAX_UPLOAD_BYTES, Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
+from . import timing
+from .common import (
+    CODE_PREFIX,
+    can_intake,
+    clock,
+    lock,
+    next_code,
+    notify,
+    require_intake,
+    snapshot,
+    text,
+    trail,
+)
+from .steps import enter_step, first_step
+
+
+class Submitted(NamedTuple):
+    """What ``submit_application`` returns: the case and its query secret, shown this once."""
+
+    case: Case
+    secret: str
+
+
+def current_power(power: Power) -> Power | None:
+    """The published version of ``power``'s code: cases always run on the version in force."""
+    return Power.objects.exercisable().filter(code=power.code).first()
+
+
+def _material(item: ServiceItem, key) -> Material:
+    pk = getattr(key, "pk", key)
+    try:
+        return item.materials.get(pk=int(pk))
+    except (Material.DoesNotExist, TypeError, ValueError):
+        raise ValidationError({"materials": f"材料 {pk} 不属于事项「{item.name}」。"}) from None
+
+
+def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> int:
+    """Save uploaded files (``{material or id: file or [files]}``) and paper checked at a window."""
+    rows = []
+    for key, uploads in (files or {}).items():
+        material = _material(item, key)
+        for upload in uploads if isinstance(uploads, list | tuple) else [uploads]:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise ValidationError({"materials": f"「{material.name}」的文件超过 10MB。"})
+            row = CaseMaterial(
+                case=case, material=material, name=material.name, file=upload, uploaded_at=c.now
+            )
+            row.uploaded_by = by if getattr(by, "is_authenticated", False) else None
+            row.full_clean(exclude=["case"])
+            rows.append(row)
+    for key in paper or ():
+        if not getattr(by, "is_authenticated", False):
+            raise PermissionDenied("纸质材料只能由窗口人员核验。")
+        material = _material(item, key)
+        rows.append(
+            CaseMaterial(case=case, material=material, name=material.name, on_paper=True, uploaded_by=by)
+        )
+    for row in rows:
+        row.save()
+    return len(rows)
+
+
+def missing_materials(case: Case) -> list[Material]:
+    """Required materials of the item that the case does not have yet."""
+    present = set(case.materials.exclude(material=None).values_list("material_id", flat=True))
+    return [m for m in case.item.materials.filter(required=True) if m.pk not in present]
+
+
+def submit_application(
+    item: ServiceItem,
+    *,
+    applicant_name: str,
+    applicant_id_number: str = "",
+    applicant_phone: str = "",
+    applicant_type: str = ApplicantType.PERSON,
+    description: str = "",
+    channel: str | None = None,
+    files=None,
+    paper_materials=(),
+    by=None,
+    now=None,
+) -> Submitted:
+    """Apply for ``item``: online (anyone, ``by=None``) or at a window (a clerk fills in for the applicant).
+
+    Stores the case as "submitted" with its materials (``files``: ``{material or id: upload or
+    [uploads]}``; ``paper_materials``: materials a clerk checked on paper). Assigns the uniform
+    code and a query secret and returns both (the secret only this once). Refuses an inactive
+    item, an online application for an item not offered online, a window application by
+    anyone but window or department staff, and a power that is no longer in force.
+    """
+    c = clock(now)
+    staff = getattr(by, "is_authenticated", False)
+    channel = channel or (Channel.WINDOW if staff else Channel.ONLINE)
+    if channel not in Channel.values:
+        raise ValidationError({"channel": "受理渠道无效。"})
+    if applicant_type not in ApplicantType.values:
+        raise ValidationError({"applicant_type": "申请人类型无效。"})
+    applicant_name = text(applicant_name, "applicant_name", "请填写申请人姓名或名称。")
+    if not item.is_active:
+        raise ValidationError({"item": "该服务事项已停止办理。"})
+    if channel == Channel.ONLINE and not item.is_online:
+        raise ValidationError({"channel": "该事项不支持网上申请，请到服务中心窗口办理。"})
+    if channel == Channel.WINDOW:
+        require(
+            staff and (has_role(by, WINDOW_CLERK) or department_of(by) == item.department),
+            "窗口受理须由服务中心窗口人员录入。",
+        )
+    power = current_power(item.power)
+    if power is None:
+        raise ValidationError({"item": "该事项对应的权力事项已停止行使，不能受理。"})
+    secret = query_secret.new_secret()
+    with transaction.atomic():
+        case = Case.objects.create(
+            code=next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today),
+            query_secret_hash=query_secret.make_hash(secret), kind=CaseKind.APPLICATION, item=item, power=power,
+            department=item.department, applicant_name=applicant_name,
+            applicant_id_number=(applicant_id_number or "").strip(), applicant_phone=(applicant_phone or "").strip(),
+            applicant_type=applicant_type, description=(description or "").strip(), channel=channel,
+            status=CaseStatus.SUBMITTED, submitted_at=c.now, created_by=by if staff else None,
+        )  # fmt: skip
+        count = _store_materials(case, item, files, paper_materials, by=by, c=c)
+        trail(case, EventKind.SUBMITTED, by, at=c.now, note=f"{case.get_channel_display()}，材料 {count} 份")
+    return Submitted(case, secret)
+
+
+def submit_correction(
+    case: Case, *, files=None, paper_materials=(), by=None, secret: str = "", now=None
+) -> Case:
+    """The applicant hands in the missing materials (补正); the case returns to "submitted".
+
+    Who: the applicant (with the query secret) or window/department staff. The clock has not
+    started yet: a correction before acceptance does not count against any limit.
+    """
+    c = clock(now)
+    if not (getattr(by, "is_authenticated", False) and can_intake(by, case)):
+        if not query_secret.check(secret, case.query_secret_hash):
+            raise PermissionDenied("查询密码错误。")
+        by = None
+    with transaction.atomic():
+        case = lock(case)
+        before = snapshot(case)
+        check_transition(CASE_TRANSITIONS, case.status, CaseStatus.SUBMITTED, CaseStatus, "办件")
+        count = _store_materials(case, case.item, files, paper_materials, by=by, c=c)
+        if not count:
+            raise ValidationError({"materials": "请提交需补正的材料。"})
+        case.status = CaseStatus.SUBMITTED
+        case.save()
+        case.corrections.filter(resolved_at__isnull=True).update(resolved_at=c.now)
+        trail(case, EventKind.CORRECTED, by, at=c.now, before=before, note=f"补正材料 {count} 份")
+    return case
+
+
+def accept_case(case: Case, *, by, now=None) -> Case:
+    """Accept an application (受理): the clock starts and the case goes to its flowchart's first step.
+
+    Who: a window clerk or the case department's staff. Computes ``due_on`` (statutory) and
+    ``promised_due_on`` in working days from today (today not counted), marks them provisional
+    where the calendar is unknown, and starts the case, promised and step timers. Refuses when a
+    required material is missing (request a correction instead), when the case is not
+    "submitted", and when its power is no longer in force.
+    """
+    c = clock(now)
+    with transaction.atomic():
+        case = lock(case)
+        require_intake(by, case)
+        check_transition(CASE_TRANSITIONS, case.status, CaseStatus.ACCEPTED, CaseStatus, "办件")
+        missing = missing_materials(case)
+        if missing:
+            names = "、".join(m.name for m in missing)
+            raise ValidationError({"materials": f"缺少必需材料：{names}。请一次性告知申请人补正。"})
+        power = current_power(case.power)
+        if power is None:
+            raise ValidationError("该事项对应的权力事项已停止行使，只能不予受理。")
+        before = snapshot(case)
+        item = case.item
+        statutory = workdays.deadline(c.today, item.statutory_days)
+        promised = workdays.deadline(c.today, item.promised_days)
+        case.power = power
+        case.status = CaseStatus.ACCEPTED
+        case.accepted_on = c.today
+        case.accepted_by = by
+        case.statutory_days, case.promised_days = item.statutory_days, item.promised_days
+        case.due_on, case.promised_due_on = statutory.due_on, promised.due_on
+        case.due_provisional = statutory.provisional or promised.provisional
+        enter_step(case, first_step(case), c=c)
+        case.save()
+        timing.start_case_timers(case, now=c.now)
+        case.corrections.filter(resolved_at__isnull=True).update(resolved_at=c.now)
+        trail(case, EventKind.ACCEPTED, by, at=c.now, before=before, note=f"法定办结日期 {case.due_on}")
+        notify(case, NotificationEvent.ACCEPTED)
+    return case
+
+
+def request_correction(case: Case, *, by, missing, note: str = "", now=None) -> CorrectionNotice:
+    """Tell the applicant at once every material to correct or add (一次性告知补正).
+
+    ``missing``: materials (or their ids) of the item and/or free-text descriptions, all in one
+    notice. Who: a window clerk or the department's staff. Refuses an empty list and a case
+    that is not waiting for acceptance.
+    """
+    c = clock(now)
+    entries = []
+    for entry in missing or ():
+        if isinstance(entry, str) and not entry.strip().isdigit():
+            if entry.strip():
+                entries.append({"material": None, "name": entry.strip()})
+            continue
+        material = _material(case.item, entry)
+        entries.append({"material": material.pk, "name": material.name})
+    if not entries:
+        raise ValidationError({"missing": "请列明需要补正的全部材料。"})
+    with transaction.atomic():
+        case = lock(case)
+        require_intake(by, case)
+        check_transition(CASE_TRANSITIONS, case.status, CaseStatus.CORRECTION_REQUESTED, CaseStatus, "办件")
+        before = snapshot(case)
+        notice = CorrectionNotice.objects.create(
+            case=case, missing=entries, note=(note or "").strip(), issued_at=c.now, issued_by=by
+        )
+        case.status = CaseStatus.CORRECTION_REQUESTED
+        case.save()
+        trail(case, EventKind.CORRECTION_REQUESTED, by, at=c.now, before=before, note=f"需补正：{notice}")
+        notify(case, NotificationEvent.CORRECTION_REQUESTED)
+    return notice
+
+
+def refuse_intake(case: Case, *, by, reason: str, now=None) -> Case:
+    """Refuse to accept (不予受理) with reasons, e.g. the matter is not within the department's powers.
+
+    Who: a window clerk or the department's staff. Refuses a blank reason and a case already accepted.
+    """
+    c = clock(now)
+    reason = text(reason, "reason", "不予受理必须说明理由。")
+    with transaction.atomic():
+        case = lock(case)
+        require_intake(by, case)
+        check_transition(CASE_TRANSITIONS, case.status, CaseStatus.REJECTED, CaseStatus, "办件")
+        before = snapshot(case)
+        case.status = CaseStatus.REJECTED
+        case.decision_reason = reason
+        case.decided_by = by
+        case.decided_at = case.closed_at = c.now
+        case.save()
+        trail(case, EventKind.REJECTED, by, at=c.now, before=before, note=reason)
+        notify(case, NotificationEvent.REJECTED)
+    return case
+
+
+def reissue_secret(case: Case, *, by, now=None) -> str:
+    """Give the applicant a new query secret at a window (the old one stops working). Returns it once."""
+    c = clock(now)
+    with transaction.atomic():
+        case = lock(case)
+        require_intake(by, case)
+        if case.kind != CaseKind.APPLICATION or case.parent_id is not None:
+            raise ValidationError("只有申请类办件有查询密码。")
+        secret = query_secret.new_secret()
+        case.query_secret_hash = query_secret.make_hash(secret)
+        case.save(update_fields=["query_secret_hash", "updated_at"])
+        trail(case, EventKind.SECRET_REISSUED, by, at=c.now, before=snapshot(case))
+    return secret
+
+
+def track(code: str, secret: str) -> Case | None:
+    """The case with ``code`` when ``secret`` is its query secret, else None.
+
+    A wrong code and a wrong secret behave identically (same work, same answer); rate limiting
+    belongs to the caller (the tracking page and the API's "tracking" throttle).
+    """
+    code = (code or "").strip().upper()[:30]
+    case = Case.objects.filter(code=code, parent__isnull=True).first() if code else None
+    stored = case.query_secret_hash if case is not None else None
+    if query_secret.check(secret or "", stored):
+        return case
+    return None
+
+
+def mark_green_channel(case: Case, *, by, reason: str, now=None) -> Case:
+    """Put a case on the green channel (绿色通道): shown and sorted first, for major projects.
+
+    Who: a window clerk, the case department's head, or an administrator. Refuses a blank
+    reason, a closed case and a case already on the green channel.
+    """
+    c = clock(now)
+    reason = text(reason, "reason", "纳入绿色通道必须说明理由。")
+    with transaction.atomic():
+        case = lock(case)
+        require(
+            has_role(by, WINDOW_CLERK, ADMINISTRATOR)
+            or (has_role(by, DEPT_HEAD) and department_of(by) == case.department),
+            "只有窗口人员、本单位负责人或系统管理员可以纳入绿色通道。",
+        )
+        if case.status in TERMINAL_STATUSES:
+            raise TransitionError("已关闭的办件不能纳入绿色通道。")
+        if case.green_channel:
+            raise TransitionError("该办件已在绿色通道。")
+        before = snapshot(case)
+        case.green_channel = True
+        case.green_channel_reason = reason
+        case.save()
+        case.subcases.update(green_channel=True)
+        trail(case, EventKind.GREEN_CHANNEL, by, at=c.now, before=before, note=reason)
+    return case

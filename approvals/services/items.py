@@ -1,0 +1,146 @@
+"""Verbs on service items (服务事项): made from confirmed powers only."""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from portal import audit, search
+from portal.roles import ADMINISTRATOR, has_role
+from portal.services import require
+from powers.choices import Category
+from powers.models import FlowStep, Power
+
+from ..models import FeeItem, Material, ServiceItem
+from .common import is_staff_of
+
+# Categories citizens apply for; penalty, coercion and inspection are started by officers instead.
+APPLICABLE_CATEGORIES = {
+    Category.LICENSING, Category.CONFIRMATION, Category.BENEFIT, Category.REWARD,
+    Category.ADJUDICATION, Category.LEVY, Category.OTHER,
+}  # fmt: skip
+ITEM_FIELDS = [
+    "code", "name", "department_id", "power_id", "statutory_days", "promised_days", "warn_days_before",
+    "warn_ratio", "is_online", "is_active",
+]  # fmt: skip
+
+
+def _item_snapshot(item: ServiceItem) -> dict:
+    data = {field: getattr(item, field) for field in ITEM_FIELDS}
+    data["materials"] = [m.name for m in item.materials.all()]
+    data["fees"] = [f"{f.name}:{f.amount}" for f in item.fees.all()]
+    return data
+
+
+def _require_item_editor(user, department) -> None:
+    require(
+        has_role(user, ADMINISTRATOR) or is_staff_of(user, department),
+        "只有本单位工作人员或系统管理员可以维护服务事项。",
+    )
+
+
+def require_flowchart(power: Power) -> None:
+    if not FlowStep.objects.filter(flowchart__power=power).exists():
+        raise ValidationError(
+            {"power": f"权力事项「{power.name}」尚无流程图，不能办理办件（一项权力一个流程）。"}
+        )
+
+
+def next_item_code(power: Power) -> str:
+    base = f"FW-{power.code}"
+    taken = ServiceItem.objects.filter(code__startswith=base).count()
+    return base if not taken else f"{base}-{taken + 1:02d}"
+
+
+def _save_children(item: ServiceItem, materials, fees) -> None:
+    if materials is not None:
+        item.materials.all().delete()
+        rows = []
+        for order, data in enumerate(materials, start=1):
+            row = Material(item=item, order=order, **data)
+            row.full_clean(exclude=["item"])
+            rows.append(row)
+        Material.objects.bulk_create(rows)
+    if fees is not None:
+        item.fees.all().delete()
+        rows = []
+        for data in fees:
+            row = FeeItem(item=item, **data)
+            row.full_clean(exclude=["item"])
+            rows.append(row)
+        FeeItem.objects.bulk_create(rows)
+
+
+def create_service_item(
+    power: Power, *, by, name: str = "", materials=(), fees=(), windows=(), code: str = "", **fields
+) -> ServiceItem:
+    """Make a service item from a confirmed power.
+
+    ``materials``: dicts of Material fields (name, required, copies, note); ``fees``: dicts of
+    FeeItem fields (name, amount, basis), none for a free item; ``fields``: statutory_days,
+    promised_days (default: the power's limits), warn_days_before or warn_ratio (default: one
+    working day before the limit), conditions, result_form, is_online.
+    Who: the power department's staff or an administrator. Refuses a power that is not
+    published (only confirmed powers may be exercised), a category citizens do not apply for,
+    and a power without a flowchart.
+    """
+    _require_item_editor(by, power.department)
+    if not Power.objects.exercisable().filter(pk=power.pk).exists():
+        raise ValidationError({"power": "只有已确认公布的权力事项才能设立服务事项。"})
+    if power.category not in APPLICABLE_CATEGORIES:
+        raise ValidationError(
+            {"power": f"「{power.get_category_display()}」类权力由执法人员立案办理，不设服务事项。"}
+        )
+    require_flowchart(power)
+    fields.setdefault("statutory_days", power.time_limit_days)
+    fields.setdefault("promised_days", power.promised_days or fields["statutory_days"])
+    if fields.get("warn_ratio") is None and fields.get("warn_days_before") is None:
+        fields["warn_days_before"] = 1
+    if fields.get("warn_ratio") is not None:
+        fields["warn_ratio"] = Decimal(str(fields["warn_ratio"]))
+        fields.setdefault("warn_days_before", None)
+    fields.setdefault("result_form", power.result_form)
+    with transaction.atomic():
+        item = ServiceItem(
+            code=code or next_item_code(power), name=name or power.name, department=power.department, power=power,
+            **fields,
+        )  # fmt: skip
+        item.full_clean()
+        item.save()
+        _save_children(item, list(materials), list(fees))
+        item.windows.set(windows)
+        search.index(item, item.name, power.name)
+        audit.record(by, "service_item.create", item, after=_item_snapshot(item))
+    return item
+
+
+def update_service_item(
+    item: ServiceItem, *, by, materials=None, fees=None, windows=None, **changes
+) -> ServiceItem:
+    """Change an item's limits, warning rule, materials, fees, windows or availability.
+
+    Open cases keep the limits copied at their acceptance. Refuses moving the item to another
+    power or department (make a new item instead) and the same inputs ``create_service_item`` refuses.
+    """
+    for frozen in ("power", "power_id", "department", "department_id"):
+        if frozen in changes:
+            raise ValidationError({frozen: "服务事项不能改挂其他权力事项或单位，请新设事项。"})
+    with transaction.atomic():
+        item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+        _require_item_editor(by, item.department)
+        before = _item_snapshot(item)
+        if "warn_ratio" in changes and changes["warn_ratio"] is not None:
+            changes["warn_ratio"] = Decimal(str(changes["warn_ratio"]))
+            changes.setdefault("warn_days_before", None)
+        elif changes.get("warn_days_before") is not None:
+            changes.setdefault("warn_ratio", None)
+        for field, value in changes.items():
+            setattr(item, field, value)
+        item.full_clean()
+        item.save()
+        _save_children(item, materials, fees)
+        if windows is not None:
+            item.windows.set(windows)
+        search.index(item, item.name, item.power.name)
+        audit.record(by, "service_item.update", item, before=before, after=_item_snapshot(item))
+    return item
