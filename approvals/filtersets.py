@@ -17,14 +17,24 @@ from .models import Case, ServiceItem, Suspension
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
 
 
+def yes_no(label, **kwargs):
+    """A boolean filter that refuses anything but true/false (1/0), instead of ignoring it."""
+    return django_filters.TypedChoiceFilter(
+        choices=[("true", _("是")), ("false", _("否")), ("1", _("是")), ("0", _("否"))],
+        coerce=lambda value: value in ("true", "1"),
+        label=label,
+        **kwargs,
+    )
+
+
 class ServiceItemFilterSet(django_filters.FilterSet):
     """/approvals/items/ (page) and /api/v1/service-items/ (API)."""
 
     department = django_filters.CharFilter(field_name="department__code", label=_("单位编码"))
     power = django_filters.CharFilter(field_name="power__code", label=_("权力事项编码"))
     q = django_filters.CharFilter(method="filter_q", label=_("检索"), max_length=Q_MAX_LENGTH)
-    is_online = django_filters.BooleanFilter(label=_("可网上申请"))
-    is_active = django_filters.BooleanFilter(label=_("在办"))
+    is_online = yes_no(_("可网上申请"))
+    is_active = yes_no(_("在办"))
 
     class Meta:
         model = ServiceItem
@@ -47,11 +57,11 @@ class CaseFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=CaseStatus.choices, label=_("状态"))
     kind = django_filters.ChoiceFilter(choices=CaseKind.choices, label=_("类型"))
     channel = django_filters.ChoiceFilter(choices=Channel.choices, label=_("受理渠道"))
-    is_open = django_filters.BooleanFilter(method="filter_open", label=_("在办"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("已超法定时限"))
-    suspended = django_filters.BooleanFilter(method="filter_suspended", label=_("暂停计时中"))
-    green_channel = django_filters.BooleanFilter(label=_("绿色通道"))
-    subcases = django_filters.BooleanFilter(method="filter_subcases", label=_("会签件"))
+    is_open = yes_no(_("在办"), method="filter_open")
+    overdue = yes_no(_("已超法定时限"), method="filter_overdue")
+    suspended = yes_no(_("暂停计时中"), method="filter_suspended")
+    green_channel = yes_no(_("绿色通道"))
+    subcases = yes_no(_("会签件"), method="filter_subcases")
     accepted_after = django_filters.DateFilter(
         field_name="accepted_on", lookup_expr="gte", label=_("受理日期起")
     )

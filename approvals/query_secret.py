@@ -11,6 +11,8 @@ import hashlib
 import hmac
 import secrets
 
+# One answer for a wrong code and a wrong secret alike.
+WRONG = "办件编号或查询密码不正确。"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 8
 # Enough to make an offline guess of 31**8 secrets slow, cheap enough for a page view (~5 ms).

@@ -32,7 +32,7 @@ from . import serializers as s
 
 CASE_CODE = r"[A-Za-z0-9\-]+"
 _FILE_FIELD = re.compile(r"^material_(\d+)$")
-WRONG_SECRET = "办件编号或查询密码不正确。"
+WRONG_SECRET = query_secret.WRONG
 
 
 class CodeOrderedPagination(StandardCursorPagination):
@@ -89,7 +89,12 @@ def _detail_queryset(queryset):
         "steps", queryset=CaseStep.objects.select_related("post", "handled_post", "handled_by__staff_profile")
     )
     return queryset.select_related("fee_payment", "penalty__standard", "rating").prefetch_related(
-        steps, "events__post", "suspensions", "materials", "corrections", "subcases__department"
+        steps,
+        "events__post",
+        "suspensions",
+        "materials",
+        "corrections",
+        Prefetch("subcases", queryset=Case.objects.select_related("department").order_by("id")),
     )
 
 

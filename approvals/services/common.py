@@ -2,7 +2,6 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -115,7 +114,12 @@ def notify(case: Case, event: str) -> None:
         return
     from ..tasks import notify_applicant
 
-    transaction.on_commit(partial(notify_applicant.delay, case.pk, event), robust=True)
+    case_id = case.pk
+
+    def schedule_notification():  # a named function: Django logs a failing robust callback by its name
+        notify_applicant.delay(case_id, event)
+
+    transaction.on_commit(schedule_notification, robust=True)
 
 
 def next_code(prefix: str, day: date) -> str:

@@ -163,7 +163,7 @@ def submit_correction(
     c = clock(now)
     if not (getattr(by, "is_authenticated", False) and can_intake(by, case)):
         if not query_secret.check(secret, case.query_secret_hash):
-            raise PermissionDenied("查询密码错误。")
+            raise PermissionDenied(query_secret.WRONG)
         by = None
     with transaction.atomic():
         case = lock(case)

@@ -397,7 +397,7 @@ def rate_case(case: Case, *, secret: str, score, comment: str = "", now=None) ->
     if len(comment) > 1000:
         raise ValidationError({"comment": "意见建议不能超过 1000 字。"})
     if not query_secret.check(secret, case.query_secret_hash):
-        raise PermissionDenied("查询密码错误。")
+        raise PermissionDenied(query_secret.WRONG)
     with transaction.atomic():
         case = lock(case)
         if case.status != CaseStatus.COMPLETED:
