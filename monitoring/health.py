@@ -63,7 +63,7 @@ def check_broker() -> dict:
 
     try:
         with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, timeout=BROKER_TIMEOUT_SECONDS)
+            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
             transport = conn.transport_cls
     except Exception as exc:
         return {"status": ERROR, "detail": exc.__class__.__name__}

@@ -7,9 +7,12 @@ How it stays exactly-once and fast:
 * It reads only due timers, through the partial index ``timer_due_idx`` (TimerQuerySet.due), in
   batches of ``BATCH_SIZE``, locking them ``FOR UPDATE SKIP LOCKED`` on PostgreSQL: a second sweep
   running at the same time skips the rows the first one holds instead of waiting for them.
-* Per batch, in ONE transaction: one bulk INSERT of the alerts with ON CONFLICT DO NOTHING (the
-  unique constraint (timer, kind) is the last word, whatever happens), then ONE UPDATE … CASE that
-  marks the batch's timers reminded/alarmed and advances ``next_fire_at``. A worker killed mid-batch
+* Per batch, in ONE transaction: INSERT INTO alert … SELECT … FROM timer WHERE id IN (the locked
+  ids) with ON CONFLICT DO NOTHING (the unique constraint (timer, kind) is the last word, whatever
+  happens), then ONE UPDATE … CASE on the same ids that marks the timers reminded/alarmed and
+  advances ``next_fire_at``. The database builds the alert rows: no Python object per alert.
+  (Both statements name the locked ids rather than repeating the due condition, so a timer that
+  becomes due between them cannot be marked without its alert.) A worker killed mid-batch
   rolls the whole batch back, so the next sweep raises those alerts — never twice, never lost.
   (On SQLite the transaction takes the database write lock up front, which serialises sweeps.)
 * A timer already past its limit when first swept gets only the alarm: a reminder after the limit
@@ -26,8 +29,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Case, F, Value, When
+from django.db import connection, transaction
+from django.db.models import Case, DateTimeField, F, Q, Value, When
+from django.db.models.constants import OnConflict
+from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -38,6 +43,7 @@ from monitoring.services import SYSTEM_LABEL
 from portal import audit
 
 BATCH_SIZE = 20_000
+CHUNK = 5_000
 KEEP_RUNS_FOR = timedelta(days=30)
 
 
@@ -65,34 +71,67 @@ def _local(dt: datetime) -> str:
     return f"{timezone.localtime(dt):%Y-%m-%d %H:%M}"
 
 
-def _alert_for(row, now: datetime) -> Alert:
-    timer_id, type_id, target_id, label, department_id, due_at, provisional = row
-    overdue = due_at <= now
-    limit = _local(due_at) + (_("（暂定）") if provisional else "")
-    if overdue:
-        kind, level, title = AlertKind.OVERDUE, AlertLevel.RED, _("超时报警：%(label)s") % {"label": label}
-        detail = _("已超过办理期限 %(limit)s。") % {"limit": limit}
-    else:
-        kind, level, title = (
-            AlertKind.REMINDER,
-            AlertLevel.YELLOW,
-            _("时限提示：%(label)s") % {"label": label},
+def _insert_alerts(ids: list[int], now: datetime) -> None:
+    """INSERT INTO alert … SELECT … FROM timer WHERE id IN (ids), ignoring conflicts.
+
+    The SELECT is an ORM queryset (so the SQL is right on PostgreSQL and SQLite alike); the
+    database builds every row, nothing is instantiated in Python. The limit itself is not copied
+    into the text: the alert links to its timer, whose ``due_at`` the pages and the API show.
+    """
+    overdue = Q(due_at__lte=now)
+
+    def by_kind(alarm_text, reminder_text):
+        return Case(When(overdue, then=Value(alarm_text)), default=Value(reminder_text))
+
+    provisional = str(_("（期限暂定：含尚未录入法定节假日安排的年度）"))
+    alarm, reminder = str(_("已超过办理期限。")), str(_("办理期限临近。"))
+    rows = (
+        Timer.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            a_kind=by_kind(AlertKind.OVERDUE, AlertKind.REMINDER),
+            a_level=by_kind(AlertLevel.RED, AlertLevel.YELLOW),
+            a_state=Value(AlertState.OPEN),
+            a_rule=Value(RULE_TIMER),
+            a_occurrence=Value(""),
+            a_title=Concat(by_kind(str(_("超时报警：")), str(_("时限提示："))), Left("label", 190)),
+            a_detail=Case(
+                When(overdue & Q(provisional=True), then=Value(alarm + provisional)),
+                When(overdue, then=Value(alarm)),
+                When(provisional=True, then=Value(reminder + provisional)),
+                default=Value(reminder),
+            ),
+            a_raised_at=Value(now, output_field=DateTimeField()),
         )
-        detail = _("办理期限 %(limit)s 临近。") % {"limit": limit}
-    return Alert(
-        kind=kind,
-        level=level,
-        state=AlertState.OPEN,
-        target_type_id=type_id,
-        target_id=target_id,
-        target_label=label,
-        department_id=department_id,
-        timer_id=timer_id,
-        rule=RULE_TIMER,
-        title=title[:200],
-        detail=detail,
-        raised_at=now,
+        .values_list(
+            "a_kind",
+            "a_level",
+            "a_state",
+            "target_type_id",
+            "target_id",
+            "label",
+            "department_id",
+            "id",
+            "a_rule",
+            "a_occurrence",
+            "a_title",
+            "a_detail",
+            "a_raised_at",
+        )
     )
+    columns = ["kind", "level", "state", "target_type_id", "target_id", "target_label", "department_id",
+               "timer_id", "rule", "occurrence", "title", "detail", "raised_at"]  # fmt: skip
+    select_sql, params = rows.query.sql_with_params()
+    ops = connection.ops
+    sql = "{insert} {table} ({columns}) {select} {suffix}".format(
+        insert=ops.insert_statement(on_conflict=OnConflict.IGNORE),  # INSERT INTO / INSERT OR IGNORE INTO
+        table=ops.quote_name(Alert._meta.db_table),
+        columns=", ".join(ops.quote_name(name) for name in columns),
+        select=select_sql,
+        suffix=ops.on_conflict_suffix_sql([], OnConflict.IGNORE, None, None) or "",  # ON CONFLICT DO NOTHING
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def _sweep_batch(now: datetime) -> tuple[int, int, int]:
@@ -102,23 +141,20 @@ def _sweep_batch(now: datetime) -> tuple[int, int, int]:
             Timer.objects.due(now)
             .order_by("next_fire_at")
             .select_for_update(skip_locked=True)
-            .values_list(
-                "id", "target_type_id", "target_id", "label", "department_id", "due_at", "provisional"
-            )[:BATCH_SIZE]
+            .values_list("id", "due_at")[:BATCH_SIZE]
         )
         if not rows:
             return 0, 0, 0
-        alerts = [_alert_for(row, now) for row in rows]
-        Alert.objects.bulk_create(alerts, batch_size=5000, ignore_conflicts=True)
-        ids = [row[0] for row in rows]
-        overdue = When(due_at__lte=now, then=Value(now))
-        for start in range(0, len(ids), 5000):  # chunks keep SQLite under its bound-parameter limit
-            Timer.objects.filter(pk__in=ids[start : start + 5000]).update(
-                alarmed_at=Case(overdue, default=F("alarmed_at")),
+        ids = [timer_id for timer_id, _due_at in rows]
+        alarms = sum(1 for _timer_id, due_at in rows if due_at <= now)
+        for start in range(0, len(ids), CHUNK):  # chunks keep SQLite under its bound-parameter limit
+            chunk = ids[start : start + CHUNK]
+            _insert_alerts(chunk, now)
+            Timer.objects.filter(pk__in=chunk).update(
+                alarmed_at=Case(When(due_at__lte=now, then=Value(now)), default=F("alarmed_at")),
                 reminded_at=Case(When(due_at__gt=now, then=Value(now)), default=F("reminded_at")),
                 next_fire_at=Case(When(due_at__lte=now, then=Value(None)), default=F("due_at")),
             )
-        alarms = sum(1 for alert in alerts if alert.kind == AlertKind.OVERDUE)
         return len(rows), len(rows) - alarms, alarms
 
 

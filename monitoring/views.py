@@ -33,7 +33,7 @@ class AlertListView(InspectorRequiredMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        queryset = Alert.objects.visible_to(self.request.user).select_related("department")
+        queryset = Alert.objects.visible_to(self.request.user).select_related("department", "timer")
         self.filterset = AlertFilterSet(self.request.GET, queryset=queryset)
         queryset = self.filterset.qs
         if not self.request.GET.get("state"):  # by default only what still asks for attention

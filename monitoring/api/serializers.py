@@ -23,6 +23,15 @@ class AlertSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     level_display = serializers.CharField(source="get_level_display", read_only=True)
     state_display = serializers.CharField(source="get_state_display", read_only=True)
+    due_at = serializers.DateTimeField(
+        source="timer.due_at",
+        read_only=True,
+        allow_null=True,
+        help_text="计时器当前的办理期限（非计时类预警为空）",
+    )
+    provisional = serializers.BooleanField(
+        source="timer.provisional", read_only=True, allow_null=True, help_text="期限按周末规则暂算（暂定）"
+    )
 
     class Meta:
         model = Alert
@@ -41,6 +50,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "target_label",
             "department",
             "timer",
+            "due_at",
+            "provisional",
             "rule",
             "occurrence",
             "raised_at",

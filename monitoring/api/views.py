@@ -15,7 +15,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [StaffOnly]
 
     def get_queryset(self):
-        return Alert.objects.visible_to(self.request.user).select_related("department")
+        return Alert.objects.visible_to(self.request.user).select_related("department", "timer")
 
 
 class TimerViewSet(viewsets.ReadOnlyModelViewSet):

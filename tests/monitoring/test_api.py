@@ -138,3 +138,15 @@ def test_raise_alert_per_timer_and_kind(target, start_timer):
 def test_raise_alert_refuses_unknown_kinds(target):
     with pytest.raises(ValueError):
         raise_alert(target, kind="whatever", level="red", title="x")
+
+
+@pytest.mark.django_db
+def test_timer_alerts_carry_the_limit(client, inspector, target, start_timer, now):
+    from monitoring.sweep import run_sweep
+
+    timer = start_timer(target, warn_in=None, due_in=1, provisional=True)
+    run_sweep(now + timedelta(hours=2))
+    client.force_login(inspector)
+    row = client.get(ALERTS, {"kind": "overdue"}).json()["results"][0]
+    assert row["timer"] == timer.pk and row["provisional"] is True
+    assert row["due_at"].startswith(timezone.localtime(timer.due_at).strftime("%Y-%m-%dT%H:%M"))

@@ -81,3 +81,17 @@ def test_page_query_count_does_not_grow(client, inspector, department, linked_de
         response = client.get(URL)
     assert response.content.decode().count("/test-targets/") == 42
     assert len(many) == len(few)
+
+
+@pytest.mark.django_db
+def test_timer_alerts_show_the_limit_and_the_provisional_mark(client, inspector, target, start_timer, now):
+    from datetime import timedelta
+
+    from monitoring.sweep import run_sweep
+
+    start_timer(target, warn_in=None, due_in=1, label="跨年办件", provisional=True)
+    run_sweep(now + timedelta(hours=2))
+    client.force_login(inspector)
+    html = client.get(URL).content.decode()
+    assert "超时报警：跨年办件" in html
+    assert 'class="badge provisional"' in html
