@@ -65,7 +65,7 @@ class PowerForm(forms.ModelForm):
 
     def __init__(self, *args, department=None, choose_department=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.department = department
+        self.owner_department = department
         if self.instance.pk:
             # The category is part of the uniform code given at declaration.
             self.fields["category"].disabled = True
@@ -101,9 +101,9 @@ class PowerForm(forms.ModelForm):
             condition |= (
                 Q(document__title__icontains=query) | Q(text__icontains=query) | Q(document__code=query)
             )
-        elif self.department is not None:
+        elif self.owner_department is not None:
             # Without a query, offer the articles the department's powers already cite.
-            cited = LegalArticle.objects.filter(powers__department=self.department).values("pk")
+            cited = LegalArticle.objects.filter(powers__department=self.owner_department).values("pk")
             condition |= Q(pk__in=cited[:ARTICLE_CHOICES_LIMIT])
         rows = (
             LegalArticle.objects.select_related("document")
@@ -206,6 +206,8 @@ class FlowStepForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if posts is not None:
             self.fields["post"].queryset = posts
+        self.fields["post"].empty_label = _("（未指定）")
+        self.fields["post"].label_from_instance = lambda post: post.name
 
     def has_changed(self):
         # A blank extra row whose order number the page's script filled in is still blank.
@@ -280,6 +282,7 @@ class StandardForm(forms.ModelForm):
         field = self.fields["article"]
         field.queryset = power.legal_articles.select_related("document")
         field.label_from_instance = article_label
+        field.empty_label = _("（未指定）")
         field.help_text = _("从本事项的法律依据中选择。")
 
 
@@ -307,7 +310,7 @@ class BaseBandFormSet(forms.BaseFormSet):
 
 
 BandFormSet = forms.formset_factory(
-    BandForm, formset=BaseBandFormSet, extra=1, can_delete=True, max_num=20, validate_max=True
+    BandForm, formset=BaseBandFormSet, extra=2, can_delete=True, max_num=20, validate_max=True
 )
 
 

@@ -98,7 +98,11 @@ class PowerListView(View):
         fields = filterset.form.fields
         fields["department"].widget = forms.Select(choices=_department_choices())
         fields["department"].label = _("实施主体")
-        for name, everything in (("category", _("全部类别")), ("level", _("全部层级")), ("status", _("已确认公布（默认）"))):
+        for name, everything in (
+            ("category", _("全部类别")),
+            ("level", _("全部层级")),
+            ("status", _("已确认公布（默认）")),
+        ):
             fields[name].empty_label = everything
             fields[name].choices = [c for c in fields[name].choices if c[0] != ""]  # re-binds the iterator
         valid = filterset.is_valid()
@@ -207,6 +211,7 @@ class PowerDetailView(View):
         )
         chart = _flowchart_of(power)
         calc_form, calc_result = _calculate(request, standards)
+        calc_standard = calc_form.cleaned_data.get("standard") if calc_form is not None else None
         origins = (
             Power.objects.visible_to(request.user)
             .filter(successor__code=code)
@@ -225,9 +230,11 @@ class PowerDetailView(View):
             "standards": standards,
             "calc_form": calc_form,
             "calc_result": calc_result,
-            "calc_standard": calc_form.cleaned_data.get("standard")
-            if calc_form and calc_form.is_bound
-            else None,
+            "calc_standard": calc_standard,
+            # Errors that belong to no standard on the page (an unknown or malformed standard id).
+            "calc_errors": [m for errors in calc_form.errors.values() for m in errors]
+            if calc_form is not None and calc_standard not in {s.pk for s in standards}
+            else [],
             "is_history": power.status in HISTORY_STATUSES,
             "is_unpublished": power.status not in PUBLIC_STATUSES,
             "can_manage": can_manage(request.user, power),
