@@ -44,6 +44,7 @@ class AlertListView(InspectorRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["alerts"] = with_target_urls(context["page_obj"].object_list)
         context["filter"] = self.filterset
+        context["sweep"] = health.check_sweep()  # a stalled sweep is an alarm of its own
         context["states"] = AlertState
         query = self.request.GET.copy()
         query.pop("page", None)

@@ -95,3 +95,20 @@ def test_timer_alerts_show_the_limit_and_the_provisional_mark(client, inspector,
     html = client.get(URL).content.decode()
     assert "超时报警：跨年办件" in html
     assert 'class="badge provisional"' in html
+
+
+@pytest.mark.django_db
+def test_a_stalled_sweep_is_shown_as_an_alarm(client, inspector, settings, now):
+    from datetime import timedelta
+
+    from monitoring.sweep import run_sweep
+
+    client.force_login(inspector)
+    html = client.get(URL).content.decode()
+    assert 'id="sweep-stale"' in html and "监察扫描从未运行" in html
+    settings.SWEEP_STALE_AFTER_SECONDS = 300
+    run_sweep(now - timedelta(minutes=20))
+    html = client.get(URL).content.decode()
+    assert 'id="sweep-stale"' in html and "秒前" in html
+    run_sweep()
+    assert 'id="sweep-stale"' not in client.get(URL).content.decode()
