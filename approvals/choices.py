@@ -34,7 +34,8 @@ class CaseStatus(models.TextChoices):
 # and a case with an open entry keeps its status but may not move on.
 #   submitted -> accepted (一个窗口受理) | correction_requested (补正, not yet accepted, the clock has
 #   not started) | rejected (不予受理, with reasons)
-#   accepted (on the first flowchart step) -> in_progress (later steps) -> decided (at the last step)
+#   accepted (on the first flowchart step) -> in_progress (later steps) -> decided (at the decision
+#   step; the steps after it, e.g. 送达, are done while decided, hence decided -> decided)
 #   accepted / in_progress <-> waiting_parallel while sub-cases (并联审批) are open
 #   decided -> completed (办结: fee recorded when the item has fees, result delivered)
 # Advancing from one step to the next keeps a case in progress, hence in_progress -> in_progress.
@@ -44,7 +45,7 @@ CASE_TRANSITIONS = {
     CaseStatus.ACCEPTED: {CaseStatus.IN_PROGRESS, CaseStatus.WAITING_PARALLEL, CaseStatus.DECIDED},
     CaseStatus.IN_PROGRESS: {CaseStatus.IN_PROGRESS, CaseStatus.WAITING_PARALLEL, CaseStatus.DECIDED},
     CaseStatus.WAITING_PARALLEL: {CaseStatus.IN_PROGRESS},
-    CaseStatus.DECIDED: {CaseStatus.COMPLETED},
+    CaseStatus.DECIDED: {CaseStatus.DECIDED, CaseStatus.COMPLETED},
 }
 
 # A sub-case of parallel approval (并联审批的会签件) is opened in progress and completed with an opinion.

@@ -6,11 +6,11 @@ This is a read-only mirror of the verbs' own checks (the verbs still check every
 from django.core.exceptions import PermissionDenied
 
 from portal.roles import ADMINISTRATOR, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
-from powers.models import FlowStep
 
 from ..choices import INTAKE_STATUSES, TERMINAL_STATUSES, CaseKind, CaseStatus, Decision
 from ..models import Case, FeePayment, fee_total_of
 from .common import acting_post, can_intake, is_staff_of
+from .steps import decision_step
 from .suspension import SUSPENDABLE_STATUSES
 
 ACCEPT = "accept"
@@ -56,14 +56,15 @@ def allowed_actions(user, case: Case) -> set[str]:
     step = case.current_step
     on_step = (
         step is not None
-        and case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS)
+        and case.status in (CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.DECIDED)
         and not suspended
         and _may_act_on(user, step)
     )
-    if on_step:
+    if on_step and case.status == CaseStatus.DECIDED:
+        out.add(ADVANCE)  # the steps after the decision (送达、执行)
+    elif on_step:
         out.add(OPEN_PARALLEL)
-        is_last = not FlowStep.objects.filter(flowchart_id=step.flowchart_id, order__gt=step.order).exists()
-        if not is_last:
+        if decision_step(step.flowchart_id).pk != step.pk:
             out.add(ADVANCE)
         elif case.kind == CaseKind.ENFORCEMENT and case.power.standards.exists():
             out |= {DECIDE_PENALTY, DECIDE}
@@ -88,6 +89,6 @@ def allowed_actions(user, case: Case) -> set[str]:
         paid = owes and FeePayment.objects.filter(case=case).exists()
         if owes and not paid and has_role(user, WINDOW_CLERK):
             out.add(RECORD_FEE)
-        if (paid or not owes) and can_intake(user, case):
+        if (paid or not owes) and case.current_step_id is None and can_intake(user, case):
             out.add(COMPLETE)
     return out

@@ -20,7 +20,7 @@ from ..choices import DEFAULT_ENFORCEMENT_DAYS, ApplicantType, CaseKind, CaseSta
 from ..models import Case, PenaltyDecision
 from . import timing
 from .common import CODE_PREFIX, clock, is_staff_of, lock, next_code, snapshot, text, trail
-from .steps import enter_step, finish_final_step, first_step, record_decision
+from .steps import enter_step, finish_decision_step, first_step, record_decision
 
 ENFORCEMENT_CATEGORIES = {Category.PENALTY, Category.COERCION, Category.INSPECTION}
 
@@ -86,12 +86,12 @@ def decide_penalty(
     collective_discussion_record: str = "",
     now=None,
 ) -> PenaltyDecision:
-    """Decide a penalty at the last step with the discretion calculator.
+    """Decide a penalty at the decision step with the discretion calculator.
 
     ``fact`` is the circumstance the standard measures (e.g. area in m²); the calculator finds
     its band. An ``amount`` inside the band is accepted as it is; outside it the decision is
     refused unless ``reasons`` are stated and, when the standard requires collective discussion
-    (the default), ``collective_discussion_record`` is given. Who: a holder of the last step's
+    (the default), ``collective_discussion_record`` is given. Who: a holder of the decision step's
     post or its B post. Refuses an application case, a standard of another power, and
     everything ``decide_case`` refuses.
     """
@@ -122,7 +122,7 @@ def decide_penalty(
                 raise ValidationError(errors)
         before = snapshot(case)
         basis = reasons or f"依据裁量基准「{standard.title}」{band.severity}档"
-        post, _backup = finish_final_step(case, by=by, opinion=basis, c=c)
+        post, _backup = finish_decision_step(case, by=by, opinion=basis, c=c)
         legal_basis = str(standard.article) if standard.article_id else ""
         record_decision(case, by=by, decision=Decision.IMPOSE, reason=basis, legal_basis=legal_basis, c=c)
         penalty = PenaltyDecision.objects.create(

@@ -1,8 +1,9 @@
 """Running a case on its power's flowchart: steps, parallel approval, decision, fee, completion, rating.
 
 Each step is done by a holder of the step's post (A post) or of its named back-up (B post, A、B岗);
-steps are never skipped: ``advance_step`` moves to exactly the next step, and a decision is taken
-only at the last one.
+steps are never skipped: ``advance_step`` moves to exactly the next step. The decision is taken at
+the flowchart's *decision step* (see ``decision_step``); steps after it (送达, 执行, 公开) are then
+done with ``advance_step`` while the case is "decided", and the case is completed once none is left.
 """
 
 from decimal import Decimal
@@ -125,42 +126,81 @@ def _next_flow_step(step: CaseStep):
     )
 
 
+# Names that mark the step where the decision is taken, strongest first. Real flowcharts go on
+# after it (送达、执行、公开), so the decision step is not simply the last one.
+DECISION_WORDS = (("决定", "裁决"), ("处理", "审批"))
+
+
+def decision_step(flowchart_id: int) -> FlowStep:
+    """The step where the case is decided: the last one named …决定/…裁决, else …处理/…审批, else the last."""
+    steps = list(FlowStep.objects.filter(flowchart_id=flowchart_id).order_by("order"))
+    for words in DECISION_WORDS:
+        named = [step for step in steps if any(word in step.name for word in words)]
+        if named:
+            return named[-1]
+    return steps[-1]
+
+
+def is_decision_step(step: CaseStep) -> bool:
+    return decision_step(step.flow_step.flowchart_id).pk == step.flow_step_id
+
+
 def advance_step(case: Case, *, by, opinion: str = "", step=None, now=None) -> Case:
     """Finish the current step with an opinion and move to exactly the next step.
 
-    Who: a holder of the current step's post or of its B post. ``step`` (a FlowStep or its id),
-    when given, must be the current step. Refuses: a waiting, suspended, decided or closed case;
-    the last step (take the decision instead); any other post.
+    Before the decision: from the first step up to the decision step (where ``decide_case`` or
+    ``decide_penalty`` takes over). After it: through the remaining steps (送达、执行); the last
+    one leaves the case with no open step, ready to complete. Who: a holder of the current
+    step's post or of its B post. ``step`` (a FlowStep or its id), when given, must be the
+    current step. Refuses: a waiting, suspended or closed case; the decision step; any other post.
     """
     c = clock(now)
     with transaction.atomic():
         case = lock(case)
-        _require_step_status(case, CaseStatus.IN_PROGRESS)
+        decided = case.status == CaseStatus.DECIDED
+        _require_step_status(case, CaseStatus.DECIDED if decided else CaseStatus.IN_PROGRESS)
         current = _current(case, step)
         acting_post(by, current.flow_step)  # refuse before looking further
-        following = _next_flow_step(current)
-        if following is None:
-            raise TransitionError(f"「{current.name}」是最后一个环节，请作出办理决定。")
+        if not decided and is_decision_step(current):
+            raise TransitionError(f"「{current.name}」环节须作出办理决定，不能直接转入下一环节。")
         before = snapshot(case)
         post, as_backup = _finish(case, current, by=by, opinion=(opinion or "").strip(), c=c)
-        enter_step(case, following, c=c)
-        case.status = CaseStatus.IN_PROGRESS
+        _move_on(case, current, c=c)
+        if not decided:
+            case.status = CaseStatus.IN_PROGRESS
         case.save()
         note = f"{current.name}：{opinion.strip() or '同意'}" + ("（B岗代办）" if as_backup else "")
         trail(case, EventKind.STEP_DONE, by, at=c.now, before=before, note=note, post=post)
     return case
 
 
-def finish_final_step(case: Case, *, by, opinion: str, c) -> tuple:
-    """Guards shared by the decision verbs: the case is on its last step and ``by`` holds its post."""
+def _move_on(case: Case, done: CaseStep, *, c) -> None:
+    """Enter the step after ``done``, or leave the case with no open step after the last one."""
+    following = _next_flow_step(done)
+    if following is not None:
+        enter_step(case, following, c=c)
+    else:
+        case.current_step = None
+        case.current_post = None
+
+
+def finish_decision_step(case: Case, *, by, opinion: str, c) -> tuple:
+    """Guards shared by the decision verbs: the case is on its decision step and ``by`` holds its post.
+
+    Closes the decision step and enters the next one (if any). Returns (post, acted_as_backup).
+    """
+    if case.status == CaseStatus.DECIDED:
+        raise TransitionError("办件已作出决定，不能重复决定。")
     _require_step_status(case, CaseStatus.DECIDED)
     current = _current(case)
     acting_post(by, current.flow_step)
-    if _next_flow_step(current) is not None:
-        raise TransitionError(f"当前环节「{current.name}」之后还有环节，环节不能跳过，请依次办理。")
+    if not is_decision_step(current):
+        target = decision_step(current.flow_step.flowchart_id)
+        raise TransitionError(
+            f"当前环节是「{current.name}」，须依次办理至「{target.name}」环节才能作出决定，环节不能跳过。"
+        )
     post, as_backup = _finish(case, current, by=by, opinion=opinion, c=c)
-    case.current_step = None
-    case.current_post = None
+    _move_on(case, current, c=c)
     return post, as_backup
 
 
@@ -175,9 +215,9 @@ def record_decision(case: Case, *, by, decision: str, reason: str, legal_basis: 
 
 
 def decide_case(case: Case, *, by, decision: str, reason: str = "", legal_basis: str = "", now=None) -> Case:
-    """Take the decision at the last step: approve or refuse (applications), impose or not (enforcement).
+    """Take the decision at the decision step: approve or refuse (applications), impose or not (enforcement).
 
-    Who: a holder of the last step's post or its B post. A refusal (and "no action") must state
+    Who: a holder of the decision step's post or its B post. A refusal (and "no action") must state
     reasons and legal basis. An enforcement case whose power has discretion standards imposes a
     penalty through ``decide_penalty`` instead. Refuses steps left undone, a suspended or waiting case.
     """
@@ -194,7 +234,7 @@ def decide_case(case: Case, *, by, decision: str, reason: str = "", legal_basis:
         if decision == Decision.IMPOSE and case.power.standards.exists():
             raise ValidationError({"decision": "该权力有自由裁量基准，请通过裁量计算作出处罚决定。"})
         before = snapshot(case)
-        post, _backup = finish_final_step(case, by=by, opinion=reason, c=c)
+        post, _backup = finish_decision_step(case, by=by, opinion=reason, c=c)
         record_decision(case, by=by, decision=decision, reason=reason, legal_basis=legal_basis, c=c)
         note = f"{case.get_decision_display()}" + (f"：{reason}" if reason else "")
         trail(case, EventKind.DECIDED, by, at=c.now, before=before, note=note, post=post)
@@ -351,7 +391,8 @@ def complete_case(case: Case, *, by, now=None) -> Case:
     """Close a decided case (办结): the result is delivered; stops the case's timers.
 
     Who: a window clerk or the case department's staff. Refuses an approved case whose item has
-    fees while no fee is recorded, and anything not yet decided. Records whether it finished
+    fees while no fee is recorded, a case with flowchart steps left (送达、执行), and anything not
+    yet decided. Records whether it finished
     within the statutory and the promised limit.
     """
     c = clock(now)
@@ -361,6 +402,9 @@ def complete_case(case: Case, *, by, now=None) -> Case:
         if case.parent_id is not None:
             raise TransitionError("会签件请通过提交会签意见办结。")
         check_transition(CASE_TRANSITIONS, case.status, CaseStatus.COMPLETED, CaseStatus, "办件")
+        remaining = open_step(case)
+        if remaining is not None:
+            raise TransitionError(f"尚有「{remaining.name}」环节未办理，不能办结。")
         if (
             case.decision == Decision.APPROVE
             and fee_total_of(case) > 0

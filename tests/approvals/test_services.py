@@ -14,7 +14,9 @@ from monitoring import timers
 from portal.models import AuditEvent
 from portal.services import TransitionError
 from powers.choices import Category, PowerStatus
+from powers.models import FlowStep
 from tests.approvals.factories import ServiceItemFactory, at, flowchart, pdf
+from tests.factories import PostFactory, UserFactory
 from tests.powers.factories import PowerFactory
 
 pytestmark = pytest.mark.django_db
@@ -276,12 +278,36 @@ def test_skipping_a_step_refused(centre):
     assert Case.objects.get(pk=case.pk).status == CaseStatus.ACCEPTED
 
 
-def test_advance_at_last_step_refused(centre):
+def test_advance_at_decision_step_refused(centre):
     case, _ = centre.accepted()
     services.advance_step(case, by=centre.acceptor)
     services.advance_step(case, by=centre.reviewer)
-    with pytest.raises(TransitionError, match="最后一个环节"):
+    with pytest.raises(TransitionError, match="须作出办理决定"):
         services.advance_step(case, by=centre.approver)
+
+
+def test_steps_after_the_decision(centre):
+    """A flowchart that goes on after its decision step (送达): decided first, delivered, then completed."""
+    deliver_post = PostFactory(department=centre.department, code="SD", name="送达岗")
+    courier = UserFactory(
+        username="courier", roles=["dept_handler"], department=centre.department, posts=[deliver_post]
+    )
+    FlowStep.objects.create(
+        flowchart=centre.steps[0].flowchart, order=4, name="送达公开", post=deliver_post, time_limit_days=2
+    )
+    assert services.decision_step(centre.steps[0].flowchart_id) == centre.steps[2]
+    case, _ = centre.decided(decision="refuse")
+    assert case.status == CaseStatus.DECIDED and case.current_step.name == "送达公开"
+    assert services.allowed_actions(courier, case) - {"reissue_secret"} == {"advance"}
+    assert "complete" not in services.allowed_actions(centre.clerk, case)
+    with pytest.raises(TransitionError, match="送达公开"):
+        services.complete_case(case, by=centre.clerk)
+    with pytest.raises(TransitionError, match="重复决定"):
+        services.decide_case(case, by=centre.approver, decision="approve")
+    case = services.advance_step(case, by=courier, opinion="已邮寄送达", now=at(2025, 3, 7))
+    assert case.status == CaseStatus.DECIDED and case.current_step is None
+    assert {"complete", "green_channel"} <= services.allowed_actions(centre.clerk, case)
+    assert services.complete_case(case, by=centre.clerk).status == CaseStatus.COMPLETED
 
 
 def test_decide_refuse_needs_reasons_and_legal_basis(centre):
@@ -309,6 +335,23 @@ def test_decided_case_cannot_advance_or_decide_again(centre):
         services.advance_step(case, by=centre.approver)
     with pytest.raises(TransitionError):
         services.decide_case(case, by=centre.approver, decision="approve")
+
+
+def test_allowed_actions_mirror_the_verbs(centre):
+    case, _ = centre.apply()
+    assert {"accept", "request_correction", "refuse"} <= services.allowed_actions(centre.clerk, case)
+    assert services.allowed_actions(centre.outsider, case) == set()
+    case = services.accept_case(case, by=centre.clerk, now=at(2025, 3, 3))
+    assert {"advance", "open_parallel", "suspend"} <= services.allowed_actions(centre.acceptor, case)
+    assert {"advance", "open_parallel"} <= services.allowed_actions(centre.backup, case)
+    assert "advance" not in services.allowed_actions(centre.reviewer, case)
+    case = services.advance_step(case, by=centre.acceptor)
+    case = services.advance_step(case, by=centre.reviewer)
+    assert "decide" in services.allowed_actions(centre.approver, case)
+    assert "advance" not in services.allowed_actions(centre.approver, case)
+    case = services.decide_case(case, by=centre.approver, decision="approve")
+    assert "record_fee" in services.allowed_actions(centre.clerk, case)
+    assert "complete" not in services.allowed_actions(centre.clerk, case)
 
 
 # --- fee, completion, rating ---------------------------------------------------------------------

@@ -1,0 +1,145 @@
+"""Helpers shared by the service-centre pages: staff access, the lookup rate limit, one-time secrets, due states."""
+
+import time
+from datetime import date
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from portal import workdays
+from portal.roles import (
+    ADMINISTRATOR,
+    DEPT_HANDLER,
+    DEPT_HEAD,
+    INSPECTOR,
+    LEGAL_REVIEWER,
+    WINDOW_CLERK,
+    has_role,
+)
+
+from ..models import Case, CaseEvent, CaseStep
+
+# Who may open the desk: the window, the departments, and read-only supervisors.
+DESK_ROLES = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, INSPECTOR, ADMINISTRATOR)
+# A due date this many working days ahead (or less) is "near" (临近时限, yellow).
+NEAR_WORKING_DAYS = 2
+
+
+class StaffView(View):
+    """Login and a desk role required; PermissionDenied anywhere below renders the 403 page."""
+
+    roles = DESK_ROLES
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        try:
+            if not has_role(request.user, *self.roles):
+                raise PermissionDenied(_("您没有权限访问办件工作台。"))
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return forbidden(request, exc)
+
+
+def forbidden(request, exc=None):
+    reason = str(exc) if exc is not None and str(exc) else _("您没有权限执行此操作。")
+    return render(request, "approvals/forbidden.html", {"reason": reason}, status=403)
+
+
+# --- rate limit of the public lookup ---------------------------------------------------------
+
+
+def client_ip(request) -> str:
+    # REMOTE_ADDR only: a forwarded-for header is the client's to forge. Behind a proxy, the
+    # proxy sets REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips) for this to stay per client.
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def over_limit(request, scope: str, limit: int, period: int = 60) -> bool:
+    """Count one attempt of ``scope`` for the client's IP; True once more than ``limit`` in ``period`` s.
+
+    A fixed window in the shared cache (Redis in production): cheap, and good enough to make
+    guessing a query secret hopeless (10 a minute against 31**8 secrets).
+    """
+    window = int(time.time() // period)
+    key = f"approvals:limit:{scope}:{client_ip(request)}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=period + 1)
+        count = 1
+    return count > limit
+
+
+# --- one-time values kept in the (server-side) session ------------------------------------------
+
+
+def stash(request, key: str, value) -> None:
+    request.session[key] = value
+
+
+def pop(request, key: str, default=None):
+    return request.session.pop(key, default)
+
+
+# --- due dates ---------------------------------------------------------------------------------
+
+
+def near_date(today: date) -> date:
+    return workdays.add_working_days(today, NEAR_WORKING_DAYS)
+
+
+def due_state(case: Case, day: date | None, today: date, near: date) -> str:
+    """'overdue' (red), 'near' (yellow) or '' for one of a case's due dates; closed cases are never late."""
+    if day is None or not case.is_open:
+        return ""
+    if getattr(case, "is_suspended", False):
+        return "paused"
+    if day < today:
+        return "overdue"
+    if day <= near:
+        return "near"
+    return ""
+
+
+def mark_due(cases, today: date) -> list:
+    """Set ``due_state`` and ``promised_state`` on each case (no queries)."""
+    near = near_date(today)
+    rows = list(cases)
+    for case in rows:
+        case.due_state = due_state(case, case.due_on, today, near)
+        case.promised_state = due_state(case, case.promised_due_on, today, near)
+    return rows
+
+
+# --- one case with everything its pages show ---------------------------------------------------
+
+
+def case_details(queryset):
+    """A case queryset with its steps, trail, ledger, materials, sub-cases and decision, prefetched."""
+    steps = CaseStep.objects.select_related("post", "handled_post", "handled_by__staff_profile").order_by(
+        "id"
+    )
+    events = CaseEvent.objects.select_related("post").order_by("at", "id")
+    subcases = Case.objects.select_related("department").with_suspension_flag().order_by("id")
+    return (
+        queryset.for_list()
+        .select_related("item__department", "accepted_by", "fee_payment", "penalty__standard", "rating")
+        .prefetch_related(
+            Prefetch("steps", queryset=steps),
+            Prefetch("events", queryset=events),
+            "suspensions",
+            "materials__material",
+            "corrections",
+            "item__materials",
+            "item__fees",
+            Prefetch("subcases", queryset=subcases),
+        )
+    )
