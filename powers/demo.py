@@ -44,9 +44,9 @@ def seed(scale: str, stdout) -> None:
 # --- organisation the catalogue needs ------------------------------------------------------------
 
 
-def ensure_departments() -> dict[str, Department]:
-    """The departments the catalogue uses; the portal's seed normally created them already."""
-    by_code = {}
+def ensure_departments() -> tuple[dict[str, Department], dict[str, dict[str, Post]]]:
+    """The departments the catalogue uses (the portal's seed normally created them) and their posts."""
+    by_code, posts = {}, {}
     for code, name, level, kind, parent in DEPARTMENTS_NEEDED:
         dept, _ = Department.objects.get_or_create(
             code=code,
@@ -54,8 +54,8 @@ def ensure_departments() -> dict[str, Department]:
                       "parent": by_code.get(parent) or Department.objects.filter(code=parent).first()},
         )  # fmt: skip
         by_code[code] = dept
-        ensure_posts(dept)
-    return by_code
+        posts[code] = ensure_posts(dept)
+    return by_code, posts
 
 
 def ensure_posts(department: Department) -> dict[str, Post]:
@@ -133,7 +133,7 @@ def flow_steps(category: str, posts: dict[str, Post], total_days: int | None) ->
     ]  # fmt: skip
 
 
-def declare(entry, *, by, department, articles) -> Power:
+def declare(entry, *, by, department, posts, articles) -> Power:
     fields = dict(entry.get("fields", {}))
     power = services.declare_power(
         by=by,
@@ -148,7 +148,7 @@ def declare(entry, *, by, department, articles) -> Power:
         services.save_flowchart(
             power,
             by=by,
-            steps=flow_steps(entry["category"], ensure_posts(department), power.time_limit_days),
+            steps=flow_steps(entry["category"], posts, power.time_limit_days),
             note="按照“一项权力一个流程”绘制，已删减非法定环节。",
         )
     for key in entry.get("standards", []):
@@ -186,7 +186,7 @@ def seed_catalogue(stdout) -> None:
     if Power.objects.exists():
         stdout.write("    power list already seeded; legal documents checked")
         return
-    departments = ensure_departments()
+    departments, posts = ensure_departments()
     legal, admin = overseers()
     password_hash = make_password(settings.DEMO_PASSWORD)
     head = _user("head")
@@ -195,7 +195,9 @@ def seed_catalogue(stdout) -> None:
         department = departments[entry["department"]]
         staff = department_staff(department, password_hash)
         actor = head if entry.get("by") == "head" and head else staff
-        power = declare(entry, by=actor, department=department, articles=articles)
+        power = declare(
+            entry, by=actor, department=department, posts=posts[department.code], articles=articles
+        )
         by_name[entry["name"]] = advance(
             power, entry.get("state", "published"), by=actor, legal=legal, admin=admin
         )
