@@ -105,7 +105,9 @@ def load(cursor, timers: int, due_share: float, now, department_id: int, type_id
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--timers", type=int, default=1_000_000)
     parser.add_argument("--due-share", type=float, default=0.01)
     parser.add_argument("--rounds", type=int, default=3)
@@ -147,7 +149,9 @@ def main() -> None:
         fresh()
         due_query = Timer.objects.due(now).order_by("next_fire_at").values("id")[:20000]
         plan = "\n".join("    " + line for line in due_query.explain().splitlines())
-        print(f"loaded {args.timers:,} open timers ({due:,} due) in {loaded_in:.1f} s; the sweep's read plan:\n{plan}")
+        print(
+            f"loaded {args.timers:,} open timers ({due:,} due) in {loaded_in:.1f} s; the sweep's read plan:\n{plan}"
+        )
 
         sweep_times, sql_times = [], []
         for round_no in range(1, args.rounds + 1):
@@ -166,8 +170,10 @@ def main() -> None:
                 cursor.execute(SQL_UPDATE, {"now": now})
             sql_times.append(time.monotonic() - started)
             assert inserted == due, inserted
-            print(f"round {round_no}: run_sweep {sweep_times[-1] * 1000:7.0f} ms   hand-written SQL "
-                  f"{sql_times[-1] * 1000:7.0f} ms")
+            print(
+                f"round {round_no}: run_sweep {sweep_times[-1] * 1000:7.0f} ms   hand-written SQL "
+                f"{sql_times[-1] * 1000:7.0f} ms"
+            )
 
         sweep_s, sql_s = statistics.median(sweep_times), statistics.median(sql_times)
         ratio = sweep_s / sql_s
