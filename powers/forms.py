@@ -155,6 +155,7 @@ class DelegationForm(ReasonForm):
             level__in=lower, is_active=True
         ).order_by("level", "code")
         self.fields["to_department"].label_from_instance = lambda d: f"{d.get_level_display()} · {d.name}"
+        self.fields["to_department"].empty_label = _("请选择更低一级的承接单位")
         self.order_fields(["to_department", "reason"])
 
 

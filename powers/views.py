@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from portal.choices import Level
@@ -57,6 +58,25 @@ from .forms import (
 from .models import PUBLIC_STATUSES, DiscretionStandard, Flowchart, FlowStep, Power
 
 CODE_RE = re.compile(CODE_REGEX)
+# Audit verbs of powers/services.py as staff read them in a power's trail.
+VERB_LABELS = {
+    "power.declare": _lazy("申报"),
+    "power.update": _lazy("修改申报内容"),
+    "power.submit": _lazy("提交法制审核"),
+    "power.approve": _lazy("法制审核通过"),
+    "power.return": _lazy("退回"),
+    "power.publish": _lazy("确认公布"),
+    "power.flowchart": _lazy("编辑流程图"),
+    "power.standard": _lazy("编辑裁量基准"),
+    "power.standard_remove": _lazy("删除裁量基准"),
+    "power.propose_revision": _lazy("提出修订"),
+    "power.propose_delegation": _lazy("提出下放"),
+    "power.propose_merger": _lazy("提出合并"),
+    "power.superseded": _lazy("被新版本替代"),
+    "power.abolished": _lazy("废止"),
+    "power.delegated": _lazy("下放，停止行使"),
+    "power.merged": _lazy("合并，停止行使"),
+}
 PAGE_SIZE = 20
 STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, ADMINISTRATOR)
 
@@ -354,6 +374,9 @@ class ManagePowerView(StaffView):
         user = request.user
         chart = _flowchart_of(power)
         editable = power.status in EDITABLE_STATUSES and can_manage(user, power)
+        events = list(AuditEvent.objects.visible_to(user).for_object(power).order_by("-id")[:50])
+        for event in events:
+            event.label = VERB_LABELS.get(event.verb, event.verb)
         context = {
             "power": power,
             "articles": power.legal_articles.select_related("document").order_by("document__code", "number"),
@@ -370,10 +393,7 @@ class ManagePowerView(StaffView):
             "can_abolish": power.status == PowerStatus.PUBLISHED and has_role(user, ADMINISTRATOR),
             "approve_form": ApproveForm(),
             "return_form": ReasonForm(),
-            "events": AuditEvent.objects.visible_to(user)
-            .for_object(power)
-            .select_related("actor")
-            .order_by("-id")[:50],
+            "events": events,
         }
         return render(request, self.template_name, context)
 
@@ -540,7 +560,7 @@ class ActionView(StaffView):
     template_name = "powers/manage/action.html"
     form_class = None
     title = ""
-    submit_label = _("确定")
+    submit_label = _lazy("确定")
     danger = False
 
     def get_form(self, power, data=None):
@@ -589,7 +609,7 @@ class ActionView(StaffView):
 
 
 class SubmitView(ActionView):
-    title = _("提交法制审核")
+    title = _lazy("提交法制审核")
 
     def perform(self, power, data):
         return services.submit_power(power, by=self.request.user)
@@ -600,7 +620,7 @@ class SubmitView(ActionView):
 
 class ApproveView(ActionView):
     form_class = ApproveForm
-    title = _("法制审核通过")
+    title = _lazy("法制审核通过")
     roles = (LEGAL_REVIEWER,)
 
     def perform(self, power, data):
@@ -612,8 +632,8 @@ class ApproveView(ActionView):
 
 class ReturnView(ActionView):
     form_class = ReasonForm
-    title = _("退回并说明理由")
-    submit_label = _("退回")
+    title = _lazy("退回并说明理由")
+    submit_label = _lazy("退回")
     danger = True
     roles = (LEGAL_REVIEWER, ADMINISTRATOR)
 
@@ -625,7 +645,7 @@ class ReturnView(ActionView):
 
 
 class PublishView(ActionView):
-    title = _("确认公布")
+    title = _lazy("确认公布")
     roles = (ADMINISTRATOR,)
 
     def perform(self, power, data):
@@ -637,7 +657,8 @@ class PublishView(ActionView):
 
 class ReviseView(ActionView):
     form_class = ReasonForm
-    title = _("提出修订")
+    title = _lazy("提出修订")
+    submit_label = _lazy("生成修订草稿")
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 
     def allowed(self, power):
@@ -656,7 +677,8 @@ class ReviseView(ActionView):
 
 class DelegateView(ReviseView):
     form_class = DelegationForm
-    title = _("下放至下级单位")
+    title = _lazy("下放至下级单位")
+    submit_label = _lazy("生成下放草稿")
 
     def get_form(self, power, data=None):
         return DelegationForm(data, power=power)
@@ -675,8 +697,8 @@ class DelegateView(ReviseView):
 
 class AbolishView(ActionView):
     form_class = ReasonForm
-    title = _("废止权力事项")
-    submit_label = _("废止")
+    title = _lazy("废止权力事项")
+    submit_label = _lazy("废止")
     danger = True
     roles = (ADMINISTRATOR,)
 
@@ -688,8 +710,8 @@ class AbolishView(ActionView):
 
 
 class RemoveStandardView(ActionView):
-    title = _("删除裁量基准")
-    submit_label = _("删除")
+    title = _lazy("删除裁量基准")
+    submit_label = _lazy("删除")
     danger = True
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 
