@@ -243,6 +243,30 @@ class TestPublicDetail:
             assert "处罚幅度 200" not in text(response)
         assert "该裁量基准不属于本事项" in text(client.get(url, {"standard": 999999, "fact": "3"}))
 
+    def test_query_count_does_not_grow_with_steps_standards_and_articles(self, client, department):
+        power = PowerFactory(department=department, category=Category.PENALTY, name="摆卖处罚")
+        chart = FlowchartFactory(power=power, steps=2)
+        hangzhou_standard(power)
+        url = reverse("powers:detail", args=[power.code])
+
+        def count():
+            with CaptureQueriesContext(connection) as ctx:
+                assert (
+                    client.get(url, {"standard": power.standards.first().pk, "fact": "3"}).status_code == 200
+                )
+            return len(ctx)
+
+        few = count()
+        for order in range(3, 9):
+            FlowStepFactory(
+                flowchart=chart, order=order, name=f"环节{order}", post=PostFactory(department=department)
+            )
+        for _ in range(3):
+            hangzhou_standard(power)
+        power.legal_articles.add(*[LegalArticleFactory() for _ in range(4)])
+        chart.save()  # a new picture for the new steps
+        assert count() == few
+
     def test_history_and_delegation_banner(self, client, published, handler, legal, admin_user, department):
         district = DepartmentFactory(code="QSCJ", name="思明区市场监督管理局", level=Level.DISTRICT)
         new = services.propose_delegation(published, by=handler, to_department=district, reason="简政放权")
@@ -520,6 +544,22 @@ class TestChangesToPublishedPowers:
         published.refresh_from_db()
         assert published.status == PowerStatus.ABOLISHED
         assert "power.abolished" in verbs_for(published)
+
+    def test_workbench_query_count_does_not_grow_with_rows(self, client, handler, legal, department):
+        def count(user):
+            login(client, user)
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse("powers:manage")).status_code == 200
+            return len(ctx)
+
+        for _ in range(2):
+            PowerFactory(department=department, status=PowerStatus.DRAFT)
+            PowerFactory(department=department, status=PowerStatus.SUBMITTED)
+        few = count(handler), count(legal)
+        for _ in range(12):
+            PowerFactory(department=department, status=PowerStatus.DRAFT)
+            PowerFactory(department=department, status=PowerStatus.SUBMITTED)
+        assert (count(handler), count(legal)) == few
 
     def test_workbench_tabs_count_by_status(self, client, handler, department, published, draft):
         login(client, handler)
