@@ -190,6 +190,8 @@ SPECTACULAR_SETTINGS = {
         "LevelEnum": "portal.choices.Level",
         "DepartmentKindEnum": "portal.choices.DepartmentKind",
         "DocumentKindEnum": "powers.choices.DocumentKind",
+        "PowerStatusEnum": "powers.choices.PowerStatus",
+        "PowerCategoryEnum": "powers.choices.Category",
     },
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)

@@ -244,21 +244,21 @@ class PowerWriteSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class ReasonSerializer(serializers.Serializer):
+class PowerReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="理由（必填）")
 
 
-class NoteSerializer(serializers.Serializer):
+class PowerNoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, help_text="审核意见")
 
 
-class DelegateSerializer(ReasonSerializer):
+class DelegateSerializer(PowerReasonSerializer):
     to_department = serializers.SlugRelatedField(
         slug_field="code", queryset=Department.objects.all(), help_text="承接单位编码（须为更低一级）"
     )
 
 
-class MergeSerializer(ReasonSerializer):
+class MergeSerializer(PowerReasonSerializer):
     codes = serializers.ListField(
         child=serializers.RegexField(CODE_REGEX, error_messages={"invalid": "统一编码格式不正确。"}),
         min_length=2,

@@ -38,11 +38,11 @@ from .serializers import (
     LegalDocumentDetailSerializer,
     LegalDocumentSerializer,
     MergeSerializer,
-    NoteSerializer,
+    PowerNoteSerializer,
     PowerDetailSerializer,
     PowerSerializer,
     PowerWriteSerializer,
-    ReasonSerializer,
+    PowerReasonSerializer,
 )
 
 CODE_PATTERN = re.compile(CODE_REGEX)
@@ -186,18 +186,20 @@ class PowerViewSet(
         """申报：提交法制审核。"""
         return self._detail(services.submit_power(self.get_object(), by=request.user))
 
-    @extend_schema(request=NoteSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER])
+    @extend_schema(request=PowerNoteSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER])
     @action(detail=True, methods=["post"])
     def approve(self, request, code=None):
         """法制审核通过（法制审核员）。"""
-        note = self._validated(NoteSerializer).get("note", "")
+        note = self._validated(PowerNoteSerializer).get("note", "")
         return self._detail(services.approve_power(self.get_object(), by=request.user, note=note))
 
-    @extend_schema(request=ReasonSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER])
+    @extend_schema(
+        request=PowerReasonSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER]
+    )
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, code=None):
         """退回并说明理由（法制审核员或政府确认人员）。"""
-        reason = self._validated(ReasonSerializer)["reason"]
+        reason = self._validated(PowerReasonSerializer)["reason"]
         return self._detail(services.return_power(self.get_object(), by=request.user, reason=reason))
 
     @extend_schema(request=None, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER])
@@ -206,20 +208,22 @@ class PowerViewSet(
         """确认公布（政府确认人员）。"""
         return self._detail(services.publish_power(self.get_object(), by=request.user))
 
-    @extend_schema(request=ReasonSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER])
+    @extend_schema(
+        request=PowerReasonSerializer, responses=PowerDetailSerializer, parameters=[CODE_PARAMETER]
+    )
     @action(detail=True, methods=["post"])
     def abolish(self, request, code=None):
         """废止已公布的权力事项（政府确认人员，须说明理由）。"""
-        reason = self._validated(ReasonSerializer)["reason"]
+        reason = self._validated(PowerReasonSerializer)["reason"]
         return self._detail(services.abolish_power(self.get_object(), by=request.user, reason=reason))
 
     @extend_schema(
-        request=ReasonSerializer, responses={201: PowerDetailSerializer}, parameters=[CODE_PARAMETER]
+        request=PowerReasonSerializer, responses={201: PowerDetailSerializer}, parameters=[CODE_PARAMETER]
     )
     @action(detail=True, methods=["post"])
     def revise(self, request, code=None):
         """提出修订：生成同一编码的新版本草稿。"""
-        reason = self._validated(ReasonSerializer)["reason"]
+        reason = self._validated(PowerReasonSerializer)["reason"]
         new = services.propose_revision(self.get_object(), by=request.user, reason=reason)
         return self._detail(new, status.HTTP_201_CREATED)
 
