@@ -299,6 +299,9 @@ class StaffView(View):
             return super().dispatch(request, *args, **kwargs)
         except PermissionDenied as exc:
             return render(request, "powers/forbidden.html", {"reason": str(exc)}, status=403)
+        except NotEditable as exc:
+            messages.error(request, str(exc))
+            return redirect(manage_url(exc.power))
 
     def get_power(self, pk) -> Power:
         power = get_object_or_404(Power.objects.select_related("department"), pk=pk)
@@ -307,11 +310,24 @@ class StaffView(View):
         return power
 
     def get_editable(self, pk) -> Power:
-        """A draft the user may edit; 403 for other departments' staff."""
+        """A draft the user may edit: 403 for other departments' staff, back to the power for a non-draft."""
         power = self.get_power(pk)
         if not can_manage(self.request.user, power):
             raise PermissionDenied(_("只有本单位工作人员可以修改本单位的权力事项。"))
+        if power.status not in EDITABLE_STATUSES:
+            raise NotEditable(power)
         return power
+
+
+class NotEditable(Exception):
+    """A page for editing drafts was opened on a version that is not a draft."""
+
+    def __init__(self, power):
+        self.power = power
+        super().__init__(
+            _("「%(status)s」的事项不能直接修改；已公布的事项请先提出修订。")
+            % {"status": power.get_status_display()}
+        )
 
 
 def manage_url(power):
@@ -405,14 +421,7 @@ class PowerFormView(StaffView):
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 
     def get_instance(self, pk):
-        if pk is None:
-            return None
-        power = self.get_editable(pk)
-        if power.status not in EDITABLE_STATUSES:
-            raise ValidationError(
-                _("「%(status)s」的事项不能直接修改，请提出修订。") % {"status": power.get_status_display()}
-            )
-        return power
+        return None if pk is None else self.get_editable(pk)
 
     def make_form(self, power, **kwargs):
         user = self.request.user
@@ -426,19 +435,11 @@ class PowerFormView(StaffView):
         return render(self.request, self.template_name, {"power": power, "form": form})
 
     def get(self, request, pk=None):
-        try:
-            power = self.get_instance(pk)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            return redirect("powers:manage_power", pk=pk)
+        power = self.get_instance(pk)
         return self.render_form(power, self.make_form(power))
 
     def post(self, request, pk=None):
-        try:
-            power = self.get_instance(pk)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            return redirect("powers:manage_power", pk=pk)
+        power = self.get_instance(pk)
         if "search_articles" in request.POST:
             # Only refresh the article choices: an unbound form keeps what was typed without showing errors.
             initial = {

@@ -455,8 +455,24 @@ class TestStaffWorkflow:
         assert client.post(reverse("powers:edit", args=[draft.pk]), data).status_code == 302
         draft.refresh_from_db()
         assert draft.name == "食品小作坊登记（修改）" and draft.category == Category.LICENSING
-        response = client.get(reverse("powers:edit", args=[published.pk]), follow=True)
-        assert "请提出修订" in text(response)
+        for name in ("edit", "edit_flowchart", "add_standard"):
+            response = client.get(reverse(f"powers:{name}", args=[published.pk]))
+            assert response.url == reverse("powers:manage_power", args=[published.pk]), name
+        response = client.post(reverse("powers:edit_flowchart", args=[published.pk]), follow=True)
+        assert "请先提出修订" in text(response)
+        assert Flowchart.objects.get(power=published).steps.count() == 2
+
+    def test_department_is_the_users_own_or_chosen_by_an_administrator(
+        self, client, handler, admin_user, department, article
+    ):
+        other = DepartmentFactory(code="ZJJ")
+        login(client, handler)
+        data = {**DECLARATION, "legal_articles": [article.pk], "department": other.pk}
+        client.post(reverse("powers:declare"), data)
+        assert Power.objects.get().department == department  # the posted department is ignored
+        login(client, admin_user)
+        client.post(reverse("powers:declare"), {**data, "name": "住建局事项"})
+        assert Power.objects.get(name="住建局事项").department == other
 
     def test_flowchart_post_must_belong_to_the_department(self, client, handler, draft):
         foreign = PostFactory(department=DepartmentFactory(code="ZJJ"), name="外单位岗位")
