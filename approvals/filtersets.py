@@ -74,19 +74,19 @@ class CaseFilterSet(django_filters.FilterSet):
         model = Case
         fields = ["department", "item", "power", "status", "kind", "channel", "green_channel"]
 
-    def filter_open(self, queryset, name, value):
+    def filter_open(self, queryset, name, value: bool):
         condition = Q(status__in=OPEN_STATUSES)
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
-    def filter_overdue(self, queryset, name, value):
+    def filter_overdue(self, queryset, name, value: bool):
         overdue = Case.objects.overdue(timezone.localdate()).values("pk")
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
 
-    def filter_suspended(self, queryset, name, value):
+    def filter_suspended(self, queryset, name, value: bool):
         open_entry = Exists(Suspension.objects.filter(case=OuterRef("pk"), ended_at__isnull=True))
         return queryset.filter(open_entry if value else ~open_entry)
 
-    def filter_subcases(self, queryset, name, value):
+    def filter_subcases(self, queryset, name, value: bool):
         return queryset.filter(parent__isnull=not value)
 
     def filter_q(self, queryset, name, value):

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,13 @@ from .choices import (
 USER = settings.AUTH_USER_MODEL
 UPLOAD_EXTENSIONS = ["pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip"]
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+def _page_or_api(page: str, api: str, code: str) -> str:
+    try:
+        return reverse(page, kwargs={"code": code})
+    except NoReverseMatch:
+        return reverse(api, kwargs={"code": code})
 
 
 class Window(models.Model):
@@ -140,6 +148,9 @@ class ServiceItem(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return _page_or_api("approvals:item", "service-item-detail", self.code)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -386,6 +397,10 @@ class Case(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.item.name if self.item_id else self.power.name}"
+
+    def get_absolute_url(self):
+        """The case's page with its full trail (the API record until the pages exist)."""
+        return _page_or_api("approvals:case", "case-detail", self.code)
 
     @property
     def is_subcase(self) -> bool:

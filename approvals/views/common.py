@@ -21,7 +21,9 @@ from portal.roles import (
     WINDOW_CLERK,
     has_role,
 )
+from powers.models import FlowStep, Power
 
+from ..choices import CaseStatus
 from ..models import Case, CaseEvent, CaseStep
 
 # Who may open the desk: the window, the departments, and read-only supervisors.
@@ -78,17 +80,6 @@ def over_limit(request, scope: str, limit: int, period: int = 60) -> bool:
     return count > limit
 
 
-# --- one-time values kept in the (server-side) session ------------------------------------------
-
-
-def stash(request, key: str, value) -> None:
-    request.session[key] = value
-
-
-def pop(request, key: str, default=None):
-    return request.session.pop(key, default)
-
-
 # --- due dates ---------------------------------------------------------------------------------
 
 
@@ -143,3 +134,33 @@ def case_details(queryset):
             Prefetch("subcases", queryset=subcases),
         )
     )
+
+
+def flow_steps(power: Power | None) -> list:
+    if power is None:
+        return []
+    return list(FlowStep.objects.filter(flowchart__power=power).select_related("post").order_by("order"))
+
+
+def step_plan(case: Case) -> list[dict]:
+    """The power's flowchart with what this case did on each step: state todo / current / done."""
+    records = {}
+    for record in case.steps.all():
+        records.setdefault(record.flow_step_id, []).append(record)
+    plan = []
+    for flow_step in flow_steps(case.power):
+        done = records.get(flow_step.pk, [])
+        state = "todo"
+        if done:
+            state = "current" if any(r.finished_at is None for r in done) else "done"
+        plan.append({"step": flow_step, "records": done, "state": state})
+    return plan
+
+
+def progress(case: Case) -> dict:
+    """What the pages say about "now": the open step record and the open suspension (no queries)."""
+    return {
+        "current": next((s for s in case.steps.all() if s.finished_at is None), None),
+        "open_suspension": next((s for s in case.suspensions.all() if s.ended_at is None), None),
+        "pending_subcases": [s for s in case.subcases.all() if s.status != CaseStatus.COMPLETED],
+    }

@@ -19,14 +19,14 @@ from django.views import View
 
 from portal.models import Department
 from portal.services import TransitionError
-from powers.models import FlowStep, Power
+from powers.models import Power
 
 from .. import query_secret, services
 from ..choices import CaseStatus, Channel
 from ..filtersets import ServiceItemFilterSet
 from ..forms import ApplyForm, CorrectionForm, RatingForm, TrackForm, attach_errors
 from ..models import Case, ServiceItem
-from .common import case_details, forbidden, mark_due, over_limit
+from .common import case_details, flow_steps, forbidden, mark_due, over_limit, progress, step_plan
 
 PAGE_SIZE = 20
 RECEIPT = "approvals.receipt"
@@ -44,12 +44,6 @@ def no_store(response):
 
 def exercisable_version(item: ServiceItem) -> Power | None:
     return Power.objects.exercisable().filter(code=item.power.code).select_related("department").first()
-
-
-def flow_steps(power: Power | None) -> list:
-    if power is None:
-        return []
-    return list(FlowStep.objects.filter(flowchart__power=power).select_related("post").order_by("order"))
 
 
 # --- the service guide ---------------------------------------------------------------------
@@ -189,27 +183,19 @@ def tracking_context(case: Case, **forms_) -> dict:
     """What the applicant sees: steps by post, every limit, the suspension ledger, sub-cases, the result."""
     today = timezone.localdate()
     mark_due([case], today)
-    done = {step.flow_step_id: step for step in case.steps.all()}
-    plan = []
-    for flow_step in flow_steps(case.power):
-        record = done.get(flow_step.pk)
-        state = "todo"
-        if record is not None:
-            state = "done" if record.finished_at else "current"
-        plan.append({"step": flow_step, "record": record, "state": state})
     notice = None
     if case.status == CaseStatus.CORRECTION_REQUESTED:
         notice = next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
     context = {
         "case": case,
-        "plan": plan,
-        "steps_done": [s for s in case.steps.all() if s.finished_at],
+        "plan": step_plan(case),
         "suspensions": list(case.suspensions.all()),
         "subcases": list(case.subcases.all()),
         "notice": notice,
         "rating": getattr(case, "rating", None),
         "materials": list(case.materials.all()),
         "today": today,
+        **progress(case),
     }
     if notice is not None:
         missing_ids = {entry.get("material") for entry in notice.missing}

@@ -1,0 +1,26 @@
+"""Pages of the service centre: the public guide and tracking under services/ and track/, the staff desk under desk/."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "approvals"
+
+urlpatterns = [
+    path("services/", views.ItemListView.as_view(), name="items"),
+    path("services/receipt/", views.ReceiptView.as_view(), name="receipt"),
+    path("services/<str:code>/", views.ItemDetailView.as_view(), name="item"),
+    path("services/<str:code>/apply/", views.ApplyView.as_view(), name="apply"),
+    path("track/", views.TrackView.as_view(), name="track"),
+    path("track/rate/", views.RateView.as_view(), name="track_rate"),
+    path("track/correct/", views.CorrectView.as_view(), name="track_correct"),
+    path("track/leave/", views.TrackLeaveView.as_view(), name="track_leave"),
+    path("desk/", views.DeskView.as_view(), name="desk"),
+    path("desk/intake/", views.IntakeView.as_view(), name="intake"),
+    path("desk/intake/receipt/", views.IntakeReceiptView.as_view(), name="intake_receipt"),
+    path("desk/enforcement/new/", views.EnforcementNewView.as_view(), name="enforcement_new"),
+    path("desk/cases/<str:code>/", views.CaseDetailView.as_view(), name="case"),
+    path("desk/cases/<str:code>/materials/<int:pk>/", views.MaterialDownloadView.as_view(), name="material"),
+    path("desk/cases/<str:code>/notices/<slug:kind>/", views.NoticeView.as_view(), name="notice"),
+    path("desk/cases/<str:code>/<slug:action>/", views.CaseActionView.as_view(), name="case_action"),
+]

@@ -1,0 +1,257 @@
+"""The staff desk (办件工作台): case lists by tab, window intake, and filing enforcement cases."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from portal.models import Department
+from portal.roles import (
+    ADMINISTRATOR,
+    DEPT_HANDLER,
+    DEPT_HEAD,
+    INSPECTOR,
+    LEGAL_REVIEWER,
+    WINDOW_CLERK,
+    department_of,
+    has_role,
+)
+from portal.services import TransitionError
+
+from .. import services
+from ..choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel
+from ..filtersets import CaseFilterSet
+from ..forms import EnforcementForm, IntakeForm, IntakeItemForm, attach_errors
+from ..models import Case, ServiceItem
+from ..services.common import post_ids_of
+from .common import StaffView, mark_due, near_date
+from .public import no_store, receipt_context
+
+PAGE_SIZE = 25
+INTAKE_RECEIPT = "approvals.intake_receipt"
+
+TABS = [
+    ("intake", gettext_lazy("待受理")),
+    ("mine", gettext_lazy("我的待办")),
+    ("parallel", gettext_lazy("并联会签")),
+    ("due", gettext_lazy("临近时限/已超时")),
+    ("all", gettext_lazy("全部")),
+]
+
+
+def tab_conditions(user, today) -> dict:
+    """The Q of each tab the user has, in the order shown."""
+    department = department_of(user)
+    clerk = has_role(user, WINDOW_CLERK)
+    staff = has_role(user, DEPT_HANDLER, DEPT_HEAD) and department is not None
+    held = post_ids_of(user)
+    tabs = {}
+    if clerk or staff:
+        tabs["intake"] = Q(status=CaseStatus.SUBMITTED, kind=CaseKind.APPLICATION, parent__isnull=True)
+    if clerk or staff or held:
+        mine = Q(current_post_id__in=held) | Q(current_post__backup_id__in=held)
+        if staff:  # steps without a post are the department's
+            mine |= Q(current_step__isnull=False, current_post__isnull=True, department=department)
+        if clerk:  # decided, nothing left on the flowchart: the window collects the fee and closes
+            mine |= Q(status=CaseStatus.DECIDED, current_step__isnull=True, parent__isnull=True)
+        tabs["mine"] = mine & Q(status__in=OPEN_STATUSES) & ~Q(status=CaseStatus.WAITING_PARALLEL)
+    if staff:
+        tabs["parallel"] = Q(parent__isnull=False, department=department, status=CaseStatus.IN_PROGRESS)
+    near = near_date(today)
+    tabs["due"] = Q(status__in=OPEN_STATUSES) & (Q(due_on__lte=near) | Q(promised_due_on__lte=near))
+    tabs["all"] = Q()
+    return tabs
+
+
+def default_tab(user, tabs) -> str:
+    if has_role(user, WINDOW_CLERK) and "intake" in tabs:
+        return "intake"
+    if "mine" in tabs:
+        return "mine"
+    return "due"
+
+
+class YesNoSelect(forms.Select):
+    def __init__(self):
+        super().__init__(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
+
+
+class ListSelect(forms.Select):
+    """A single select for a multiple-choice filter (one status at a time on the page)."""
+
+    def value_from_datadict(self, data, files, name):
+        return [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else data.get(name)
+
+
+class DeskView(StaffView):
+    """办件工作台: tabs for the user's roles, the shared case filterset, green channel first."""
+
+    template_name = "approvals/desk/desk.html"
+
+    def get(self, request):
+        user = request.user
+        today = timezone.localdate()
+        conditions = tab_conditions(user, today)
+        tab = request.GET.get("tab")
+        if tab not in conditions:
+            tab = default_tab(user, conditions)
+        visible = Case.objects.visible_to(user)
+        counts = {
+            name: visible.filter(condition).count() for name, condition in conditions.items() if name != "all"
+        }
+        filterset = CaseFilterSet(request.GET, queryset=visible.filter(conditions[tab]).for_list())
+        self.tune_form(filterset.form, user)
+        valid = filterset.is_valid()
+        rows = filterset.qs.desk_order() if valid else Case.objects.none()
+        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = mark_due(page.object_list, today)
+        context = {
+            "tabs": [
+                {"name": name, "label": label, "count": counts.get(name), "selected": name == tab}
+                for name, label in TABS
+                if name in conditions
+            ],
+            "tab": tab,
+            "form": filterset.form,
+            "page": page,
+            "today": today,
+            "can_intake": has_role(user, WINDOW_CLERK)
+            or bool(department_of(user) and has_role(user, DEPT_HANDLER, DEPT_HEAD)),
+            "can_file": has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) is not None,
+            "read_only": has_role(user, INSPECTOR, LEGAL_REVIEWER)
+            and not has_role(user, WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR),
+        }
+        return render(request, self.template_name, context, status=200 if valid else 400)
+
+    def tune_form(self, form, user):
+        fields = form.fields
+        for name in ("green_channel", "suspended", "overdue", "subcases", "is_open"):
+            fields[name].widget = YesNoSelect()
+        fields["status"].widget = ListSelect(choices=[("", _("全部状态")), *CaseStatus.choices])
+        fields["kind"].empty_label = _("全部类型")
+        fields["kind"].choices = [("", _("全部类型")), *CaseKind.choices]
+        fields["channel"].choices = [("", _("全部渠道")), *Channel.choices]
+        if has_role(user, WINDOW_CLERK, INSPECTOR, LEGAL_REVIEWER, ADMINISTRATOR):
+            departments = Department.objects.filter(is_active=True).order_by("level", "code")
+            fields["department"].widget = forms.Select(
+                choices=[("", _("全部单位"))] + [(d.code, d.name) for d in departments]
+            )
+        else:
+            del fields["department"]
+
+
+# --- window intake -------------------------------------------------------------------------
+
+
+def intake_items(user):
+    items = (
+        ServiceItem.objects.filter(is_active=True)
+        .select_related("department")
+        .order_by("department__code", "code")
+    )
+    if has_role(user, WINDOW_CLERK):
+        return items
+    return items.filter(department=department_of(user))
+
+
+class IntakeView(StaffView):
+    """窗口受理: the clerk records a walk-in application (paper checked, scans optional), then accepts it."""
+
+    template_name = "approvals/desk/intake.html"
+    roles = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD)
+
+    def chosen_item(self, data):
+        picker = IntakeItemForm(data if data.get("item") else None, items=intake_items(self.request.user))
+        item = picker.cleaned_data["item"] if picker.is_bound and picker.is_valid() else None
+        return picker, item
+
+    def get(self, request):
+        picker, item = self.chosen_item(request.GET)
+        form = IntakeForm(item=item) if item else None
+        return render(request, self.template_name, {"picker": picker, "item": item, "form": form})
+
+    def post(self, request):
+        picker, item = self.chosen_item(request.POST)
+        if item is None:
+            return render(
+                request, self.template_name, {"picker": picker, "item": None, "form": None}, status=400
+            )
+        form = IntakeForm(request.POST, request.FILES, item=item)
+        if form.is_valid():
+            try:
+                # One transaction: an acceptance refused after the registration leaves nothing behind.
+                with transaction.atomic():
+                    case, secret = services.submit_application(
+                        item, channel=Channel.WINDOW, files=form.uploads(), by=request.user,
+                        paper_materials=[int(pk) for pk in form.cleaned_data["paper_materials"]], **form.applicant(),
+                    )  # fmt: skip
+                    if form.cleaned_data["accept_now"]:
+                        services.accept_case(case, by=request.user)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            except TransitionError as exc:
+                form.add_error(None, str(exc))
+            else:
+                request.session[INTAKE_RECEIPT] = {"case": case.pk, "secret": secret}
+                messages.success(request, _("已登记办件 %(code)s。") % {"code": case.code})
+                return redirect("approvals:intake_receipt")
+        return render(request, self.template_name, {"picker": picker, "item": item, "form": form}, status=400)
+
+
+class IntakeReceiptView(StaffView):
+    """The receipt handed to the walk-in applicant, with the query secret shown this once."""
+
+    roles = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD)
+
+    def get(self, request):
+        context = receipt_context(request, INTAKE_RECEIPT)
+        if (
+            context is None
+            or not Case.objects.visible_to(request.user).filter(pk=context["case"].pk).exists()
+        ):
+            return redirect("approvals:desk")
+        context["staff"] = True
+        return no_store(render(request, "approvals/receipt.html", context))
+
+
+# --- enforcement ---------------------------------------------------------------------------------
+
+
+class EnforcementNewView(StaffView):
+    """立案: an officer opens an enforcement case on a published penalty/coercion/inspection power."""
+
+    template_name = "approvals/desk/enforcement_form.html"
+    roles = (DEPT_HANDLER, DEPT_HEAD)
+
+    def department(self):
+        department = department_of(self.request.user)
+        if department is None:
+            raise PermissionDenied(_("您的账号未关联单位，不能立案。"))
+        return department
+
+    def get(self, request):
+        form = EnforcementForm(department=self.department(), initial={"power": request.GET.get("power")})
+        return render(request, self.template_name, {"form": form})
+
+    def post(self, request):
+        form = EnforcementForm(request.POST, department=self.department())
+        if form.is_valid():
+            try:
+                case = services.open_enforcement_case(
+                    form.cleaned_data["power"], by=request.user, **form.verb_kwargs()
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已立案 %(code)s，法定办结日期 %(due)s。") % {"code": case.code, "due": case.due_on},
+                )
+                return redirect("approvals:case", code=case.code)
+        return render(request, self.template_name, {"form": form}, status=400)
