@@ -260,7 +260,7 @@ class TrackForm(forms.Form):
         label=_("办件编号"),
         max_length=30,
         widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": "SP2025…"}
+            attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": _("例如 SP20261123000001")}
         ),
     )
     secret = forms.CharField(
