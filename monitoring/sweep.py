@@ -43,7 +43,6 @@ from monitoring.services import SYSTEM_LABEL
 from portal import audit
 
 BATCH_SIZE = 20_000
-CHUNK = 5_000
 KEEP_RUNS_FOR = timedelta(days=30)
 
 
@@ -147,8 +146,11 @@ def _sweep_batch(now: datetime) -> tuple[int, int, int]:
             return 0, 0, 0
         ids = [timer_id for timer_id, _due_at in rows]
         alarms = sum(1 for _timer_id, due_at in rows if due_at <= now)
-        for start in range(0, len(ids), CHUNK):  # chunks keep SQLite under its bound-parameter limit
-            chunk = ids[start : start + CHUNK]
+        # One statement per batch where the backend allows (PostgreSQL); SQLite bounds the parameters.
+        limit = connection.features.max_query_params
+        size = len(ids) if limit is None else min(len(ids), limit - 100)
+        for start in range(0, len(ids), size):
+            chunk = ids[start : start + size]
             _insert_alerts(chunk, now)
             Timer.objects.filter(pk__in=chunk).update(
                 alarmed_at=Case(When(due_at__lte=now, then=Value(now)), default=F("alarmed_at")),

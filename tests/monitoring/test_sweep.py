@@ -152,6 +152,17 @@ def test_sweep_batches_until_done(target, start_timer, now, monkeypatch):
 
 
 @pytest.mark.django_db
+def test_sweep_chunks_statements_under_the_parameter_limit(start_timer, now, monkeypatch):
+    monkeypatch.setattr(connection.features, "max_query_params", 103)  # chunks of 3 ids
+    for i in range(7):
+        start_timer(DepartmentFactory(code=f"P{i}"), warn_in=1 if i % 2 else None, due_in=2 if i % 2 else 1)
+    result = run_sweep(now + timedelta(hours=1, minutes=30))
+    assert (result.reminders, result.alarms) == (3, 4)
+    assert Alert.objects.count() == 7
+    assert not Timer.objects.due(now + timedelta(hours=1, minutes=30)).exists()
+
+
+@pytest.mark.django_db
 def test_sweep_queries_do_not_grow_with_due_timers(start_timer, now):
     def queries_for(count, offset):
         for i in range(count):
