@@ -52,11 +52,30 @@ class StaffProfileAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "scope", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_display = [
+        "prefix",
+        "user",
+        "name",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     list_filter = ["scope"]
     search_fields = ["prefix", "user__username", "name"]
     readonly_fields = ["prefix", "digest", "created_at", "revoked_at", "last_used_at"]
-    fields = ["user", "name", "scope", "expires_at", "prefix", "digest", "created_at", "revoked_at", "last_used_at"]
+    fields = [
+        "user",
+        "name",
+        "scope",
+        "expires_at",
+        "prefix",
+        "digest",
+        "created_at",
+        "revoked_at",
+        "last_used_at",
+    ]
     actions = ["revoke"]
 
     def save_model(self, request, obj, form, change):

@@ -50,7 +50,9 @@ def actor_label(user) -> str:
     return profile.display_name if profile else user.get_username()
 
 
-def record(actor, verb: str, target=None, *, before=None, after=None, note: str = "", label: str = "") -> AuditEvent:
+def record(
+    actor, verb: str, target=None, *, before=None, after=None, note: str = "", label: str = ""
+) -> AuditEvent:
     """Append one event to the chain. Must run inside the caller's transaction."""
     with transaction.atomic():
         if connection.vendor == "postgresql":

@@ -25,9 +25,16 @@ class Department(models.Model):
     name = models.CharField(_("单位名称"), max_length=100)
     short_name = models.CharField(_("简称"), max_length=40, blank=True)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices, default=Level.CITY)
-    kind = models.CharField(_("类型"), max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.DEPARTMENT)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=DepartmentKind.choices, default=DepartmentKind.DEPARTMENT
+    )
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
     )
     series = models.CharField(
         _("考评系列"), max_length=16, choices=AppraisalSeries.choices, default=AppraisalSeries.GOV_DEPARTMENT
@@ -49,27 +56,40 @@ class Department(models.Model):
 class Post(models.Model):
     """A post (岗位) in a department; ``backup`` is its named B post (A、B岗)."""
 
-    department = models.ForeignKey(Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="posts")
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="posts"
+    )
     code = models.CharField(_("岗位编码"), max_length=40)
     name = models.CharField(_("岗位名称"), max_length=60)
     duties = models.TextField(_("岗位职责"), blank=True)
     backup = models.ForeignKey(
-        "self", verbose_name=_("B岗(替岗)"), null=True, blank=True, on_delete=models.SET_NULL, related_name="backs_up"
+        "self",
+        verbose_name=_("B岗(替岗)"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="backs_up",
     )
 
     class Meta:
         verbose_name = _("岗位")
         verbose_name_plural = _("岗位")
         ordering = ["department__code", "code"]
-        constraints = [models.UniqueConstraint(fields=["department", "code"], name="post_code_unique_in_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "code"], name="post_code_unique_in_department")
+        ]
 
     def __str__(self):
         return f"{self.department.short_name or self.department.name}·{self.name}"
 
 
 class StaffProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
-    department = models.ForeignKey(Department, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="staff")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="staff"
+    )
     posts = models.ManyToManyField(Post, verbose_name=_("岗位"), blank=True, related_name="holders")
     display_name = models.CharField(_("姓名"), max_length=40)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
@@ -151,10 +171,15 @@ class SearchToken(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["content_type", "token", "object_id"], name="search_token_unique"),
+            models.UniqueConstraint(
+                fields=["content_type", "token", "object_id"], name="search_token_unique"
+            ),
         ]
         # The unique constraint's index serves search(): (content_type, token) -> object ids.
         indexes = [models.Index(fields=["content_type", "object_id"], name="search_object_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.token} → {self.content_type_id}:{self.object_id}"
 
 
 # --- API tokens ------------------------------------------------------------------
@@ -213,7 +238,9 @@ class CalendarYear(models.Model):
     """A year whose official schedule an administrator has entered (see WorkdayOverride)."""
 
     year = models.PositiveSmallIntegerField(_("年度"), unique=True)
-    source = models.CharField(_("依据"), max_length=200, blank=True, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知"))
+    source = models.CharField(
+        _("依据"), max_length=200, blank=True, help_text=_("例如：国务院办公厅关于2027年部分节假日安排的通知")
+    )
     entered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

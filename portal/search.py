@@ -50,7 +50,8 @@ def index(obj, *texts: str) -> None:
     SearchToken.objects.filter(content_type=ct, object_id=obj.pk).delete()
     wanted = set().union(*(tokens(t) for t in texts)) if texts else set()
     SearchToken.objects.bulk_create(
-        [SearchToken(content_type=ct, object_id=obj.pk, token=t) for t in sorted(wanted)], ignore_conflicts=True
+        [SearchToken(content_type=ct, object_id=obj.pk, token=t) for t in sorted(wanted)],
+        ignore_conflicts=True,
     )
 
 

@@ -156,6 +156,13 @@ class SubcaseSerializer(serializers.ModelSerializer):
         fields = ["code", "department", "status", "status_display", "due_on", "decision", "decision_reason"]
 
 
+class PublicSubcaseSerializer(SubcaseSerializer):
+    """A sub-case on the tracking page: which department, in what state; not its internal opinion."""
+
+    class Meta(SubcaseSerializer.Meta):
+        fields = ["code", "department", "status", "status_display", "due_on"]
+
+
 class FeePaymentSerializer(serializers.ModelSerializer):
     class Meta:
         model = FeePayment
@@ -252,7 +259,7 @@ class TrackingSerializer(serializers.ModelSerializer):
     steps = PublicStepSerializer(many=True, read_only=True)
     suspensions = SuspensionSerializer(many=True, read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True)
-    subcases = SubcaseSerializer(many=True, read_only=True)
+    subcases = PublicSubcaseSerializer(many=True, read_only=True)
     can_rate = serializers.SerializerMethodField()
 
     class Meta:

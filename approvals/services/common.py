@@ -39,7 +39,12 @@ def snapshot(case: Case) -> dict:
 
 def lock(case: Case) -> Case:
     """Reload ``case`` with its row locked for the rest of the transaction."""
-    return Case.objects.select_for_update().select_related("item", "power", "department").get(pk=case.pk)
+    # of=("self",): lock the case row only, not the item, power and department rows joined to it.
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("item", "power", "department")
+        .get(pk=case.pk)
+    )
 
 
 def text(value, field: str, message: str) -> str:

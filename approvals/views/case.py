@@ -65,14 +65,17 @@ def case_page(request, case: Case, *, bound=None, calculation=None, status=200):
     bound = bound or {}
     allowed = services.allowed_actions(user, case)
     action_forms = []
+    opened = bool(bound)
     for name, action in ACTIONS.items():
         if name in allowed or name in bound:
+            show_open = name in bound or (action.primary and not opened)
+            opened = opened or show_open
             action_forms.append(
                 {
                     "action": action,
                     "form": bound.get(name) or action.initial_form(case),
                     "url": reverse("approvals:case_action", args=[case.code, name]),
-                    "open": name in bound,
+                    "open": show_open,
                 }
             )
     today = timezone.localdate()

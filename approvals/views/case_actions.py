@@ -36,8 +36,9 @@ class CaseAction:
     submit_label = gettext_lazy("确定")
     form_class = EmptyForm
     danger = False
-    wide = False  # forms with several fields get a full-width panel
     needs_case = False
+    # The case's next step in its workflow: the first such form on the page is shown open.
+    primary = False
 
     def make_form(self, case, data=None, files=None, **kwargs):
         if self.needs_case:
@@ -53,6 +54,7 @@ class CaseAction:
 
 
 class Accept(CaseAction):
+    primary = True
     name = names.ACCEPT
     title = gettext_lazy("受理")
     submit_label = gettext_lazy("受理并开始计时")
@@ -68,7 +70,6 @@ class RequestCorrection(CaseAction):
     submit_label = gettext_lazy("发出补正通知")
     form_class = RequestCorrectionForm
     needs_case = True
-    wide = True
 
     def perform(self, request, case, form):
         data = form.cleaned_data
@@ -77,11 +78,11 @@ class RequestCorrection(CaseAction):
 
 
 class Correct(CaseAction):
+    primary = True
     name = names.CORRECT
     title = gettext_lazy("收取补正材料")
     submit_label = gettext_lazy("登记补正材料")
     form_class = WindowCorrectionForm
-    wide = True
 
     def make_form(self, case, data=None, files=None, **kwargs):
         notice = next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
@@ -107,6 +108,7 @@ class Refuse(CaseAction):
 
 
 class Advance(CaseAction):
+    primary = True
     name = names.ADVANCE
     title = gettext_lazy("办理本环节")
     submit_label = gettext_lazy("完成本环节，转下一环节")
@@ -126,12 +128,12 @@ class Advance(CaseAction):
 
 
 class Decide(CaseAction):
+    primary = True
     name = names.DECIDE
     title = gettext_lazy("作出决定")
     submit_label = gettext_lazy("作出决定")
     form_class = DecideForm
     needs_case = True
-    wide = True
 
     def perform(self, request, case, form):
         data = form.cleaned_data
@@ -146,12 +148,12 @@ class Decide(CaseAction):
 
 
 class DecidePenalty(CaseAction):
+    primary = True
     name = names.DECIDE_PENALTY
     title = gettext_lazy("裁量处罚决定")
     submit_label = gettext_lazy("作出处罚决定")
     form_class = PenaltyForm
     needs_case = True
-    wide = True
 
     def perform(self, request, case, form):
         data = form.cleaned_data
@@ -171,7 +173,6 @@ class OpenParallel(CaseAction):
     submit_label = gettext_lazy("发起会签")
     form_class = OpenParallelForm
     needs_case = True
-    wide = True
 
     def perform(self, request, case, form):
         data = form.cleaned_data
@@ -182,6 +183,7 @@ class OpenParallel(CaseAction):
 
 
 class CompleteSubcase(CaseAction):
+    primary = True
     name = names.COMPLETE_SUBCASE
     title = gettext_lazy("提交会签意见")
     submit_label = gettext_lazy("提交会签意见")
@@ -209,6 +211,7 @@ class Suspend(CaseAction):
 
 
 class Resume(CaseAction):
+    primary = True
     name = names.RESUME
     title = gettext_lazy("恢复计时")
     submit_label = gettext_lazy("恢复计时")
@@ -237,6 +240,7 @@ class GreenChannel(CaseAction):
 
 
 class RecordFee(CaseAction):
+    primary = True
     name = names.RECORD_FEE
     title = gettext_lazy("统一收费")
     submit_label = gettext_lazy("登记收费")
@@ -258,6 +262,7 @@ class RecordFee(CaseAction):
 
 
 class Complete(CaseAction):
+    primary = True
     name = names.COMPLETE
     title = gettext_lazy("办结")
     submit_label = gettext_lazy("办结并送达结果")

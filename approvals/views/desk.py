@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -108,7 +108,7 @@ class DeskView(StaffView):
         filterset = CaseFilterSet(request.GET, queryset=visible.filter(conditions[tab]).for_list())
         self.tune_form(filterset.form, user)
         valid = filterset.is_valid()
-        rows = filterset.qs.desk_order() if valid else Case.objects.none()
+        rows = self.ordered(filterset.qs) if valid else Case.objects.none()
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = mark_due(page.object_list, today)
         context = {
@@ -129,19 +129,27 @@ class DeskView(StaffView):
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
 
+    @staticmethod
+    def ordered(queryset):
+        """Open cases first, then the shared desk order (green channel first, nearest due date)."""
+        closed = ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField())
+        shared = queryset.desk_order().query.order_by
+        return queryset.alias(closed=closed).order_by("closed", *shared)
+
     def tune_form(self, form, user):
         fields = form.fields
         for name in ("green_channel", "suspended", "overdue", "subcases", "is_open"):
             fields[name].widget = YesNoSelect()
         fields["status"].widget = ListSelect(choices=[("", _("全部状态")), *CaseStatus.choices])
-        fields["kind"].empty_label = _("全部类型")
-        fields["kind"].choices = [("", _("全部类型")), *CaseKind.choices]
-        fields["channel"].choices = [("", _("全部渠道")), *Channel.choices]
+        for name, everything in (("kind", _("全部类型")), ("channel", _("全部渠道"))):
+            fields[name].empty_label = everything
+            fields[name].choices = [c for c in fields[name].choices if c[0] != ""]  # re-binds the iterator
         if has_role(user, WINDOW_CLERK, INSPECTOR, LEGAL_REVIEWER, ADMINISTRATOR):
             departments = Department.objects.filter(is_active=True).order_by("level", "code")
             fields["department"].widget = forms.Select(
                 choices=[("", _("全部单位"))] + [(d.code, d.name) for d in departments]
             )
+            fields["department"].label = _("办理单位")
         else:
             del fields["department"]
 

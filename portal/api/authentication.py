@@ -15,11 +15,7 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
     keyword = "Token"
 
     def authenticate_credentials(self, key):
-        token = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.hash_secret(key))
-            .first()
-        )
+        token = ApiToken.objects.select_related("user").filter(digest=ApiToken.hash_secret(key)).first()
         if token is None:
             raise exceptions.AuthenticationFailed(_("令牌无效。"))
         if token.revoked_at is not None:

@@ -10,7 +10,18 @@ class DepartmentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Department
-        fields = ["id", "code", "name", "short_name", "level", "level_display", "kind", "parent", "series", "region"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "short_name",
+            "level",
+            "level_display",
+            "kind",
+            "parent",
+            "series",
+            "region",
+        ]
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -29,7 +40,9 @@ class TokenRequestSerializer(serializers.Serializer):
     scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE)
 
     def validate(self, attrs):
-        user = authenticate(self.context.get("request"), username=attrs["username"], password=attrs["password"])
+        user = authenticate(
+            self.context.get("request"), username=attrs["username"], password=attrs["password"]
+        )
         if user is None or not user.is_active:
             raise serializers.ValidationError("用户名或密码错误。", code="authorization")
         attrs["user"] = user

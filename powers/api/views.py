@@ -38,11 +38,11 @@ from .serializers import (
     LegalDocumentDetailSerializer,
     LegalDocumentSerializer,
     MergeSerializer,
-    PowerNoteSerializer,
     PowerDetailSerializer,
+    PowerNoteSerializer,
+    PowerReasonSerializer,
     PowerSerializer,
     PowerWriteSerializer,
-    PowerReasonSerializer,
 )
 
 CODE_PATTERN = re.compile(CODE_REGEX)

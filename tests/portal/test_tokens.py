@@ -16,7 +16,9 @@ def api():
 
 @pytest.mark.django_db
 def test_token_endpoint_issues_a_hashed_token(api, integrator):
-    response = api.post("/api/v1/auth/token/", {"username": "integrator", "password": PASSWORD}, format="json")
+    response = api.post(
+        "/api/v1/auth/token/", {"username": "integrator", "password": PASSWORD}, format="json"
+    )
     assert response.status_code == 201, response.content
     raw = response.json()["token"]
     token = ApiToken.objects.get()

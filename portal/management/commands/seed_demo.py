@@ -21,10 +21,18 @@ class Command(BaseCommand):
     help = "加载演示数据（演示账号密码取自 DEMO_PASSWORD，默认 demo）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["small", "city"], default="small",
-                            help="small: a demo city; city: the seeds' figures (≈8,000 powers)")
-        parser.add_argument("--if-empty", action="store_true", help="do nothing when demo data is already loaded")
-        parser.add_argument("--force", action="store_true", help="allow running against a production configuration")
+        parser.add_argument(
+            "--scale",
+            choices=["small", "city"],
+            default="small",
+            help="small: a demo city; city: the seeds' figures (≈8,000 powers)",
+        )
+        parser.add_argument(
+            "--if-empty", action="store_true", help="do nothing when demo data is already loaded"
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="allow running against a production configuration"
+        )
 
     def handle(self, *args, scale, if_empty, force, **options):
         if getattr(settings, "PRODUCTION", False) and not force:
