@@ -192,6 +192,15 @@ SPECTACULAR_SETTINGS = {
         "DocumentKindEnum": "powers.choices.DocumentKind",
         "PowerStatusEnum": "powers.choices.PowerStatus",
         "PowerCategoryEnum": "powers.choices.Category",
+        "PowerChangeKindEnum": "powers.choices.ChangeKind",
+        "CaseKindEnum": "approvals.choices.CaseKind",
+        "CaseStatusEnum": "approvals.choices.CaseStatus",
+        "ApplicantTypeEnum": "approvals.choices.ApplicantType",
+        "SuspensionKindEnum": "approvals.choices.SuspensionKind",
+        "CaseEventKindEnum": "approvals.choices.EventKind",
+        "AlertKindEnum": "monitoring.choices.AlertKind",
+        "AlertLevelEnum": "monitoring.choices.AlertLevel",
+        "AlertStateEnum": "monitoring.choices.AlertState",
     },
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)

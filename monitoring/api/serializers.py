@@ -1,9 +1,12 @@
 from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from monitoring.models import Alert, Timer
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class TargetTypeField(serializers.Field):
     """The target's content type as "app_label.model" (content types are cached: no query per row)."""
 
