@@ -46,3 +46,41 @@ class TimerState(models.TextChoices):
 # Rule names of the alerts the monitoring core raises itself (anomaly rules bring their own).
 RULE_TIMER = "timer"
 RULE_SWEEP_STALE = "sweep_stale"
+
+
+class NoticeStatus(models.TextChoices):
+    """A supervision notice (督办通知) from the inspectors to a department."""
+
+    ISSUED = "issued", _("待答复")
+    ANSWERED = "answered", _("已答复")
+    RETURNED = "returned", _("退回重办")
+    CLOSED = "closed", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# issued → answered (the department head answers) → closed (the inspector accepts the answer), or
+# returned (not good enough) → answered again; an inspector may withdraw a notice not yet closed.
+NOTICE_TRANSITIONS = {
+    NoticeStatus.ISSUED: {NoticeStatus.ANSWERED, NoticeStatus.WITHDRAWN},
+    NoticeStatus.ANSWERED: {NoticeStatus.CLOSED, NoticeStatus.RETURNED},
+    NoticeStatus.RETURNED: {NoticeStatus.ANSWERED, NoticeStatus.WITHDRAWN},
+    NoticeStatus.CLOSED: set(),
+    NoticeStatus.WITHDRAWN: set(),
+}
+OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.ANSWERED, NoticeStatus.RETURNED)
+
+
+class AccountabilityMeasure(models.TextChoices):
+    """问责方式, mildest first."""
+
+    TALK = "talk", _("约谈提醒")
+    ADMONITION = "admonition", _("诫勉谈话")
+    WRITTEN_CRITICISM = "written_criticism", _("书面批评")
+    CIRCULATED_NOTICE = "circulated_notice", _("通报批评")
+    PERFORMANCE_DEDUCTION = "performance_deduction", _("扣减绩效考核分")
+    ORGANISATIONAL = "organisational", _("组织处理")
+    DISCIPLINARY = "disciplinary", _("党纪政务处分")
+
+
+# Purpose of the timer on a supervision notice's own deadline.
+RULE_NOTICE = "notice"

@@ -11,7 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import UNRESOLVED_STATES, AlertKind, AlertLevel, AlertState, TimerState
+from monitoring.choices import (
+    OPEN_NOTICE_STATUSES,
+    UNRESOLVED_STATES,
+    AccountabilityMeasure,
+    AlertKind,
+    AlertLevel,
+    AlertState,
+    NoticeStatus,
+    TimerState,
+)
 from portal.models import Department, Post
 from portal.roles import ADMINISTRATOR, INSPECTOR, department_of, has_role
 
@@ -249,3 +258,135 @@ class SweepRun(models.Model):
 
     def __str__(self):
         return f"{timezone.localtime(self.finished_at):%Y-%m-%d %H:%M:%S} +{self.reminders}/{self.alarms}"
+
+
+class AnomalyRule(models.Model):
+    """An anomaly rule (异常规则) and whether it runs; the rule itself is code (``monitoring.rules``).
+
+    Rows are created for every registered rule after migrate; an administrator switches a rule on or
+    off here (admin). A rule that is off raises nothing; turning it back on finds what it missed.
+    """
+
+    code = models.CharField(_("规则编码"), max_length=60, unique=True)
+    name = models.CharField(_("规则名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    level = models.CharField(_("预警级别"), max_length=8, choices=AlertLevel.choices, default=AlertLevel.RED)
+    enabled = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("异常规则")
+        verbose_name_plural = _("异常规则")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}（{_('启用') if self.enabled else _('停用')}）"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Inspectors see every notice; a department's staff see those addressed to their department."""
+        return _visible_by_department(self, user)
+
+    def open(self):
+        return self.filter(status__in=OPEN_NOTICE_STATUSES)
+
+
+class SupervisionNotice(models.Model):
+    """督办通知: an inspector asks a department to correct something by a deadline (its own timer)."""
+
+    number = models.CharField(_("督办文号"), max_length=30, unique=True)
+    alert = models.ForeignKey(
+        Alert,
+        verbose_name=_("所涉预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("督办对象"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("督办事项"), max_length=200)
+    requirement = models.TextField(_("督办要求"))
+    deadline_on = models.DateField(_("答复期限"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=NoticeStatus.choices, default=NoticeStatus.ISSUED
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("督办时间"), default=timezone.now)
+    answer = models.TextField(_("整改答复"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("答复人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("督办通知")
+        verbose_name_plural = _("督办通知")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["department", "status"], name="notice_department_status_idx")]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+
+class AccountabilityRecord(models.Model):
+    """问责记录: who was held to account, by what measure, for which alert or notice. Append-only."""
+
+    alert = models.ForeignKey(
+        Alert,
+        verbose_name=_("所涉预警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability",
+    )
+    notice = models.ForeignKey(
+        SupervisionNotice,
+        verbose_name=_("所涉督办"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="accountability",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("被问责人(系统用户)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    person_name = models.CharField(_("被问责人"), max_length=60)
+    person_title = models.CharField(_("职务"), max_length=60, blank=True)
+    measure = models.CharField(_("问责方式"), max_length=24, choices=AccountabilityMeasure.choices)
+    facts = models.TextField(_("问责事由"))
+    decided_on = models.DateField(_("决定日期"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("问责记录")
+        verbose_name_plural = _("问责记录")
+        ordering = ["-decided_on", "-id"]
+        indexes = [models.Index(fields=["department", "-decided_on"], name="accountability_dept_idx")]
+
+    def __str__(self):
+        return f"{self.person_name} {self.get_measure_display()}"
