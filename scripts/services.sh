@@ -23,6 +23,7 @@ start_postgres() {
     as_postgres "$bin/initdb" -D "$data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! as_postgres "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    PORTAL_STARTED_PG=1
     as_postgres "$bin/pg_ctl" -D "$data" -l "$SERVICES_DIR/pg.log" -w -t 60 \
       -o "-p $PG_PORT -k $SERVICES_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null
@@ -36,6 +37,7 @@ start_redis() {
   command -v redis-server >/dev/null || { echo "Redis is not installed (run scripts/setup.sh --test)"; return 1; }
   mkdir -p "$SERVICES_DIR"
   if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    PORTAL_STARTED_REDIS=1
     redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
       --dir "$SERVICES_DIR" --logfile "$SERVICES_DIR/redis.log" --pidfile "$SERVICES_DIR/redis.pid"
     for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
@@ -43,8 +45,13 @@ start_redis() {
   export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 }
 
+# Stops only the servers this shell started: a server someone else was already using stays up.
 stop_services() {
   local bin; bin="$(pg_bin)"
-  [ -n "$bin" ] && [ -d "$SERVICES_DIR/pg" ] && as_postgres "$bin/pg_ctl" -D "$SERVICES_DIR/pg" -m fast stop >/dev/null 2>&1 || true
-  redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  if [ "${PORTAL_STARTED_PG:-0}" = 1 ] && [ -n "$bin" ] && [ -d "$SERVICES_DIR/pg" ]; then
+    as_postgres "$bin/pg_ctl" -D "$SERVICES_DIR/pg" -m fast stop >/dev/null 2>&1 || true
+  fi
+  if [ "${PORTAL_STARTED_REDIS:-0}" = 1 ]; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+  fi
 }
