@@ -367,6 +367,9 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
     on_time = models.BooleanField(_("按法定时限办结"), null=True, blank=True)
     promised_on_time = models.BooleanField(_("按承诺时限办结"), null=True, blank=True)
+    # Working days from acceptance to completion, less the suspended days; set by the completion
+    # verbs so the efficiency analysis (approvals.efficiency) can average it in the database.
+    working_days_used = models.PositiveSmallIntegerField(_("办理用时(工作日)"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = CaseQuerySet.as_manager()
@@ -393,6 +396,10 @@ class Case(models.Model):
             # The "overdue" filter and the efficiency figures: open cases by due date.
             models.Index(fields=["status", "due_on"], name="case_status_due_idx"),
             models.Index(fields=["kind", "status"], name="case_kind_status_idx"),
+            # The efficiency analysis: cases completed in a month or a year.
+            models.Index(
+                fields=["completed_at"], condition=Q(completed_at__isnull=False), name="case_completed_idx"
+            ),
         ]
 
     def __str__(self):

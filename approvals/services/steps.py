@@ -326,6 +326,7 @@ def complete_subcase(sub: Case, *, by, opinion: str, agree: bool, now=None) -> C
         sub.decided_by = by
         sub.decided_at = sub.completed_at = sub.closed_at = c.now
         sub.on_time = sub.promised_on_time = c.today <= sub.due_on
+        sub.working_days_used = working_days_used(sub, c.today)
         sub.save()
         timing.stop_case_timers(sub)
         verdict = "同意" if agree else "不同意"
@@ -342,6 +343,14 @@ def complete_subcase(sub: Case, *, by, opinion: str, agree: bool, now=None) -> C
 
 
 # --- fee, completion, rating -------------------------------------------------------------
+
+
+def working_days_used(case: Case, completed_on) -> int:
+    """Working days the case took: those after its acceptance day up to and including
+    ``completed_on``, less the suspended days (which the law does not count)."""
+    if case.accepted_on is None:
+        return 0
+    return max(workdays.working_days_between(case.accepted_on, completed_on) - case.suspended_days, 0)
 
 
 def record_fee(case: Case, *, by, amount, receipt_no: str, justification: str = "", window=None, now=None):
@@ -416,6 +425,7 @@ def complete_case(case: Case, *, by, now=None) -> Case:
         case.completed_at = case.closed_at = c.now
         case.on_time = c.today <= case.due_on
         case.promised_on_time = c.today <= (case.promised_due_on or case.due_on)
+        case.working_days_used = working_days_used(case, c.today)
         case.save()
         timing.stop_case_timers(case)
         note = "按时办结" if case.on_time else "超过法定时限办结"
