@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, Timer
+from portal.choices import Level
 
 
 class AlertFilterSet(django_filters.FilterSet):
@@ -12,6 +13,9 @@ class AlertFilterSet(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label=_("级别"), choices=AlertLevel.choices)
     state = django_filters.ChoiceFilter(label=_("状态"), choices=AlertState.choices)
     department = django_filters.CharFilter(label=_("单位编码"), field_name="department__code")
+    department_level = django_filters.ChoiceFilter(
+        label=_("单位层级"), field_name="department__level", choices=Level.choices
+    )
     raised_after = django_filters.DateTimeFilter(
         label=_("发出不早于"), field_name="raised_at", lookup_expr="gte"
     )
@@ -21,7 +25,7 @@ class AlertFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Alert
-        fields = ["kind", "level", "state", "department", "raised_after", "raised_before"]
+        fields = ["kind", "level", "state", "department", "department_level", "raised_after", "raised_before"]
 
 
 class TimerFilterSet(django_filters.FilterSet):

@@ -1,0 +1,372 @@
+"""The inspectors' dashboard (监察驾驶舱): figures computed from monitoring's own tables.
+
+A case is its statutory timer (``Timer.purpose == "case"``): started at acceptance, stopped at
+completion, ``due_at`` the statutory limit, ``alarmed_at`` set once the sweep raised its overdue
+alarm, ``department`` the responsible department. monitoring imports none of the apps it watches.
+
+Definitions (local time, ``settings.TIME_ZONE``):
+
+* accepted in a period — started in it; completed — stopped in it;
+* in progress — not stopped (suspended cases included: their clock stands still);
+* overdue now — running, past ``due_at`` and not paused before the limit passed;
+* completed late — stopped after ``due_at``, or alarmed on the way (a limit moved later after the
+  alarm does not undo it); overdue in a period = overdue now + completed late in the period;
+* on-time rate — (completed − completed late) / completed, ``None`` when nothing was completed.
+
+The whole dashboard is a constant number of queries (see ``figures``): per-day counts over the last
+twelve months give the period figures *and* both trends, one aggregate gives the running cases by
+department, one the open alerts by department and level, one the alerts raised per day. The
+partial indexes ``timer_case_*`` (monitoring.models) keep each of them an index-only scan.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from monitoring.choices import UNRESOLVED_STATES, AlertLevel
+from monitoring.models import Alert, Timer
+from portal.choices import LEVEL_ORDER, Level
+
+CASE = "case"  # the statutory timer of a case (approvals.services.timing.CASE)
+TREND_DAYS = 30
+TREND_MONTHS = 12
+TOP_DEPARTMENTS = 10
+
+PERIODS = {"today": _("今日"), "month": _("本月"), "year": _("本年")}
+METRICS = {
+    "accepted": _("受理"),
+    "in_progress": _("在办"),
+    "completed": _("办结"),
+    "overdue": _("超期"),
+}
+
+# Conditions on case timers, shared by the figures and the drill-down lists.
+RUNNING = Q(stopped_at__isnull=True)
+LATE = Q(stopped_at__gt=F("due_at")) | Q(alarmed_at__isnull=False)
+
+
+def overdue_now_q(now: datetime) -> Q:
+    """Running and past the limit; a case suspended before its limit passed is not overdue."""
+    return RUNNING & Q(due_at__lt=now) & (Q(paused_at__isnull=True) | Q(paused_at__gt=F("due_at")))
+
+
+def expired_q(now: datetime) -> Q:
+    """The limit passed without completion: overdue now, or completed after the limit."""
+    return overdue_now_q(now) | Q(stopped_at__gt=F("due_at"))
+
+
+def case_timers():
+    return Timer.objects.filter(purpose=CASE)
+
+
+# --- periods --------------------------------------------------------------------------------
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
+
+
+def local_today(now: datetime) -> date:
+    return timezone.localtime(now, timezone.get_default_timezone()).date()
+
+
+def months_back(day: date, n: int) -> date:
+    """First day of the month ``n`` months before ``day``'s month."""
+    index = day.year * 12 + day.month - 1 - n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def period_start(period: str, now: datetime) -> datetime:
+    today = local_today(now)
+    if period == "today":
+        return local_midnight(today)
+    if period == "month":
+        return local_midnight(today.replace(day=1))
+    if period == "year":
+        return local_midnight(date(today.year, 1, 1))
+    raise ValueError(period)
+
+
+@dataclass
+class Window:
+    """The days the per-day counts cover: from the first month of the monthly trend to today."""
+
+    today: date
+    first_day: date
+
+    @classmethod
+    def ending(cls, now: datetime) -> "Window":
+        today = local_today(now)
+        first = min(months_back(today, TREND_MONTHS - 1), today - timedelta(days=TREND_DAYS - 1))
+        return cls(today=today, first_day=first)
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.first_day)
+
+    def days(self, n: int) -> list[date]:
+        return [self.today - timedelta(days=i) for i in range(n - 1, -1, -1)]
+
+    def months(self, n: int) -> list[date]:
+        return [months_back(self.today, i) for i in range(n - 1, -1, -1)]
+
+
+def _per_day(queryset, field: str, **counts) -> dict[date, dict]:
+    """``{local day: {name: count}}`` of ``queryset`` grouped by the local day of ``field``."""
+    tz = timezone.get_default_timezone()
+    rows = (
+        queryset.order_by()
+        .annotate(day=TruncDate(field, tzinfo=tz))
+        .values("day")
+        .annotate(**counts)
+        .values_list("day", *counts)
+    )
+    return {row[0]: dict(zip(counts, row[1:], strict=True)) for row in rows}
+
+
+def daily_counts(now: datetime, window: Window) -> dict[str, dict[date, int]]:
+    """Per local day since ``window.start``: accepted, completed, completed_late, expired, and the
+    yellow/red alerts raised. Four queries."""
+    start = window.start
+    cases = case_timers()
+    accepted = _per_day(cases.filter(started_at__gte=start), "started_at", n=Count("id"))
+    completed = _per_day(
+        cases.filter(stopped_at__gte=start), "stopped_at", n=Count("id"), late=Count("id", filter=LATE)
+    )
+    expired = _per_day(
+        cases.filter(expired_q(now), due_at__gte=start, due_at__lt=now), "due_at", n=Count("id")
+    )
+    alerts = _per_day(
+        Alert.objects.filter(raised_at__gte=start),
+        "raised_at",
+        yellow=Count("id", filter=Q(level=AlertLevel.YELLOW)),
+        red=Count("id", filter=Q(level=AlertLevel.RED)),
+    )
+
+    def series(rows, key):
+        return {day: values[key] for day, values in rows.items()}
+
+    return {
+        "accepted": series(accepted, "n"),
+        "completed": series(completed, "n"),
+        "completed_late": series(completed, "late"),
+        "expired": series(expired, "n"),
+        "reminders": series(alerts, "yellow"),
+        "alarms": series(alerts, "red"),
+    }
+
+
+def _sum_since(by_day: dict[date, int], first: date) -> int:
+    return sum(n for day, n in by_day.items() if day >= first)
+
+
+def _rate(done: int, late: int) -> float | None:
+    return round((done - late) / done, 4) if done else None
+
+
+# --- departments ------------------------------------------------------------------------------
+
+DEPARTMENT_FIELDS = (
+    "department_id",
+    "department__code",
+    "department__name",
+    "department__short_name",
+    "department__level",
+)
+
+
+def _department_row(values: tuple) -> dict:
+    _id, code, name, short_name, level = values
+    return {
+        "code": code or "",
+        "name": (short_name or name) if code else str(_("未指定单位")),
+        "full_name": name or "",
+        "level": level or "",
+        "level_display": str(Level(level).label) if level else "",
+        "in_progress": 0,
+        "overdue": 0,
+        "yellow": 0,
+        "red": 0,
+    }
+
+
+def by_department(now: datetime) -> list[dict]:
+    """Running cases (in progress, overdue) and open alerts (yellow, red) per department. Two queries."""
+    rows: dict = {}
+
+    def row(values):
+        key = values[0]
+        if key not in rows:
+            rows[key] = _department_row(values)
+        return rows[key]
+
+    running = (
+        case_timers()
+        .filter(RUNNING)
+        .order_by()
+        .values_list(*DEPARTMENT_FIELDS)
+        .annotate(n=Count("id"), overdue=Count("id", filter=overdue_now_q(now)))
+    )
+    for *values, n, overdue in running:
+        entry = row(values)
+        entry["in_progress"], entry["overdue"] = n, overdue
+    alerts = (
+        Alert.objects.filter(state__in=UNRESOLVED_STATES)
+        .order_by()
+        .values_list(*DEPARTMENT_FIELDS)
+        .annotate(
+            yellow=Count("id", filter=Q(level=AlertLevel.YELLOW)),
+            red=Count("id", filter=Q(level=AlertLevel.RED)),
+        )
+    )
+    for *values, yellow, red in alerts:
+        entry = row(values)
+        entry["yellow"] += yellow
+        entry["red"] += red
+    return sorted(
+        rows.values(), key=lambda r: (-r["red"], -r["yellow"], -r["overdue"], -r["in_progress"], r["code"])
+    )
+
+
+def by_level(departments: list[dict]) -> list[dict]:
+    """The department rows summed per administrative level (市/区/镇街/村居), every level listed."""
+    totals = {
+        level: {
+            "level": str(level),
+            "label": str(level.label),
+            "departments": 0,
+            "in_progress": 0,
+            "overdue": 0,
+            "yellow": 0,
+            "red": 0,
+        }
+        for level in LEVEL_ORDER
+    }
+    for row in departments:
+        if row["level"] not in totals:
+            continue
+        total = totals[row["level"]]
+        total["departments"] += 1
+        for key in ("in_progress", "overdue", "yellow", "red"):
+            total[key] += row[key]
+    return list(totals.values())
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+
+def _bucketed(by_day: dict[date, int], buckets: list[date], key) -> list[int]:
+    sums = defaultdict(int)
+    for day, n in by_day.items():
+        sums[key(day)] += n
+    return [sums.get(bucket, 0) for bucket in buckets]
+
+
+def trends(daily: dict[str, dict[date, int]], window: Window) -> dict:
+    days, months = window.days(TREND_DAYS), window.months(TREND_MONTHS)
+    names = {
+        "accepted": "accepted",
+        "completed": "completed",
+        "overdue": "expired",
+        "reminders": "reminders",
+        "alarms": "alarms",
+    }
+    return {
+        "daily": {
+            "labels": [day.isoformat() for day in days],
+            **{name: _bucketed(daily[source], days, lambda d: d) for name, source in names.items()},
+        },
+        "monthly": {
+            "labels": [month.strftime("%Y-%m") for month in months],
+            **{
+                name: _bucketed(daily[source], months, lambda d: d.replace(day=1))
+                for name, source in names.items()
+            },
+        },
+    }
+
+
+def figures(now: datetime | None = None) -> dict:
+    """Everything the dashboard shows, as JSON-ready data. Six queries whatever the number of cases."""
+    now = now or timezone.now()
+    window = Window.ending(now)
+    daily = daily_counts(now, window)  # 4 queries
+    departments = by_department(now)  # 2 queries
+    in_progress = sum(row["in_progress"] for row in departments)
+    overdue_now = sum(row["overdue"] for row in departments)
+    periods = {}
+    firsts = {
+        "today": window.today,
+        "month": window.today.replace(day=1),
+        "year": date(window.today.year, 1, 1),
+    }
+    for period, label in PERIODS.items():
+        first = firsts[period]
+        completed = _sum_since(daily["completed"], first)
+        late = _sum_since(daily["completed_late"], first)
+        periods[period] = {
+            "label": str(label),
+            "start": local_midnight(first).isoformat(),
+            "accepted": _sum_since(daily["accepted"], first),
+            "in_progress": in_progress,
+            "completed": completed,
+            "completed_late": late,
+            "overdue": overdue_now + late,
+            "on_time_rate": _rate(completed, late),
+        }
+    return {
+        "generated_at": now.isoformat(),
+        "timezone": timezone.get_default_timezone_name(),
+        "now": {
+            "in_progress": in_progress,
+            "overdue": overdue_now,
+            "reminders_open": sum(row["yellow"] for row in departments),
+            "alarms_open": sum(row["red"] for row in departments),
+        },
+        "periods": periods,
+        "departments": departments,
+        "top_departments": [row for row in departments if row["red"]][:TOP_DEPARTMENTS],
+        "levels": by_level(departments),
+        "trends": trends(daily, window),
+    }
+
+
+# --- drill-down -------------------------------------------------------------------------------
+
+
+def drilldown(metric: str, period: str | None, *, department: str = "", level: str = "", now=None):
+    """The case timers behind one number of the dashboard (a queryset, newest acceptance first).
+
+    ``period`` is "today", "month" or "year"; without one, "accepted" and "completed" mean today,
+    "overdue" means overdue now (no completed cases) and "in_progress" never needs one.
+    """
+    now = now or timezone.now()
+    start = period_start(period or "today", now)
+    late_in_period = Q(stopped_at__gte=start) & LATE if period else Q(pk__in=[])
+    conditions = {
+        "accepted": Q(started_at__gte=start),
+        "in_progress": RUNNING,
+        "completed": Q(stopped_at__gte=start),
+        "overdue": overdue_now_q(now) | late_in_period,
+    }
+    if metric not in conditions:
+        raise ValueError(metric)
+    queryset = case_timers().filter(conditions[metric])
+    if department:
+        queryset = queryset.filter(department__code=department)
+    if level:
+        queryset = queryset.filter(department__level=level)
+    return queryset.select_related("department").order_by("-started_at", "-id")
+
+
+def late_by(timer: Timer, now: datetime) -> timedelta | None:
+    """How far past its limit a case is (running) or was completed; None when on time."""
+    end = timer.stopped_at or timer.paused_at or now
+    if end > timer.due_at:
+        return end - timer.due_at
+    return None
