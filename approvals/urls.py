@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .views import efficiency as efficiency_views
 
 app_name = "approvals"
 
@@ -23,4 +24,7 @@ urlpatterns = [
     path("desk/cases/<str:code>/materials/<int:pk>/", views.MaterialDownloadView.as_view(), name="material"),
     path("desk/cases/<str:code>/notices/<slug:kind>/", views.NoticeView.as_view(), name="notice"),
     path("desk/cases/<str:code>/<slug:action>/", views.CaseActionView.as_view(), name="case_action"),
+    path("efficiency/", efficiency_views.EfficiencyView.as_view(), name="efficiency"),
+    path("efficiency/export.xlsx", efficiency_views.EfficiencyExportView.as_view(), name="efficiency_export"),
+    path("efficiency/print/", efficiency_views.EfficiencyPrintView.as_view(), name="efficiency_print"),
 ]

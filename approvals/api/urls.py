@@ -1,10 +1,13 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from approvals.api import views
+from approvals.api import efficiency, views
 
 router = SimpleRouter()
 router.register("service-items", views.ServiceItemViewSet, basename="service-item")
 router.register("cases", views.CaseViewSet, basename="case")
 router.register("enforcement-cases", views.EnforcementCaseViewSet, basename="enforcement-case")
 
-urlpatterns = router.urls
+urlpatterns = router.urls + [
+    path("efficiency/", efficiency.EfficiencyView.as_view(), name="efficiency"),
+]
