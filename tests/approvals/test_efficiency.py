@@ -263,3 +263,16 @@ def test_query_count_does_not_grow_with_cases(client, centre):
         )
     assert {url: _queries(client, url, params) for url in (PAGE, PRINT, EXPORT)} == counts
     assert counts[PAGE] <= 12
+
+
+def test_migration_backfills_working_days_used(cases):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from approvals.models import Case
+
+    Case.objects.update(working_days_used=None)
+    import_module("approvals.migrations.0002_case_working_days_used").backfill(apps, None)
+    used = dict(Case.objects.filter(completed_at__isnull=False).values_list("pk", "working_days_used"))
+    assert used == {case.pk: case.working_days_used for case in cases.values()}
