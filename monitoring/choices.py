@@ -68,6 +68,8 @@ NOTICE_TRANSITIONS = {
     NoticeStatus.WITHDRAWN: set(),
 }
 OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.ANSWERED, NoticeStatus.RETURNED)
+# The department owes an answer (its deadline timer runs).
+AWAITING_ANSWER_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.RETURNED)
 
 
 class AccountabilityMeasure(models.TextChoices):

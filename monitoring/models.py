@@ -8,10 +8,12 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import (
+    AWAITING_ANSWER_STATUSES,
     OPEN_NOTICE_STATUSES,
     UNRESOLVED_STATES,
     AccountabilityMeasure,
@@ -22,7 +24,7 @@ from monitoring.choices import (
     TimerState,
 )
 from portal.models import Department, Post
-from portal.roles import ADMINISTRATOR, INSPECTOR, department_of, has_role
+from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of, has_role
 
 
 def _visible_by_department(queryset, user):
@@ -285,7 +287,9 @@ class AnomalyRule(models.Model):
 
 class NoticeQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Inspectors see every notice; a department's staff see those addressed to their department."""
+        """Inspectors see every notice; the head and handlers of a department those addressed to it."""
+        if not has_role(user, ADMINISTRATOR, INSPECTOR, DEPT_HEAD, DEPT_HANDLER):
+            return self.none()
         return _visible_by_department(self, user)
 
     def open(self):
@@ -341,6 +345,24 @@ class SupervisionNotice(models.Model):
     def __str__(self):
         return f"{self.number} {self.title}"
 
+    def get_absolute_url(self):
+        return reverse("monitoring:notice", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_NOTICE_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still waiting for the department's answer after the deadline day."""
+        return self.status in AWAITING_ANSWER_STATUSES and self.deadline_on < timezone.localdate()
+
+
+class AccountabilityQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Accountability records are the inspectors' (and administrators') alone."""
+        return self if has_role(user, ADMINISTRATOR, INSPECTOR) else self.none()
+
 
 class AccountabilityRecord(models.Model):
     """问责记录: who was held to account, by what measure, for which alert or notice. Append-only."""
@@ -381,6 +403,8 @@ class AccountabilityRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("记录人"), on_delete=models.PROTECT, related_name="+"
     )
     recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    objects = AccountabilityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("问责记录")

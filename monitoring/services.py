@@ -1,7 +1,9 @@
-"""State changes of alerts. Issue 5's lifecycle verbs (acknowledge, resolve, dismiss…) build on
-``transition_alert``; the monitoring core itself only auto-resolves reminders of stopped timers.
+"""State changes of alerts: ``transition_alert`` (the core, also used by the system to auto-resolve
+reminders of stopped timers) and the inspectors' verbs acknowledge / resolve / dismiss built on it.
+Supervision notices and accountability records are in ``monitoring.supervision``.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.choices import ALERT_TRANSITIONS, UNRESOLVED_STATES, AlertKind, AlertState
 from monitoring.models import Alert
 from portal import audit
-from portal.services import check_transition
+from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
+from portal.services import check_transition, require
 
 SYSTEM_LABEL = _("电子监察系统")
 
@@ -53,3 +56,36 @@ def resolve_reminders_of(timer, *, note: str) -> int:
         transition_alert(alert, AlertState.RESOLVED, note=note)
         count += 1
     return count
+
+
+# --- the alert lifecycle of the inspectors (issue 5) -----------------------------------------------
+
+
+def require_inspector(user) -> None:
+    """Refuse (PermissionDenied) anyone but a discipline inspector or an administrator."""
+    require(has_role(user, INSPECTOR, ADMINISTRATOR), str(_("只有纪检监察员可以处理监察预警。")))
+
+
+def _checked_alert_move(alert: Alert, to_state: str, *, by, note: str) -> Alert:
+    """One verb = one transaction: the permission check, then transition_alert (lock, map, audit)."""
+    require_inspector(by)
+    with transaction.atomic():
+        return transition_alert(alert, to_state, by=by, note=note)
+
+
+def acknowledge(alert: Alert, *, by, note: str = "") -> Alert:
+    """签收: the inspector has seen the alert and takes it on (open → acknowledged)."""
+    return _checked_alert_move(alert, AlertState.ACKNOWLEDGED, by=by, note=note.strip())
+
+
+def resolve(alert: Alert, *, by, note: str = "") -> Alert:
+    """解除: what the alert pointed at has been dealt with (open/acknowledged → resolved)."""
+    return _checked_alert_move(alert, AlertState.RESOLVED, by=by, note=note.strip())
+
+
+def dismiss(alert: Alert, *, by, reason: str) -> Alert:
+    """排除: the alert was unfounded; the reason is required and kept in the audit trail."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("排除预警须说明理由。")})
+    return _checked_alert_move(alert, AlertState.DISMISSED, by=by, note=reason)

@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
         "AlertKindEnum": "monitoring.choices.AlertKind",
         "AlertLevelEnum": "monitoring.choices.AlertLevel",
         "AlertStateEnum": "monitoring.choices.AlertState",
+        "NoticeStatusEnum": "monitoring.choices.NoticeStatus",
+        "AccountabilityMeasureEnum": "monitoring.choices.AccountabilityMeasure",
     },
 }
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
