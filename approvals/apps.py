@@ -6,3 +6,6 @@ class ApprovalsConfig(AppConfig):
     name = "approvals"
     verbose_name = _("行政服务中心")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from approvals import anomalies  # noqa: F401  (registers the anomaly rules with monitoring)

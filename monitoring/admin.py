@@ -2,7 +2,16 @@
 
 from django.contrib import admin
 
-from monitoring.models import Alert, SweepRun, Timer, TimerPause
+from monitoring.models import (
+    AccountabilityRecord,
+    Alert,
+    AnomalyRule,
+    SupervisionNotice,
+    SweepRun,
+    Timer,
+    TimerPause,
+)
+from portal import audit
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -68,3 +77,54 @@ class AlertAdmin(ReadOnlyAdmin):
 class SweepRunAdmin(ReadOnlyAdmin):
     list_display = ["finished_at", "duration_ms", "reminders", "alarms"]
     date_hierarchy = "finished_at"
+
+
+@admin.register(AnomalyRule)
+class AnomalyRuleAdmin(admin.ModelAdmin):
+    """The administrator's switch of each anomaly rule (异常规则); rows come from the registered rules."""
+
+    list_display = ["code", "name", "level", "enabled", "updated_at"]
+    list_editable = ["enabled"]
+    list_filter = ["enabled", "level"]
+    fields = ["code", "name", "description", "level", "enabled", "updated_at"]
+    readonly_fields = ["code", "name", "description", "updated_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        before = AnomalyRule.objects.filter(pk=obj.pk).values("enabled", "level").first()
+        super().save_model(request, obj, form, change)
+        audit.record(
+            request.user,
+            "monitoring.rule.changed",
+            obj,
+            before=before,
+            after={"enabled": obj.enabled, "level": obj.level},
+        )
+
+
+# Supervision notices and accountability change only through monitoring.supervision's verbs (pages, API).
+
+
+@admin.register(SupervisionNotice)
+class SupervisionNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["number", "title", "department", "deadline_on", "status", "issued_by", "issued_at"]
+    list_filter = ["status"]
+    search_fields = ["number", "title", "requirement", "answer"]
+    list_select_related = ["department", "issued_by"]
+    date_hierarchy = "issued_at"
+    raw_id_fields = ["alert"]
+
+
+@admin.register(AccountabilityRecord)
+class AccountabilityRecordAdmin(ReadOnlyAdmin):
+    list_display = ["decided_on", "person_name", "person_title", "department", "measure", "recorded_by"]
+    list_filter = ["measure"]
+    search_fields = ["person_name", "facts"]
+    list_select_related = ["department", "recorded_by"]
+    date_hierarchy = "decided_on"
+    raw_id_fields = ["alert", "notice", "person"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,9 @@ class MonitoringConfig(AppConfig):
     name = "monitoring"
     verbose_name = _("电子监察")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from monitoring.rules import sync_after_migrate
+
+        # One AnomalyRule row per registered anomaly rule (the apps register theirs in their ready()).
+        post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="monitoring.rules.sync")

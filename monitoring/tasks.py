@@ -24,6 +24,18 @@ def sweep_timers():
     return result.as_dict()
 
 
+@shared_task(name="monitoring.tasks.run_anomaly_rules", ignore_result=True)
+def run_anomaly_rules(targets=None):
+    """Anomaly rules (beat: every 5 minutes). ``targets``: ids to check (e.g. one case after a verb);
+    none: what changed since the last run. Idempotent: an anomaly is alerted once per occurrence."""
+    from monitoring import rules
+
+    counts = rules.run(targets=targets) if targets is not None else rules.run_incremental()
+    if any(counts.values()):
+        logger.info("anomaly rules: %s", counts)
+    return counts
+
+
 class HeartbeatFile(bootsteps.StartStopStep):
     """Touch CELERY_WORKER_HEARTBEAT_FILE from the worker's own timer while the worker is alive."""
 

@@ -19,4 +19,8 @@ app.conf.beat_schedule = {
         "task": "monitoring.tasks.sweep_timers",
         "schedule": 60.0,
     },
+    "anomaly-rules-every-5-minutes": {
+        "task": "monitoring.tasks.run_anomaly_rules",
+        "schedule": 300.0,
+    },
 }

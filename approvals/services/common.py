@@ -111,6 +111,19 @@ def trail(case: Case, kind: str, by, *, at: datetime, before: dict | None = None
         case=case, at=at, kind=kind, actor=user, actor_label=audit.actor_label(by), post=post, note=note
     )
     audit.record(by, f"case.{kind}", case, before=before, after=snapshot(case), note=note)
+    check_anomalies(case)
+
+
+def check_anomalies(case: Case) -> None:
+    """After commit, run the anomaly rules on this case (a failure there never touches the case)."""
+    from monitoring.tasks import run_anomaly_rules
+
+    case_id = case.pk
+
+    def schedule_anomaly_check():
+        run_anomaly_rules.delay([case_id])
+
+    transaction.on_commit(schedule_anomaly_check, robust=True)
 
 
 def notify(case: Case, event: str) -> None:
