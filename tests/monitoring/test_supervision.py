@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -447,3 +448,43 @@ def test_notice_without_alert_from_its_own_page(client, inspector, department):
     notice = SupervisionNotice.objects.get()
     assert response.status_code == 302 and response["Location"] == notice.get_absolute_url()
     assert notice.alert is None
+
+
+# --- admin and demo ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_admin_is_read_only(client, admin_user, inspector, department):
+    notice = issue(inspector, department)
+    client.force_login(admin_user)
+    assert client.get("/admin/monitoring/supervisionnotice/").status_code == 200
+    assert client.get("/admin/monitoring/accountabilityrecord/").status_code == 200
+    assert client.get("/admin/monitoring/supervisionnotice/add/").status_code == 403
+    page = client.get(f"/admin/monitoring/supervisionnotice/{notice.pk}/change/")
+    assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_demo_works_alerts_through_the_verbs_once():
+    import io
+
+    from approvals import demo as approvals_demo
+    from monitoring import demo
+    from portal import demo as portal_demo
+    from powers import demo as powers_demo
+
+    out = io.StringIO()
+    for module in (portal_demo, powers_demo, approvals_demo, demo):
+        module.seed("small", out)
+    head = roles.department_of(get_user_model().objects.get(username="head"))
+    answered = SupervisionNotice.objects.get(status=NoticeStatus.ANSWERED)
+    assert answered.department == head and answered.answered_by.username == "head"
+    late = SupervisionNotice.objects.get(status=NoticeStatus.ISSUED)
+    assert late.is_overdue and Alert.objects.filter(timer=notice_timer(late), kind=AlertKind.OVERDUE).exists()
+    states = set(Alert.objects.values_list("state", flat=True))
+    assert set(AlertState.values) <= states
+    assert AccountabilityRecord.objects.get().notice == answered
+    events = AuditEvent.objects.filter(verb__startswith="monitoring.notice").count()
+    demo.seed("small", out)  # a second run changes nothing
+    assert "already seeded" in out.getvalue()
+    assert AuditEvent.objects.filter(verb__startswith="monitoring.notice").count() == events
