@@ -41,7 +41,9 @@ class DeadlineMixin(forms.Form):
         label=_("答复期限（工作日）"), required=False, min_value=1, max_value=MAX_DEADLINE_DAYS
     )
     deadline_on = forms.DateField(
-        label=_("或指定日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("或指定日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean(self):
@@ -104,7 +106,9 @@ class AccountabilityForm(forms.Form):
     person_title = forms.CharField(label=_("职务"), max_length=60, required=False)
     measure = forms.ChoiceField(label=_("问责方式"), choices=AccountabilityMeasure.choices)
     facts = _text(_("问责事由"), rows=4)
-    decided_on = forms.DateField(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(
+        label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 """Filtersets of the supervision lists, shared by the pages and the API (STYLE.md: one per list)."""
 
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,11 @@ from monitoring.models import AccountabilityRecord, SupervisionNotice
 class NoticeFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("状态"), choices=NoticeStatus.choices)
     department = django_filters.CharFilter(label=_("单位编码"), field_name="department__code")
-    overdue = django_filters.BooleanFilter(label=_("已逾期未答复"), method="filter_overdue")
+    overdue = django_filters.BooleanFilter(
+        label=_("已逾期未答复"),
+        method="filter_overdue",
+        widget=forms.Select(choices=[("", _("全部")), ("true", _("是")), ("false", _("否"))]),
+    )
     alert = django_filters.NumberFilter(label=_("所涉预警"), field_name="alert_id")
 
     class Meta:

@@ -212,10 +212,25 @@ class ActionPage(View):
         return self.render_page(obj, bound=(action.name, form), status=400)
 
 
+VERB_LABELS = {
+    "monitoring.alert.raised": gettext_lazy("发出预警"),
+    "monitoring.alert.acknowledged": gettext_lazy("签收"),
+    "monitoring.alert.resolved": gettext_lazy("解除"),
+    "monitoring.alert.dismissed": gettext_lazy("排除"),
+    "monitoring.notice.issued": gettext_lazy("发出督办"),
+    "monitoring.notice.answered": gettext_lazy("整改答复"),
+    "monitoring.notice.closed": gettext_lazy("审核办结"),
+    "monitoring.notice.returned": gettext_lazy("退回重办"),
+    "monitoring.notice.withdrawn": gettext_lazy("撤回督办"),
+}
+
+
 def _audit_events(user, obj):
-    return list(
-        AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor").order_by("id")[:200]
-    )
+    events = AuditEvent.objects.visible_to(user).for_object(obj).select_related("actor").order_by("id")
+    events = list(events[:200])
+    for event in events:
+        event.label = VERB_LABELS.get(event.verb, event.verb)
+    return events
 
 
 class AlertDetailView(InspectorRequiredMixin, ActionPage):
