@@ -130,6 +130,23 @@ def test_numbers_continue_after_the_highest(inspector, department):
 
 
 @pytest.mark.django_db
+def test_a_number_taken_meanwhile_is_skipped(inspector, department, monkeypatch):
+    """Two inspectors issuing at once: the unique number decides, the loser takes the next one."""
+    taken = issue(inspector, department).number
+    real = supervision.next_number
+    calls = []
+
+    def stale(year):  # the first read happened before the other inspector's insert
+        calls.append(year)
+        return taken if len(calls) == 1 else real(year)
+
+    monkeypatch.setattr(supervision, "next_number", stale)
+    notice = issue(inspector, department)
+    assert notice.number != taken and notice.number.endswith("0002") and len(calls) == 2
+    assert SupervisionNotice.objects.count() == 2
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "kwargs, field",
     [
@@ -488,3 +505,31 @@ def test_demo_works_alerts_through_the_verbs_once():
     demo.seed("small", out)  # a second run changes nothing
     assert "already seeded" in out.getvalue()
     assert AuditEvent.objects.filter(verb__startswith="monitoring.notice").count() == events
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_issues_get_distinct_numbers(inspector, department):
+    import threading
+
+    from django.db import connections
+
+    numbers, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def worker():
+        try:
+            barrier.wait()
+            numbers.append(issue(inspector, department).number)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(set(numbers)) == 4
+    assert sorted(n[-4:] for n in numbers) == ["0001", "0002", "0003", "0004"]
