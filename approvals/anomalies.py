@@ -28,8 +28,10 @@ from powers.models import FlowStep
 from .choices import CaseStatus, Decision, EventKind
 from .models import Case, CaseEvent, CaseStep, FeePayment, PenaltyDecision
 
-# A completed case's row saved this long after its last verb was edited outside the verbs.
-EDIT_GRACE = timedelta(seconds=1)
+# A verb saves the case before it writes its audit event, so a completed case saved after its last
+# audit event was edited outside the verbs. No grace needed (both stamps come from the same process);
+# raise it if several servers with drifting clocks write to one database.
+EDIT_GRACE = timedelta(0)
 
 
 def cases_changed_since(since):

@@ -411,11 +411,14 @@ def seed(scale: str, stdout) -> None:
         return
     seed_applications(demo, items)
     enforcement = seed_enforcement(demo)
+    from . import anomaly_demo  # here: it imports this module
+
+    anomalies = anomaly_demo.seed(demo, items)
     by_status = {}
     for status in Case.objects.values_list("status", flat=True):
         by_status[status] = by_status.get(status, 0) + 1
     stdout.write(
         f"    {len(items)} service items, {Case.objects.count()} cases "
         f"({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))}), {enforcement} enforcement cases, "
-        f"{demo.created_users} post holders added"
+        f"{demo.created_users} post holders added; anomaly alerts {anomalies}"
     )
