@@ -400,6 +400,8 @@ class Case(models.Model):
             models.Index(
                 fields=["completed_at"], condition=Q(completed_at__isnull=False), name="case_completed_idx"
             ),
+            # The anomaly rules' incremental run: cases changed since the last run.
+            models.Index(fields=["updated_at"], name="case_updated_idx"),
         ]
 
     def __str__(self):

@@ -25,12 +25,19 @@ def sweep_timers():
 
 
 @shared_task(name="monitoring.tasks.run_anomaly_rules", ignore_result=True)
-def run_anomaly_rules(targets=None):
-    """Anomaly rules (beat: every 5 minutes). ``targets``: ids to check (e.g. one case after a verb);
-    none: what changed since the last run. Idempotent: an anomaly is alerted once per occurrence."""
+def run_anomaly_rules(targets=None, full=False):
+    """Anomaly rules (beat: every 5 minutes, and a full scan nightly). ``targets``: ids to check (e.g.
+    one case after a verb); ``full``: everything (finds what leaves no trace on the case, such as a
+    fee record deleted in the database); neither: what changed since the last run. Idempotent: an
+    anomaly is alerted once per occurrence."""
     from monitoring import rules
 
-    counts = rules.run(targets=targets) if targets is not None else rules.run_incremental()
+    if full:
+        counts = rules.run()
+    elif targets is not None:
+        counts = rules.run(targets=targets)
+    else:
+        counts = rules.run_incremental()
     if any(counts.values()):
         logger.info("anomaly rules: %s", counts)
     return counts

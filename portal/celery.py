@@ -7,6 +7,7 @@ where an administrator can edit it (production and the embedded run alike).
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
@@ -22,5 +23,10 @@ app.conf.beat_schedule = {
     "anomaly-rules-every-5-minutes": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": 300.0,
+    },
+    "anomaly-rules-full-scan-nightly": {
+        "task": "monitoring.tasks.run_anomaly_rules",
+        "schedule": crontab(hour=2, minute=30),
+        "kwargs": {"full": True},
     },
 }

@@ -160,13 +160,21 @@ def test_task_checks_the_given_targets(probe, odd):
     assert tasks.run_anomaly_rules() == {"test_odd": 0}  # incremental: the first run looks back a day
 
 
-def test_beat_runs_the_rules_every_five_minutes():
+def test_task_full_scan_checks_everything(probe, odd):
+    assert tasks.run_anomaly_rules(full=True) == {"test_odd": 1}
+    assert probe.calls[-1] is None
+
+
+def test_beat_runs_the_rules_every_five_minutes_and_a_full_scan_nightly():
     from portal.celery import app
 
-    entry = next(
+    entries = [
         e for e in app.conf.beat_schedule.values() if e["task"] == "monitoring.tasks.run_anomaly_rules"
-    )
-    assert entry["schedule"] == 300.0
+    ]
+    incremental = [e for e in entries if not e.get("kwargs", {}).get("full")]
+    nightly = [e for e in entries if e.get("kwargs", {}).get("full")]
+    assert [e["schedule"] for e in incremental] == [300.0]
+    assert len(nightly) == 1 and nightly[0]["schedule"].hour == {2}
 
 
 def test_command(probe, odd, capsys):
