@@ -222,9 +222,8 @@ class TrackView(View):
     def post(self, request):
         form = TrackForm(request.POST)
         if over_limit(request, "track", TRACK_LIMIT_PER_MINUTE):
-            form = TrackForm(initial={"code": request.POST.get("code", "")})
-            form.add_error(None, _("查询过于频繁，请一分钟后再试。"))
-            return no_store(render(request, self.form_template, {"form": form}, status=429))
+            message = _("查询过于频繁，请一分钟后再试。")
+            return self.refused(request, request.POST.get("code", ""), message, status=429)
         if form.is_valid():
             case = services.track(form.cleaned_data["code"], form.cleaned_data["secret"])
             if case is not None:
@@ -235,9 +234,13 @@ class TrackView(View):
                     "until": time.time() + TRACKING_SECONDS,
                 }
                 return redirect("approvals:track")
-            form = TrackForm(initial={"code": form.cleaned_data["code"]})
-            form.add_error(None, query_secret.WRONG)
-        return no_store(render(request, self.form_template, {"form": form}, status=200))
+            return self.refused(request, form.cleaned_data["code"], query_secret.WRONG)
+        return no_store(render(request, self.form_template, {"form": form}, status=400))
+
+    def refused(self, request, code: str, message: str, status: int = 200):
+        """The empty form again (the code kept, never the secret) with one message that reveals nothing."""
+        form = TrackForm(initial={"code": code[:30]})
+        return no_store(render(request, self.form_template, {"form": form, "error": message}, status=status))
 
 
 class TrackedActionView(View):
