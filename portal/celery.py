@@ -20,6 +20,10 @@ app.conf.beat_schedule = {
         "task": "monitoring.tasks.sweep_timers",
         "schedule": 60.0,
     },
+    "dashboard-history-every-5-minutes": {
+        "task": "monitoring.tasks.refresh_dashboard",
+        "schedule": 300.0,
+    },
     "anomaly-rules-every-5-minutes": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": 300.0,
