@@ -51,7 +51,7 @@ def allowed_actions(user, case: Case) -> set[str]:
             out |= {ACCEPT, REQUEST_CORRECTION}
         else:
             out.add(CORRECT)
-    if intake and case.status not in TERMINAL_STATUSES:
+    if intake:  # also after completion or refusal: the applicant needs it to see the result and rate
         out.add(REISSUE_SECRET)
     step = case.current_step
     on_step = (

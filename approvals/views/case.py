@@ -25,7 +25,7 @@ from ..forms import attach_errors
 from ..models import Case, fee_total_of
 from ..services import actions as names
 from .case_actions import ACTIONS, REISSUED
-from .common import StaffView, case_details, forbidden, mark_due, progress, step_plan
+from .common import StaffView, case_details, forbidden, ledger, mark_due, progress, step_plan
 from .public import no_store
 
 
@@ -94,7 +94,7 @@ def case_page(request, case: Case, *, bound=None, calculation=None, status=200):
         "plan": step_plan(case),
         "events": list(case.events.all()),
         "audit_events": list(events[:200]),
-        "suspensions": list(case.suspensions.all()),
+        "suspensions": ledger(case),
         "subcases": subcases,
         "materials": list(case.materials.all()),
         "corrections": list(case.corrections.all()),

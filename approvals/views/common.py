@@ -110,6 +110,14 @@ def mark_due(cases, today: date) -> list:
     return rows
 
 
+def ledger(case: Case) -> list:
+    """The case's suspensions, each with ``ends_provisional`` when its latest resume date is in an unknown year."""
+    rows = list(case.suspensions.all())
+    for entry in rows:
+        entry.ends_provisional = bool(workdays.missing_years_between(entry.started_on, entry.ends_by))
+    return rows
+
+
 # --- one case with everything its pages show ---------------------------------------------------
 
 

@@ -26,7 +26,7 @@ from ..choices import CaseStatus, Channel
 from ..filtersets import ServiceItemFilterSet
 from ..forms import ApplyForm, CorrectionForm, RatingForm, TrackForm, attach_errors
 from ..models import Case, ServiceItem
-from .common import case_details, flow_steps, forbidden, mark_due, over_limit, progress, step_plan
+from .common import case_details, flow_steps, forbidden, ledger, mark_due, over_limit, progress, step_plan
 
 PAGE_SIZE = 20
 RECEIPT = "approvals.receipt"
@@ -189,7 +189,7 @@ def tracking_context(case: Case, **forms_) -> dict:
     context = {
         "case": case,
         "plan": step_plan(case),
-        "suspensions": list(case.suspensions.all()),
+        "suspensions": ledger(case),
         "subcases": list(case.subcases.all()),
         "notice": notice,
         "rating": getattr(case, "rating", None),

@@ -1,0 +1,82 @@
+"""The staff desk pages: who may open them, the action forms, and what each POST does."""
+
+import pytest
+from django.urls import reverse
+
+from approvals import services
+from approvals.choices import CaseStatus
+from portal import roles
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def act(client, user, case, action, data=None, **kwargs):
+    client.force_login(user)
+    return client.post(reverse("approvals:case_action", args=[case.code, action]), data or {}, **kwargs)
+
+
+def test_desk_needs_login_and_a_desk_role(client, centre):
+    assert client.get(reverse("approvals:desk")).status_code == 302
+    client.force_login(UserFactory(roles=[roles.APPRAISER]))
+    response = client.get(reverse("approvals:desk"))
+    assert response.status_code == 403 and "没有权限" in response.text
+
+
+def test_accept_at_the_window_and_refused_actions_are_403(client, centre):
+    case, _secret = centre.apply()
+    assert act(client, centre.inspector, case, "accept").status_code == 403  # read-only supervisor
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    response = act(client, centre.clerk, case, "accept", follow=True)
+    case.refresh_from_db()
+    assert case.status == CaseStatus.ACCEPTED and case.due_on is not None
+    assert f"已受理 {case.code}" in response.text
+
+
+def test_correction_lists_every_missing_material_at_once(client, centre):
+    case, _secret = centre.apply()
+    empty = act(client, centre.clerk, case, "request_correction")
+    assert empty.status_code == 400 and "请一次性列明" in empty.text
+    data = {"missing": [str(centre.optional.pk)], "other": "申请书未签字\n照片不清晰"}
+    assert act(client, centre.clerk, case, "request_correction", data).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CORRECTION_REQUESTED
+    page = client.get(reverse("approvals:case", args=[case.code]))
+    for text in ("委托书", "申请书未签字", "照片不清晰"):
+        assert text in page.text
+
+
+def test_refusal_needs_reasons(client, centre):
+    case, _secret = centre.apply()
+    assert act(client, centre.clerk, case, "refuse", {"reason": ""}).status_code == 400
+    case.refresh_from_db()
+    assert case.status == CaseStatus.SUBMITTED
+    assert act(client, centre.clerk, case, "refuse", {"reason": "不属于本机关职权范围"}).status_code == 302
+    case.refresh_from_db()
+    assert case.status == CaseStatus.REJECTED
+
+
+def test_a_step_is_done_only_by_its_post(client, centre):
+    case, _secret = centre.accepted()
+    assert act(client, centre.reviewer, case, "advance", {"opinion": "越权"}).status_code == 403
+    case.refresh_from_db()
+    assert case.current_step.name == "受理"
+    assert act(client, centre.acceptor, case, "advance", {"opinion": "齐全"}).status_code == 302
+    case.refresh_from_db()
+    assert case.current_step.name == "审查"
+
+
+def test_secret_can_be_reissued_after_completion_for_the_rating(client, centre):
+    case, _secret = centre.decided()
+    services.record_fee(case, by=centre.clerk, amount="50", receipt_no="R-1")
+    case = services.complete_case(case, by=centre.clerk)
+    client.force_login(centre.clerk)
+    page = client.get(reverse("approvals:case", args=[case.code]))
+    assert 'id="action-reissue_secret"' in page.text
+    shown = act(client, centre.clerk, case, "reissue_secret", follow=True)
+    secret = shown.context["secret"]
+    assert secret and secret in shown.text
+    client.logout()
+    client.post(reverse("approvals:track"), {"code": case.code, "secret": secret})
+    assert "rating_form" in client.get(reverse("approvals:track")).context
