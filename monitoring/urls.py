@@ -14,7 +14,11 @@ urlpatterns = [
     path("monitoring/notices/", supervision_views.NoticeListView.as_view(), name="notices"),
     path("monitoring/notices/new/", supervision_views.NoticeCreateView.as_view(), name="notice_new"),
     path("monitoring/notices/<int:pk>/", supervision_views.NoticeDetailView.as_view(), name="notice"),
-    path("monitoring/accountability/", supervision_views.AccountabilityListView.as_view(), name="accountability"),
+    path(
+        "monitoring/accountability/",
+        supervision_views.AccountabilityListView.as_view(),
+        name="accountability",
+    ),
     path(
         "monitoring/accountability/new/",
         supervision_views.AccountabilityCreateView.as_view(),
