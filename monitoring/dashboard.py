@@ -373,7 +373,7 @@ def figures(now: datetime | None = None) -> dict:
             "on_time_rate": _rate(completed, late),
         }
     return {
-        "generated_at": now.isoformat(),
+        "generated_at": timezone.localtime(now, timezone.get_default_timezone()).isoformat(),
         "timezone": timezone.get_default_timezone_name(),
         "now": {
             "in_progress": in_progress,

@@ -15,7 +15,10 @@
   var charts = {};
 
   var COLORS = { accepted: "#1e5fb3", completed: "#2e7d32", overdue: "#b3261e", reminders: "#e0a526", alarms: "#d9534f" };
-  var NAMES = { accepted: "受理", completed: "办结", overdue: "超期", reminders: "黄色预警", alarms: "红色报警" };
+  // Translated words, from the page (monitoring.dashboard_views.chart_labels).
+  var labelsEl = document.getElementById("dashboard-labels");
+  var NAMES = labelsEl ? JSON.parse(labelsEl.textContent) : {};
+  function say(key, age) { return String(NAMES[key] || key).replace("{age}", age); }
 
   function get(obj, path) {
     return path.split(".").reduce(function (value, key) { return value == null ? value : value[key]; }, obj);
@@ -23,13 +26,8 @@
 
   function format(value, kind) {
     if (kind === "percent") return value == null ? "—" : (value * 100).toFixed(1) + "%";
-    if (kind === "time") {
-      var d = new Date(value);
-      if (isNaN(d)) return value;
-      function pad(n) { return String(n).padStart(2, "0"); }
-      return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " +
-        pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
-    }
+    // The server's local time as it sent it ("2025-06-15T10:00:00+08:00"), whatever the browser's zone.
+    if (kind === "time") return String(value).slice(0, 19).replace("T", " ");
     return typeof value === "number" ? value.toLocaleString("zh-CN") : value;
   }
 
@@ -73,7 +71,7 @@
     if (!rows.length) {
       var tr = document.createElement("tr");
       var td = document.createElement("td");
-      td.colSpan = 6; td.className = "muted"; td.textContent = "暂无在办件和待处理预警。";
+      td.colSpan = 6; td.className = "muted"; td.textContent = say("no_rows");
       tr.appendChild(td); fresh.appendChild(tr);
     }
     body.replaceChildren(fresh);
@@ -118,11 +116,11 @@
       if (!item) return;
       item.className = "health-check " + check.status;
       var state = item.querySelector(".state");
-      if (state) state.textContent = { ok: "正常", error: "异常" }[check.status] || "未知";
+      if (state) state.textContent = say(check.status === "ok" || check.status === "error" ? check.status : "unknown");
       var detail = item.querySelector(".detail");
       if (detail) {
-        if (check.name === "sweep") detail.textContent = check.last_run ? "上次扫描 " + check.age_seconds + " 秒前" : "从未运行";
-        else if (check.name === "worker" && check.age_seconds != null) detail.textContent = "心跳 " + check.age_seconds + " 秒前";
+        if (check.name === "sweep") detail.textContent = check.last_run ? say("last_sweep", check.age_seconds) : say("never_ran");
+        else if (check.name === "worker") detail.textContent = check.age_seconds != null ? say("heartbeat", check.age_seconds) : say("no_heartbeat");
         else detail.textContent = check.detail || "";
       }
     });
@@ -132,7 +130,7 @@
 
   function trendOption(trend, barWidth) {
     var series = ["accepted", "completed", "overdue"].map(function (key) {
-      return { name: NAMES[key], type: "line", smooth: true, symbolSize: 5, data: trend[key], itemStyle: { color: COLORS[key] } };
+      return { name: NAMES[key], type: "line", symbolSize: 4, data: trend[key], itemStyle: { color: COLORS[key] } };
     }).concat(["reminders", "alarms"].map(function (key) {
       return { name: NAMES[key], type: "bar", stack: "alerts", barMaxWidth: barWidth, yAxisIndex: 1, data: trend[key], itemStyle: { color: COLORS[key], opacity: 0.75 } };
     }));
@@ -143,8 +141,8 @@
       grid: { left: 44, right: 44, top: 36, bottom: 28 },
       xAxis: { type: "category", data: trend.labels.map(function (label) { return label.length > 7 ? label.slice(5) : label; }) },
       yAxis: [
-        { type: "value", name: "件", minInterval: 1 },
-        { type: "value", name: "预警", minInterval: 1, splitLine: { show: false } }
+        { type: "value", name: say("cases_axis"), minInterval: 1 },
+        { type: "value", name: say("alerts_axis"), minInterval: 1, splitLine: { show: false } }
       ],
       series: series
     };
@@ -163,7 +161,7 @@
         { name: NAMES.alarms, type: "bar", stack: "open", data: rows.map(function (row) { return row.red; }), itemStyle: { color: COLORS.alarms } },
         { name: NAMES.reminders, type: "bar", stack: "open", data: rows.map(function (row) { return row.yellow; }), itemStyle: { color: COLORS.reminders } }
       ],
-      graphic: rows.length ? [] : [{ type: "text", left: "center", top: "middle", style: { text: "暂无待处理红色报警", fill: "#5f6b76", fontSize: 14 } }]
+      graphic: rows.length ? [] : [{ type: "text", left: "center", top: "middle", style: { text: say("no_alarms"), fill: "#5f6b76", fontSize: 14 } }]
     };
   }
 
