@@ -24,6 +24,7 @@ from ..forms import (
 )
 from ..models import fee_total_of
 from ..services import actions as names
+from .common import due_text
 
 REISSUED = "approvals.reissued"
 
@@ -61,7 +62,7 @@ class Accept(CaseAction):
 
     def perform(self, request, case, form):
         case = services.accept_case(case, by=request.user)
-        return _("已受理 %(code)s，法定办结日期 %(due)s。") % {"code": case.code, "due": case.due_on}
+        return _("已受理 %(code)s，法定办结日期 %(due)s。") % {"code": case.code, "due": due_text(case)}
 
 
 class RequestCorrection(CaseAction):
@@ -220,10 +221,10 @@ class Resume(CaseAction):
     def perform(self, request, case, form):
         data = form.cleaned_data
         entry = services.resume_case(case, by=request.user, note=data["note"])
-        case.refresh_from_db(fields=["due_on"])
+        case.refresh_from_db(fields=["due_on", "due_provisional"])
         return _("已恢复计时：暂停 %(days)d 个工作日，法定办结日期顺延至 %(due)s。") % {
             "days": entry.working_days or 0,
-            "due": case.due_on,
+            "due": due_text(case),
         }
 
 

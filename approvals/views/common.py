@@ -100,11 +100,30 @@ def due_state(case: Case, day: date | None, today: date, near: date) -> str:
     return ""
 
 
+def due_text(case: Case) -> str:
+    """The statutory due date for a message, with （暂定） where the calendar of its year is unknown."""
+    if case.due_on is None:
+        return "—"
+    text = case.due_on.isoformat()
+    return text + _("（暂定）") if case.due_provisional else text
+
+
+def promised_provisional(case: Case) -> bool:
+    """The case's flag covers its statutory date; the (earlier) promised date may lie in a known year."""
+    if not case.due_provisional or case.promised_due_on is None:
+        return False
+    start = case.accepted_on or case.promised_due_on
+    return bool(workdays.missing_years_between(start, case.promised_due_on)) or not workdays.is_year_known(
+        case.promised_due_on.year
+    )
+
+
 def mark_due(cases, today: date) -> list:
-    """Set ``due_state`` and ``promised_state`` on each case (no queries)."""
+    """Set ``due_state``, ``promised_state`` and ``promised_provisional`` on each case (no queries)."""
     near = near_date(today)
     rows = list(cases)
     for case in rows:
+        case.promised_provisional = promised_provisional(case)
         case.due_state = due_state(case, case.due_on, today, near)
         case.promised_state = due_state(case, case.promised_due_on, today, near)
     return rows

@@ -30,7 +30,7 @@ from ..filtersets import CaseFilterSet
 from ..forms import EnforcementForm, IntakeForm, IntakeItemForm, attach_errors
 from ..models import Case, ServiceItem
 from ..services.common import post_ids_of
-from .common import StaffView, mark_due, near_date
+from .common import StaffView, due_text, mark_due, near_date
 from .public import no_store, receipt_context
 
 PAGE_SIZE = 25
@@ -259,7 +259,7 @@ class EnforcementNewView(StaffView):
             else:
                 messages.success(
                     request,
-                    _("已立案 %(code)s，法定办结日期 %(due)s。") % {"code": case.code, "due": case.due_on},
+                    _("已立案 %(code)s，法定办结日期 %(due)s。") % {"code": case.code, "due": due_text(case)},
                 )
                 return redirect("approvals:case", code=case.code)
         return render(request, self.template_name, {"form": form}, status=400)

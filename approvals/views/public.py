@@ -26,7 +26,17 @@ from ..choices import CaseStatus, Channel
 from ..filtersets import ServiceItemFilterSet
 from ..forms import ApplyForm, CorrectionForm, RatingForm, TrackForm, attach_errors
 from ..models import Case, ServiceItem
-from .common import case_details, flow_steps, forbidden, ledger, mark_due, over_limit, progress, step_plan
+from .common import (
+    case_details,
+    flow_steps,
+    forbidden,
+    ledger,
+    mark_due,
+    over_limit,
+    progress,
+    promised_provisional,
+    step_plan,
+)
 
 PAGE_SIZE = 20
 RECEIPT = "approvals.receipt"
@@ -144,6 +154,7 @@ def receipt_context(request, key: str):
     )
     if case is None:
         return None
+    case.promised_provisional = promised_provisional(case)
     return {
         "case": case,
         "secret": secret,

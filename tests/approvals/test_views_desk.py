@@ -6,6 +6,7 @@ from django.urls import reverse
 from approvals import services
 from approvals.choices import CaseStatus
 from portal import roles
+from tests.approvals.factories import at
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -80,3 +81,18 @@ def test_secret_can_be_reissued_after_completion_for_the_rating(client, centre):
     client.logout()
     client.post(reverse("approvals:track"), {"code": case.code, "secret": secret})
     assert "rating_form" in client.get(reverse("approvals:track")).context
+
+
+def test_december_acceptance_marks_the_2027_deadline_provisional_not_the_2026_one(client, centre):
+    case, _secret = centre.apply(now=at(2026, 12, 14, 9))
+    case = services.accept_case(case, by=centre.clerk, now=at(2026, 12, 14, 10))
+    assert case.due_on.year == 2027 and case.promised_due_on.year == 2026 and case.due_provisional
+    client.force_login(centre.clerk)
+    page = client.get(reverse("approvals:case", args=[case.code])).text
+    strip = page.split('class="limit-strip"', 1)[1]
+    promised = strip.split("承诺办结日期", 1)[1].split("法定办结日期", 1)[0]
+    statutory = strip.split("法定办结日期", 1)[1].split("暂停计时", 1)[0]
+    assert "暂定" not in promised and case.promised_due_on.isoformat() in promised
+    assert "暂定" in statutory and case.due_on.isoformat() in statutory
+    desk = client.get(reverse("approvals:desk") + "?tab=all").text
+    assert desk.count("暂定") == 1
