@@ -422,3 +422,6 @@ def seed(scale: str, stdout) -> None:
         f"({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))}), {enforcement} enforcement cases, "
         f"{demo.created_users} post holders added; anomaly alerts {anomalies}"
     )
+    from .demo_history import seed_history  # here: it imports this module
+
+    seed_history(scale, stdout)  # about fourteen months of imported past cases (历史办件导入)
