@@ -38,3 +38,26 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def login(browser, live_server):
+    """``login(username)``: a page of a fresh browser context, logged in through the login form."""
+    from tests.factories import PASSWORD
+
+    contexts = []
+
+    def log_in(username):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server.url + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    yield log_in
+    for context in contexts:
+        context.close()
