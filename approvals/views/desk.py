@@ -200,14 +200,21 @@ class IntakeView(StaffView):
                         paper_materials=[int(pk) for pk in form.cleaned_data["paper_materials"]], **form.applicant(),
                     )  # fmt: skip
                     if form.cleaned_data["accept_now"]:
-                        services.accept_case(case, by=request.user)
+                        case = services.accept_case(case, by=request.user)
             except ValidationError as exc:
                 attach_errors(form, exc)
             except TransitionError as exc:
                 form.add_error(None, str(exc))
             else:
                 request.session[INTAKE_RECEIPT] = {"case": case.pk, "secret": secret}
-                messages.success(request, _("已登记办件 %(code)s。") % {"code": case.code})
+                if case.accepted_on:
+                    message = _("已当场受理 %(code)s，法定办结日期 %(due)s。") % {
+                        "code": case.code,
+                        "due": due_text(case),
+                    }
+                else:
+                    message = _("已登记办件 %(code)s，待受理。") % {"code": case.code}
+                messages.success(request, message)
                 return redirect("approvals:intake_receipt")
         return render(request, self.template_name, {"picker": picker, "item": item, "form": form}, status=400)
 

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.choices import CaseStatus
+from approvals.models import Case
 from portal import roles
 from tests.approvals.factories import at
 from tests.factories import UserFactory
@@ -96,3 +97,19 @@ def test_december_acceptance_marks_the_2027_deadline_provisional_not_the_2026_on
     assert "暂定" in statutory and case.due_on.isoformat() in statutory
     desk = client.get(reverse("approvals:desk") + "?tab=all").text
     assert desk.count("暂定") == 1
+
+
+def test_window_intake_accepts_on_the_spot_and_says_so(client, centre):
+    client.force_login(centre.clerk)
+    data = {
+        "item": centre.item.code, "applicant_type": "person", "applicant_name": "王五",
+        "applicant_phone": "13700000000", "applicant_id_number": "350203199001012222",
+        "paper_materials": [str(centre.required.pk)], "accept_now": "on",
+    }  # fmt: skip
+    response = client.post(reverse("approvals:intake"), data, follow=True)
+    case = Case.objects.get()
+    assert case.status == CaseStatus.ACCEPTED
+    assert f"已当场受理 {case.code}" in response.text and response.context["secret"]
+    data.pop("accept_now")
+    response = client.post(reverse("approvals:intake"), data, follow=True)
+    assert "待受理" in response.text and Case.objects.filter(status=CaseStatus.SUBMITTED).count() == 1
