@@ -403,7 +403,6 @@ class Builder:
     def __init__(self, demo, now: datetime):
         self.demo = demo
         self.now = now
-        self.today = timezone.localdate(now)
         self.tz = ZoneInfo(settings.TIME_ZONE)
         self.rng = random.Random(SEED + 1)
         self.fee_window = Window.objects.filter(is_fee_window=True).order_by("number").first()
@@ -515,7 +514,7 @@ class Builder:
         if enforcement:
             case.description = f"执法检查发现{case.applicant_name}涉嫌{route.power.name.removeprefix('对')}。"
         decision_event = next((e for e in happened if e.kind in (EventKind.DECIDED, EventKind.PENALTY)), None)
-        rows = {"steps": [], "events": [], "suspension": None, "fee": None, "penalty": None, "rating": None}
+        rows = {"steps": [], "suspension": None, "fee": None, "penalty": None, "rating": None}
         if 0 in steps_done:
             case.status = CaseStatus.IN_PROGRESS
         if decision_event is not None:
@@ -535,31 +534,23 @@ class Builder:
             user, post = route.handlers[index]
             limit = flow_step.time_limit_days
             step_due = workdays.deadline(timezone.localdate(previous_at), limit).due_on if limit else None
+            ends = done.at if done is not None else None
             straddles = (
                 suspended is not None
                 and previous_at <= suspended.at
-                and (done is None or done.at > suspended.at)
+                and (ends is None or ends > suspended.at)
             )
             if straddles:
                 rows["handler"] = user
                 if resumed and step_due is not None:
                     step_due = workdays.deadline(step_due, suspension[2]).due_on
-            rows["steps"].append(
-                CaseStep(
-                    flow_step=flow_step,
-                    order=flow_step.order,
-                    name=flow_step.name,
-                    post=post,
-                    started_at=previous_at,
-                    due_on=step_due,
-                    finished_at=done.at if done else None,
-                    handled_by=user if done else None,
-                    handled_post=post if done else None,
-                    opinion=(case.decision_reason if index == route.decision else _opinion(flow_step))
-                    if done
-                    else "",
-                )  # fmt: skip
-            )
+            opinion = case.decision_reason if index == route.decision else _opinion(flow_step)
+            step = CaseStep(
+                flow_step=flow_step, order=flow_step.order, name=flow_step.name, post=post, started_at=previous_at,
+                due_on=step_due, finished_at=done.at if done else None, handled_by=user if done else None,
+                handled_post=post if done else None, opinion=opinion if done else "",
+            )  # fmt: skip
+            rows["steps"].append(step)
             if done is None:
                 if completed is None:
                     case.current_step, case.current_post = flow_step, post
@@ -585,7 +576,6 @@ class Builder:
             score, comment = plan.rating
             rows["rating"] = Rating(score=score, comment=comment, rated_at=by_kind[EventKind.RATED].at)
         rows["trail"] = [(event, self._trail(case, plan, event, rows)) for event in happened]
-        rows["completed_day"] = facts["end"] if completed else None
         rows["code_day"] = events[0].day
         rows["route"] = route
         self.cases.append(case)
