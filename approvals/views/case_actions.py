@@ -285,10 +285,11 @@ class ReissueSecret(CaseAction):
 
 
 # Display order on the page: intake first, then the step, the decision, money, closing, the rest.
+# A penalty through the calculator comes before the other decisions (不予处罚…): it is the one shown open.
 ACTIONS = {
     action.name: action
     for action in (
-        Accept(), RequestCorrection(), Correct(), Refuse(), Advance(), Decide(), DecidePenalty(),
+        Accept(), RequestCorrection(), Correct(), Refuse(), Advance(), DecidePenalty(), Decide(),
         OpenParallel(), CompleteSubcase(), RecordFee(), Complete(), Suspend(), Resume(), GreenChannel(),
         ReissueSecret(),
     )

@@ -5,10 +5,10 @@ from django.urls import reverse
 
 from approvals import services
 from approvals.choices import CaseStatus
-from approvals.models import Case
+from approvals.models import Case, PenaltyDecision
 from portal import roles
-from tests.approvals.factories import at
-from tests.factories import UserFactory
+from tests.approvals.factories import at, penalty_power
+from tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +113,30 @@ def test_window_intake_accepts_on_the_spot_and_says_so(client, centre):
     data.pop("accept_now")
     response = client.post(reverse("approvals:intake"), data, follow=True)
     assert "待受理" in response.text and Case.objects.filter(status=CaseStatus.SUBMITTED).count() == 1
+
+
+def test_penalty_page_calculator_and_the_outside_band_refusal(client, centre):
+    officer_post = PostFactory(department=centre.department, code="ZF", name="执法岗")
+    head_post = PostFactory(department=centre.department, code="FZR", name="负责人岗")
+    power, standard = penalty_power(centre.department, [officer_post, head_post])
+    officer = UserFactory(roles=[roles.DEPT_HANDLER], department=centre.department, posts=[officer_post])
+    chief = UserFactory(roles=[roles.DEPT_HEAD], department=centre.department, posts=[head_post])
+    case = services.open_enforcement_case(power, by=officer, party_name="某某便利店", facts="占道经营")
+    case = services.advance_step(case, by=officer, opinion="占用面积 3 平方米")
+
+    client.force_login(chief)
+    page = client.get(reverse("approvals:case", args=[case.code])).text
+    assert '<details class="action-box" id="action-decide_penalty" open>' in page  # the calculator first
+    assert "立案时间" in page
+    calculated = act(
+        client, chief, case, "decide_penalty", {"standard": standard.pk, "fact": "3", "calculate": "1"}
+    )
+    assert calculated.status_code == 200 and "200" in calculated.text and "500" in calculated.text
+    assert not PenaltyDecision.objects.exists()
+    outside = {"standard": standard.pk, "fact": "3", "amount": "800"}
+    refused = act(client, chief, case, "decide_penalty", outside)
+    assert refused.status_code == 400 and "必须说明理由" in refused.text and "集体讨论记录" in refused.text
+    assert not PenaltyDecision.objects.exists()
+    outside |= {"reasons": "多次违法", "collective_discussion_record": "2025-03-06 局务会讨论，一致同意"}
+    assert act(client, chief, case, "decide_penalty", outside).status_code == 302
+    assert PenaltyDecision.objects.get().outside_band
