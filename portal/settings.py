@@ -208,6 +208,8 @@ SPECTACULAR_SETTINGS = {
         "AccountabilityMeasureEnum": "monitoring.choices.AccountabilityMeasure",
     },
 }
+# The empty choice of every filter's drop-down (django-filter's default is "---------").
+FILTERS_EMPTY_CHOICE_LABEL = _("全部")
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
 
 # --- Celery ------------------------------------------------------------------------
