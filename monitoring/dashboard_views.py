@@ -150,7 +150,4 @@ class CaseDrilldownView(InspectorRequiredMixin, ListView):
             department_code=data["department"],
             now=self.now,
         )
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context

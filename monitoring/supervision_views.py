@@ -306,9 +306,6 @@ class NoticeListView(NoticeAccessMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
         context["is_inspector"] = is_inspector(self.request.user)
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context
 
 
@@ -352,9 +349,6 @@ class AccountabilityListView(InspectorRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context
 
 

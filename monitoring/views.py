@@ -46,9 +46,6 @@ class AlertListView(InspectorRequiredMixin, ListView):
         context["filter"] = self.filterset
         context["sweep"] = health.check_sweep()  # a stalled sweep is an alarm of its own
         context["states"] = AlertState
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context
 
 
