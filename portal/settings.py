@@ -177,6 +177,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "tracking": "10/min", "token": "10/min"},
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key on REMOTE_ADDR, never on X-Forwarded-For (the client's to forge), as the
+    # tracking page does (approvals.views.common.client_ip).
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "权力清单治理平台 API",
