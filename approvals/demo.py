@@ -34,7 +34,7 @@ MATERIALS = {
     "licensing": [
         {"name": "申请书", "note": "申请人签字（盖章）"},
         {"name": "营业执照或身份证明", "note": "原件核验，收复印件"},
-        {"name": "经营（作业）场所使用证明", "note": "房屋产权证明或租赁合同"},
+        {"name": "与许可事项相关的证明材料", "note": "按办事指南所列条件提交"},
         {"name": "授权委托书", "required": False, "note": "委托他人办理时提交"},
     ],
     "benefit": [
@@ -47,6 +47,32 @@ MATERIALS = {
         {"name": "申请表"},
         {"name": "身份证明", "note": "原件核验"},
         {"name": "相关证明材料", "required": False, "note": "按事项要求提交"},
+    ],
+}
+# Items whose materials differ from their category's list: name fragment -> material rows.
+ITEM_MATERIALS = {
+    "食品经营许可": [
+        {"name": "食品经营许可申请书", "note": "申请人签字（盖章）"},
+        {"name": "营业执照或身份证明", "note": "原件核验，收复印件"},
+        {"name": "经营场所使用证明", "note": "房屋产权证明或租赁合同"},
+        {"name": "食品安全管理制度文本"},
+        {"name": "授权委托书", "required": False, "note": "委托他人办理时提交"},
+    ],
+    "建设工程规划许可": [
+        {"name": "建设工程规划许可证申请表", "note": "建设单位盖章"},
+        {"name": "使用土地的有关证明文件"},
+        {"name": "建设工程设计方案总平面图", "note": "经审定的设计方案"},
+        {"name": "建设工程施工图", "required": False, "note": "按规划条件要求提交"},
+    ],
+    "城市道路占用挖掘许可": [
+        {"name": "占用挖掘城市道路申请表"},
+        {"name": "施工方案及交通组织方案", "note": "含施工范围平面图"},
+        {"name": "道路修复承诺书"},
+    ],
+    "户外广告设置许可": [
+        {"name": "户外广告设置申请表"},
+        {"name": "广告设施设计效果图和安全技术资料"},
+        {"name": "场地使用权证明", "note": "产权证明或租赁合同"},
     ],
 }
 # Items with fees (一个窗口收费): name fragment -> fee rows.
@@ -177,7 +203,10 @@ def seed_items(demo: Demo) -> list[ServiceItem]:
     )
     items = []
     for index, power in enumerate(powers):
-        materials = MATERIALS.get(power.category, MATERIALS["default"])
+        materials = next(
+            (rows for name, rows in ITEM_MATERIALS.items() if name in power.name),
+            MATERIALS.get(power.category, MATERIALS["default"]),
+        )
         fees = next((rows for name, rows in FEES.items() if name in power.name), [])
         statutory = power.time_limit_days or 20
         item = services.create_service_item(
