@@ -2,7 +2,6 @@
 
 from importlib.util import find_spec
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -35,8 +34,5 @@ urlpatterns = [
     path("api/v1/", include(api_patterns)),
 ]
 urlpatterns += [path("", include(f"{app}.urls")) for app in API_APPS[1:] if _exists(f"{app}.urls")]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No media route, not even with DEBUG: uploaded materials hold applicants' personal data and are
+# served only by views that check who may see them (approvals' MaterialDownloadView).
