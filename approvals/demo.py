@@ -9,6 +9,7 @@ cases (one decided outside its discretion band, with reasons and the collective 
 parallel approval, a suspended case, a green-channel case and rated cases.
 """
 
+import zlib
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 from itertools import count
@@ -160,7 +161,7 @@ class Demo:
             user.groups.add(
                 Group.objects.get_or_create(name=roles.DEPT_HEAD if head else roles.DEPT_HANDLER)[0]
             )
-            label = f"{department.short_name or department.name}{post.name if post else '承办人'}"
+            label = demo_person_name(user.username)
             StaffProfile.objects.get_or_create(
                 user=user, defaults={"department": department, "display_name": label}
             )
@@ -218,6 +219,16 @@ def seed_items(demo: Demo) -> list[ServiceItem]:
         )  # fmt: skip
         items.append(item)
     return items
+
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN_NAMES = ["建国", "志强", "秀英", "丽华", "海燕", "晓明", "国栋", "文静", "立新", "春梅", "振华", "雪梅"]
+
+
+def demo_person_name(username: str) -> str:
+    """A person's name for a demo user, the same every run (pages show the post beside it)."""
+    digest = zlib.crc32(username.encode())
+    return SURNAMES[digest % len(SURNAMES)] + GIVEN_NAMES[(digest // len(SURNAMES)) % len(GIVEN_NAMES)]
 
 
 # --- cases ----------------------------------------------------------------------------------------------
