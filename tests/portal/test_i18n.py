@@ -20,8 +20,6 @@ from powers.choices import Category
 from tests.powers.factories import PowerFactory
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
-PO_FILE = LOCALE_DIR / "django.po"
-MO_FILE = LOCALE_DIR / "django.mo"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 SHELL_TEMPLATES = ["base.html", "portal/home.html", "portal/_nav.html", "portal/_workbench_cards.html",
                    "registration/login.html"]  # fmt: skip
@@ -113,17 +111,23 @@ def _translations(entry) -> list[str]:
     return [value for key, value in entry["strs"].items() if key.startswith("msgstr")]
 
 
+@pytest.fixture(scope="module", params=["django", "djangojs"])
+def catalogue(request) -> str:
+    """The templates' and Python's catalogue, and the one of the site's own scripts (static/js)."""
+    return request.param
+
+
 @pytest.fixture(scope="module")
-def po_entries():
-    entries = [e for e in _po_entries(PO_FILE) if e["strs"]["msgid"]]  # without the header
-    assert len(entries) > 900
+def po_entries(catalogue):
+    entries = [e for e in _po_entries(LOCALE_DIR / f"{catalogue}.po") if e["strs"]["msgid"]]  # no header
+    assert len(entries) > (900 if catalogue == "django" else 3)
     return entries
 
 
 def test_every_msgid_is_translated_and_none_is_fuzzy(po_entries):
     untranslated = [e["strs"]["msgid"] for e in po_entries if not all(_translations(e))]
     fuzzy = [e["strs"]["msgid"] for e in po_entries if "fuzzy" in e["flags"]]
-    assert not untranslated, f"untranslated in {PO_FILE.name}: {untranslated[:20]}"
+    assert not untranslated, f"untranslated: {untranslated[:20]}"
     assert not fuzzy, f"fuzzy (check and remove the flag): {fuzzy[:20]}"
 
 
@@ -142,8 +146,8 @@ def test_translations_keep_every_placeholder(po_entries):
     assert not wrong
 
 
-def test_compiled_catalogue_matches_the_po_file(po_entries):
-    with MO_FILE.open("rb") as fp:
+def test_compiled_catalogue_matches_the_po_file(catalogue, po_entries):
+    with (LOCALE_DIR / f"{catalogue}.mo").open("rb") as fp:
         catalog = gettext.GNUTranslations(fp)._catalog
     stale = []
     for entry in po_entries:
@@ -157,7 +161,7 @@ def test_compiled_catalogue_matches_the_po_file(po_entries):
             ok = catalog.get(strs["msgid"]) == strs["msgstr"]
         if not ok:
             stale.append(strs["msgid"])
-    assert not stale, f"django.mo is out of date — run compilemessages -l en: {stale[:10]}"
+    assert not stale, f"{catalogue}.mo is out of date — run compilemessages -l en: {stale[:10]}"
 
 
 def _template_msgids(name: str) -> list[str]:
@@ -175,3 +179,11 @@ def test_shell_templates_are_fully_translated(name):
     with translation.override("en"):
         missing = [m for m in msgids if translation.gettext(m) == m]
     assert not missing, f"{name}: not in the English catalogue: {missing}"
+
+
+@pytest.mark.django_db
+def test_script_texts_follow_the_language(client):
+    """static/js/*.js take their texts from /jsi18n/: English there when the page is English."""
+    assert "falls in no discretion band" in page(english(client), reverse("javascript-catalog"))
+    client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
+    assert "falls in no discretion band" not in page(client, reverse("javascript-catalog"))
