@@ -192,7 +192,12 @@ class TimerPause(models.Model):
 
 class AlertQuerySet(models.QuerySet):
     def visible_to(self, user):
-        return _visible_by_department(self, user)
+        """Inspectors see every alert. A department sees its own reminders and alarms (to act on its
+        deadlines) but not the anomalies found in its own work: those are for the inspectors."""
+        visible = _visible_by_department(self, user)
+        if has_role(user, ADMINISTRATOR, INSPECTOR):
+            return visible
+        return visible.exclude(kind=AlertKind.ANOMALY)
 
     def unresolved(self):
         return self.filter(state__in=UNRESOLVED_STATES)

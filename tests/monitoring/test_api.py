@@ -48,6 +48,22 @@ def test_inspector_sees_all_department_staff_their_own(client, alerts, inspector
 
 
 @pytest.mark.django_db
+def test_anomalies_in_a_departments_own_work_are_for_the_inspectors_only(
+    client, department, handler, head, inspector
+):
+    anomaly = AlertFactory(
+        department=department, kind=AlertKind.ANOMALY, rule="separated_duty", occurrence="1"
+    )
+    overdue = AlertFactory(department=department, kind=AlertKind.OVERDUE)
+    for user in (handler, head):
+        client.force_login(user)
+        assert ids(client.get(ALERTS)) == {overdue.pk}
+        assert client.get(f"{ALERTS}{anomaly.pk}/").status_code == 404
+    client.force_login(inspector)
+    assert ids(client.get(ALERTS)) == {anomaly.pk, overdue.pk}
+
+
+@pytest.mark.django_db
 def test_filters(client, alerts, inspector, department):
     client.force_login(inspector)
     assert ids(client.get(ALERTS, {"level": "red"})) == {alerts["own_red"].pk}

@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from monitoring import supervision, timers
-from monitoring.choices import RULE_NOTICE, AlertState, NoticeStatus
+from monitoring.choices import RULE_NOTICE, AlertKind, AlertLevel, AlertState, NoticeStatus
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
 from portal import roles, workdays
 from portal.models import ApiToken, AuditEvent
@@ -39,7 +39,9 @@ def other_head(other_department):
 
 @pytest.fixture
 def alert(department):
-    return AlertFactory(department=department, title="超时报警：某办件")
+    return AlertFactory(
+        department=department, kind=AlertKind.OVERDUE, level=AlertLevel.RED, title="超时报警：某办件"
+    )
 
 
 def notice_of(inspector, department, alert=None):
