@@ -138,7 +138,7 @@
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 44, right: 44, top: 36, bottom: 28 },
+      grid: { left: 44, right: 44, top: 60, bottom: 28 },
       xAxis: { type: "category", data: trend.labels.map(function (label) { return label.length > 7 ? label.slice(5) : label; }) },
       yAxis: [
         { type: "value", name: say("cases_axis"), minInterval: 1 },
