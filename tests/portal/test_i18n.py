@@ -187,3 +187,14 @@ def test_script_texts_follow_the_language(client):
     assert "falls in no discretion band" in page(english(client), reverse("javascript-catalog"))
     client.cookies.pop(settings.LANGUAGE_COOKIE_NAME)
     assert "falls in no discretion band" not in page(client, reverse("javascript-catalog"))
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
+    """Chinese first: the browser's Accept-Language is not followed; the language switch is."""
+    home = reverse("portal:home")
+    html = client.get(home, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html
+    client.post(reverse("set_language"), {"language": "en", "next": home})
+    html = client.get(home, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'lang="en"' in html
