@@ -30,7 +30,7 @@ from monitoring.forms import (
     WithdrawForm,
     attach_errors,
 )
-from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
+from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from monitoring.views import InspectorRequiredMixin
 from portal.models import AuditEvent
@@ -247,6 +247,7 @@ class AlertDetailView(InspectorRequiredMixin, ActionPage):
         with_target_urls([alert])
         return {
             "alert": alert,
+            "rule": AnomalyRule.objects.filter(code=alert.rule).first() if alert.rule else None,
             "audit_events": _audit_events(self.request.user, alert),
             "notices": list(alert.notices.select_related("department").order_by("-issued_at", "-id")),
             "records": list(alert.accountability.select_related("department").order_by("-decided_on", "-id")),

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from monitoring import services, supervision, timers
 from monitoring.choices import RULE_NOTICE, AccountabilityMeasure, AlertKind, AlertState, NoticeStatus
-from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
+from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.sweep import run_sweep
 from portal import roles, workdays
 from portal.models import AuditEvent
@@ -533,3 +533,16 @@ def test_concurrent_issues_get_distinct_numbers(inspector, department):
         thread.join()
     assert not errors and len(set(numbers)) == 4
     assert sorted(n[-4:] for n in numbers) == ["0001", "0002", "0003", "0004"]
+
+
+@pytest.mark.django_db
+def test_anomaly_alert_page_names_its_rule(client, inspector, department):
+    AnomalyRule.objects.update_or_create(
+        code="separated_duty", defaults={"name": "同一人员办理不相容岗位", "description": "受理与审批分离"}
+    )
+    anomaly = AlertFactory(
+        department=department, kind=AlertKind.ANOMALY, rule="separated_duty", occurrence="9"
+    )
+    client.force_login(inspector)
+    html = client.get(f"/monitoring/alerts/{anomaly.pk}/").content.decode()
+    assert "同一人员办理不相容岗位" in html and "受理与审批分离" in html
