@@ -66,8 +66,11 @@ def start(
     person=None,
     label: str = "",
     provisional: bool = False,
+    at: datetime | None = None,
 ) -> Timer:
     """Start timing ``purpose`` on ``target``; on an already active timer, update it instead.
+
+    ``at``: when timing began, if not now (the caller's own clock, e.g. the verb's acceptance time).
 
     ``label`` defaults to ``str(target)``. A paused timer stays paused (its new limits apply on
     resume). A reminder or alarm already raised for the timer is not raised again.
@@ -87,7 +90,7 @@ def start(
         if timer is None:
             try:
                 with transaction.atomic():  # savepoint: a concurrent start may win the unique constraint
-                    timer = Timer(purpose=purpose, started_at=timezone.now(), **_key(target), **fields)
+                    timer = Timer(purpose=purpose, started_at=at or timezone.now(), **_key(target), **fields)
                     return _save(timer)
             except IntegrityError:
                 timer = _active(target, purpose)
@@ -133,8 +136,10 @@ def reschedule(target, purpose: str, *, due_at: datetime, warn_at: datetime | No
         return _save(timer)
 
 
-def stop(target, purpose: str) -> Timer | None:
+def stop(target, purpose: str, *, at: datetime | None = None) -> Timer | None:
     """Stop the timer for good; its unresolved reminder is resolved, an overdue alarm stays open.
+
+    ``at``: when it stopped, if not now (the caller's own clock, e.g. the verb's completion time).
 
     Returns the stopped timer, or None when no timer was active (so stopping twice is harmless).
     """
@@ -142,7 +147,7 @@ def stop(target, purpose: str) -> Timer | None:
         timer = _active(target, purpose)
         if timer is None:
             return None
-        now = timezone.now()
+        now = at or timezone.now()
         _close_pause(timer, now)
         timer.stopped_at = now
         _save(timer)

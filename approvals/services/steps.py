@@ -113,7 +113,7 @@ def _finish(case: Case, step: CaseStep, *, by, opinion: str, c) -> tuple:
     step.acted_as_backup = as_backup
     step.opinion = opinion
     step.save(update_fields=["finished_at", "handled_by", "handled_post", "acted_as_backup", "opinion"])
-    timing.stop_step_timer(case, step)
+    timing.stop_step_timer(case, step, now=c.now)
     return post, as_backup
 
 
@@ -328,7 +328,7 @@ def complete_subcase(sub: Case, *, by, opinion: str, agree: bool, now=None) -> C
         sub.on_time = sub.promised_on_time = c.today <= sub.due_on
         sub.working_days_used = working_days_used(sub, c.today)
         sub.save()
-        timing.stop_case_timers(sub)
+        timing.stop_case_timers(sub, now=c.now)
         verdict = "同意" if agree else "不同意"
         trail(sub, EventKind.SUBCASE_DONE, by, at=c.now, before=before, note=f"{verdict}：{opinion}")
         trail(parent, EventKind.SUBCASE_DONE, by, at=c.now, note=f"{sub.department}{verdict}：{opinion}")
@@ -427,7 +427,7 @@ def complete_case(case: Case, *, by, now=None) -> Case:
         case.promised_on_time = c.today <= (case.promised_due_on or case.due_on)
         case.working_days_used = working_days_used(case, c.today)
         case.save()
-        timing.stop_case_timers(case)
+        timing.stop_case_timers(case, now=c.now)
         note = "按时办结" if case.on_time else "超过法定时限办结"
         trail(case, EventKind.COMPLETED, by, at=c.now, before=before, note=note)
         notify(case, NotificationEvent.COMPLETED)

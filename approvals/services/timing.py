@@ -74,13 +74,13 @@ def start_case_timers(case: Case, *, now) -> None:
     label = f"{case.code} {case.title}"
     timers.start(
         case, purpose=CASE, due_at=due_at, warn_at=warn_at, department=case.department,
-        label=f"{label}（法定时限）", provisional=case.due_provisional,
+        label=f"{label}（法定时限）", provisional=case.due_provisional, at=now,
     )  # fmt: skip
     if has_promised_timer(case):
         warn_at, due_at = window(case.promised_due_on, case.promised_days, case.item, not_before=now)
         timers.start(
             case, purpose=PROMISED, due_at=due_at, warn_at=warn_at, department=case.department,
-            label=f"{label}（承诺时限）", provisional=case.due_provisional,
+            label=f"{label}（承诺时限）", provisional=case.due_provisional, at=now,
         )  # fmt: skip
 
 
@@ -91,13 +91,13 @@ def start_step_timer(case: Case, step: CaseStep, *, now) -> None:
     warn_at, due_at = window(step.due_on, limit, case.item, not_before=now)
     timers.start(
         case, purpose=step_purpose(step), due_at=due_at, warn_at=warn_at, department=case.department,
-        post=step.post, label=f"{case.code} {step.name}（环节时限）",
+        post=step.post, label=f"{case.code} {step.name}（环节时限）", at=now,
     )  # fmt: skip
 
 
-def stop_step_timer(case: Case, step: CaseStep) -> None:
+def stop_step_timer(case: Case, step: CaseStep, *, now=None) -> None:
     if step.due_on is not None and step.flow_step.time_limit_days:
-        timers.stop(case, step_purpose(step))
+        timers.stop(case, step_purpose(step), at=now)
 
 
 def running_purposes(case: Case, step: CaseStep | None) -> list[tuple[str, date, int]]:
@@ -122,10 +122,10 @@ def resume_case_timers(case: Case, step: CaseStep | None, *, now) -> None:
         timers.resume(case, purpose, due_at=due_at, warn_at=warn_at)
 
 
-def stop_case_timers(case: Case) -> None:
-    timers.stop(case, CASE)
+def stop_case_timers(case: Case, *, now=None) -> None:
+    timers.stop(case, CASE, at=now)
     if has_promised_timer(case):
-        timers.stop(case, PROMISED)
+        timers.stop(case, PROMISED, at=now)
 
 
 def start_suspension_timer(case: Case, entry: Suspension) -> None:

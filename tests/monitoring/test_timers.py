@@ -124,6 +124,17 @@ def test_stop_ends_the_timer_and_a_new_one_may_start(target, start_timer):
 
 
 @pytest.mark.django_db
+def test_start_and_stop_on_the_callers_clock(target, start_timer, now):
+    """A verb acting at its own time (e.g. acceptance at 09:00) times from then, not from now."""
+    accepted = now - timedelta(days=3)
+    timer = start_timer(target, at=accepted)
+    assert timer.started_at == accepted
+    completed = now - timedelta(days=1)
+    assert timers.stop(target, "case", at=completed).stopped_at == completed
+    assert Timer.objects.get(pk=timer.pk).stopped_at == completed
+
+
+@pytest.mark.django_db
 def test_verbs_on_a_missing_timer_return_none(target, now):
     assert timers.pause(target, "case") is None
     assert timers.resume(target, "case", due_at=now, warn_at=None) is None
