@@ -28,6 +28,10 @@ app.conf.beat_schedule = {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": 300.0,
     },
+    "clear-expired-sessions-hourly": {
+        "task": "portal.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=17),
+    },
     "anomaly-rules-full-scan-nightly": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": crontab(hour=2, minute=30),

@@ -1,0 +1,10 @@
+"""Housekeeping of the kernel, run by Celery beat (schedule in portal/celery.py)."""
+
+from celery import shared_task
+from django.core.management import call_command
+
+
+@shared_task(name="portal.tasks.clear_expired_sessions")
+def clear_expired_sessions():
+    """Delete expired sessions (they may hold a tracked case's query secret): Django's clearsessions."""
+    call_command("clearsessions")
