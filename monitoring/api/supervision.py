@@ -42,6 +42,13 @@ class SupervisionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     filterset_class = NoticeFilterSet
     permission_classes = [StaffOnly, PublicReadScopedWrite]
 
+    # Inspectors' verbs: refused (403) before the body is read, whoever else asks.
+    inspector_actions = {"create", "close", "return_", "withdraw"}
+
+    def get_permissions(self):
+        extra = [InspectorsOnly()] if self.action in self.inspector_actions else []
+        return [*super().get_permissions(), *extra]
+
     def get_queryset(self):
         return SupervisionNotice.objects.visible_to(self.request.user).select_related(
             "department", "issued_by", "answered_by"

@@ -12,7 +12,7 @@ from monitoring.api.serializers import (
     SupervisionNoticeSerializer,
     TimerSerializer,
 )
-from monitoring.api.supervision import deadline_of, validated
+from monitoring.api.supervision import InspectorsOnly, deadline_of, validated
 from monitoring.filtersets import AlertFilterSet, TimerFilterSet
 from monitoring.models import Alert, Timer
 from portal.api.permissions import PublicReadScopedWrite, StaffOnly
@@ -26,6 +26,13 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
     permission_classes = [StaffOnly, PublicReadScopedWrite]
+
+    # The lifecycle verbs are the inspectors': refused (403) before the body is read.
+    inspector_actions = {"acknowledge", "resolve", "dismiss", "notify"}
+
+    def get_permissions(self):
+        extra = [InspectorsOnly()] if self.action in self.inspector_actions else []
+        return [*super().get_permissions(), *extra]
 
     def get_queryset(self):
         return Alert.objects.visible_to(self.request.user).select_related("department", "timer")

@@ -205,3 +205,12 @@ def test_schema_names_the_new_enums(api):
     names = set(schema["components"]["schemas"])
     assert {"NoticeStatusEnum", "AccountabilityMeasureEnum"} <= names
     assert "/api/v1/supervision-notices/{id}/return/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_inspectors_verbs_refuse_others_before_reading_the_body(api, head, alert):
+    """A department head gets 403, not a list of field errors, for a verb that is not theirs."""
+    as_user(api, head)
+    assert api.post(NOTICES, {}, format="json").status_code == 403
+    assert api.post(f"{ALERTS}{alert.pk}/dismiss/", {}, format="json").status_code == 403
+    assert api.post(f"{ALERTS}{alert.pk}/notify/", {}, format="json").status_code == 403
