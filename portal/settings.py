@@ -177,9 +177,10 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "tracking": "10/min", "token": "10/min"},
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    # Throttles key on REMOTE_ADDR, never on X-Forwarded-For (the client's to forge), as the
-    # tracking page does (approvals.views.common.client_ip).
-    "NUM_PROXIES": 0,
+    # How many trusted reverse proxies append to X-Forwarded-For. 0: throttles key on REMOTE_ADDR,
+    # never on a header the client can forge. The tracking page uses the same rule
+    # (approvals.views.common.client_ip).
+    "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "权力清单治理平台 API",

@@ -3,6 +3,7 @@
 import time
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -57,8 +58,17 @@ def forbidden(request, exc=None):
 
 
 def client_ip(request) -> str:
-    # REMOTE_ADDR only: a forwarded-for header is the client's to forge. Behind a proxy, the
-    # proxy sets REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips) for this to stay per client.
+    """The client's address, by the same rule as the API's throttles (REST_FRAMEWORK NUM_PROXIES).
+
+    With no trusted proxy (the default) only REMOTE_ADDR counts: X-Forwarded-For is the client's to
+    forge. Behind N proxies, the address the outermost trusted proxy saw: the N-th entry from the
+    right of X-Forwarded-For (what a client puts to the left of it is ignored).
+    """
+    proxies = settings.REST_FRAMEWORK.get("NUM_PROXIES") or 0
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
+        return addresses[-min(proxies, len(addresses))]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

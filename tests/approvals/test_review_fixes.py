@@ -50,3 +50,13 @@ def test_uploaded_materials_are_never_served_by_path(centre, debug_urls, client)
     assert client.get(f"/desk/cases/{case.code}/materials/{material.pk}/").status_code == 404
     client.force_login(centre.acceptor)
     assert client.get(f"/desk/cases/{case.code}/materials/{material.pk}/").status_code == 200
+
+
+def test_client_ip_trusts_forwarded_for_only_as_far_as_the_configured_proxies(rf, settings):
+    from approvals.views.common import client_ip
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
+    assert client_ip(request) == "10.0.0.1"  # no trusted proxy: the header is ignored
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+    assert client_ip(request) == "203.0.113.7"  # what our proxy saw, not what the client wrote
