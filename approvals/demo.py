@@ -29,7 +29,6 @@ from . import services
 from .choices import SuspensionKind
 from .models import Case, ServiceItem, Window
 from .services.items import APPLICABLE_CATEGORIES
-from .services.timing import working_days_before
 
 MATERIALS = {
     "licensing": [
@@ -116,7 +115,11 @@ class Demo:
     # --- time -------------------------------------------------------------------------------
 
     def day(self, working_days_ago: int):
-        return working_days_before(self.today, working_days_ago) if working_days_ago > 0 else self.today
+        return (
+            workdays.subtract_working_days(self.today, working_days_ago)
+            if working_days_ago > 0
+            else self.today
+        )
 
     def at(self, day, slot: int = 0) -> datetime:
         """A moment of ``day``: 09:00 plus ``slot`` half-hours, never later than now."""

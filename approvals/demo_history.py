@@ -73,7 +73,7 @@ from .models import (
 )
 from .services.common import CODE_PREFIX
 from .services.steps import decision_step, working_days_used
-from .services.timing import CASE, suspension_purpose, window, working_days_before
+from .services.timing import CASE, suspension_purpose, window
 
 VERB = "approvals.history.imported"
 SEED = 2026
@@ -354,10 +354,10 @@ def plan(routes_: list[Route], rng: random.Random, today: date, scale: str) -> l
     short = sorted((r for r in applications if r.statutory <= 20), key=lambda r: (r.department.code, r.title))
     for k, route in enumerate(short[::3][:6]):
         late_by = (1, 2, 4, 6, 9, 3)[k]
-        start = working_days_before(today, route.statutory + late_by)
+        start = workdays.subtract_working_days(today, route.statutory + late_by)
         plans.append(_plan_one(rng, route, start, used=route.statutory + late_by + 5))
     for route in short[1::4][:4]:
-        start = working_days_before(today, max(route.statutory - 1, 1))
+        start = workdays.subtract_working_days(today, max(route.statutory - 1, 1))
         plans.append(_plan_one(rng, route, start, used=route.statutory))
     return plans
 
@@ -779,7 +779,7 @@ class Builder:
 
     def _suspension_timer(self, case: Case, entry: Suspension, content_type) -> Timer:
         due_at = workdays.end_of_working_day(entry.ends_by)
-        warn_on = working_days_before(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
+        warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
         timer = Timer(
             target_type=content_type, target_id=str(case.pk), purpose=suspension_purpose(entry),
             department=case.department, label=f"{case.code} 暂停计时（{entry.get_kind_display()}）",

@@ -9,7 +9,7 @@ responsible, reminder one working day before): the sweep raises the reminder and
 like any other time limit. Answering stops the timer; returning the answer starts a new one.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -41,13 +41,6 @@ _NUMBER_ATTEMPTS = 5
 # --- deadlines -----------------------------------------------------------------------------------
 
 
-def _working_day_before(day: date) -> date:
-    current = day - timedelta(days=1)
-    while not workdays.is_working_day(current):
-        current -= timedelta(days=1)
-    return current
-
-
 def resolve_deadline(*, deadline_days: int | None, deadline_on: date | None, today: date) -> date:
     """The reply deadline: ``deadline_days`` working days after ``today``, or the date given."""
     if (deadline_days is None) == (deadline_on is None):
@@ -66,7 +59,7 @@ def resolve_deadline(*, deadline_days: int | None, deadline_on: date | None, tod
 def _start_timer(notice: SupervisionNotice, now: datetime) -> None:
     """Time the notice's deadline: reminder at the end of the working day before, alarm after the day."""
     due_at = workdays.end_of_working_day(notice.deadline_on)
-    warn_at = max(workdays.end_of_working_day(_working_day_before(notice.deadline_on)), now)
+    warn_at = max(workdays.end_of_working_day(workdays.subtract_working_days(notice.deadline_on, 1)), now)
     timers.start(
         notice,
         purpose=RULE_NOTICE,
@@ -215,7 +208,7 @@ def answer_notice(
             after={"status": notice.status},
             note=answer,
         )
-        timers.stop(notice, RULE_NOTICE)
+        timers.stop(notice, RULE_NOTICE, at=now)
         return notice
 
 

@@ -208,6 +208,19 @@ def add_working_days(start: date, n: int) -> date:
         index = 0
 
 
+def subtract_working_days(day: date, n: int) -> date:
+    """The working day ``n`` working days before ``day`` (the inverse of ``add_working_days``);
+    ``n == 0`` gives ``day``. Used for reminders: "one working day before the limit"."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    current = day
+    while n > 0:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            n -= 1
+    return current
+
+
 def working_days_between(start: date, end: date) -> int:
     """Working days in (start, end]; 0 when ``end <= start``."""
     if end <= start:

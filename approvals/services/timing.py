@@ -7,7 +7,7 @@ A suspension has its own timer ``suspension:<id>`` due at the kind's maximum.
 Warnings follow the service item's rule (N working days before the limit, or a share of it elapsed).
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from monitoring import timers
@@ -36,20 +36,10 @@ def warn_offset(limit: int, item=None) -> int:
     return min(int(limit * ratio), limit - 1) if limit > 0 else 0
 
 
-def working_days_before(day: date, n: int) -> date:
-    """The working day ``n`` working days before ``day`` (the inverse of ``add_working_days``)."""
-    current = day
-    while n > 0:
-        current -= timedelta(days=1)
-        if workdays.is_working_day(current):
-            n -= 1
-    return current
-
-
 def window(due_on: date, limit: int, item=None, *, not_before=None):
     """``(warn_at, due_at)`` for a limit of ``limit`` working days ending on ``due_on``."""
     due_at = workdays.end_of_working_day(due_on)
-    warn_on = working_days_before(due_on, limit - warn_offset(limit, item)) if limit else due_on
+    warn_on = workdays.subtract_working_days(due_on, limit - warn_offset(limit, item)) if limit else due_on
     warn_at = workdays.end_of_working_day(warn_on)
     if not_before is not None and warn_at < not_before:
         warn_at = min(not_before, due_at)
@@ -130,7 +120,7 @@ def stop_case_timers(case: Case, *, now=None) -> None:
 
 def start_suspension_timer(case: Case, entry: Suspension) -> None:
     due_at = workdays.end_of_working_day(entry.ends_by)
-    warn_on = working_days_before(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
+    warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
     timers.start(
         case, purpose=suspension_purpose(entry), due_at=due_at,
         warn_at=min(workdays.end_of_working_day(warn_on), due_at), department=case.department,

@@ -270,3 +270,23 @@ def test_saving_an_override_in_admin_is_audited_and_takes_effect(client, admin_u
     assert response.status_code == 302
     assert not workdays.is_working_day(date(2026, 11, 24))
     assert AuditEvent.objects.filter(verb="calendar.override.added").exists()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(day=package_days, n=limits)
+def test_subtract_working_days_is_the_inverse_of_add(package_only, day, n):
+    earlier = workdays.subtract_working_days(day, n)
+    if n == 0:
+        assert earlier == day
+        return
+    assert workdays.is_working_day(earlier) and earlier < day
+    # (earlier, day] holds n working days when day is one, else n - 1 (day itself does not count).
+    assert workdays.working_days_between(earlier, day) == n - (0 if workdays.is_working_day(day) else 1)
+    if workdays.is_working_day(day):
+        assert workdays.add_working_days(earlier, n) == day
+
+
+def test_subtract_working_days_skips_national_day_2026(package_only):
+    # National Day 2026: Oct 1–7 off; Oct 8 is the first working day after it, Sat Oct 10 a swapped one.
+    assert workdays.subtract_working_days(date(2026, 10, 8), 1) == date(2026, 9, 30)
+    assert workdays.subtract_working_days(date(2026, 10, 12), 2) == date(2026, 10, 9)
