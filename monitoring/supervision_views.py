@@ -8,7 +8,6 @@ checks the permission and the transition again. A refused move shows its reason;
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from monitoring.forms import (
 )
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
-from monitoring.views import InspectorRequiredMixin
+from monitoring.views import InspectorRequiredMixin, RolesRequiredMixin
 from portal.models import AuditEvent
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, has_role
 from portal.services import TransitionError
@@ -254,16 +253,10 @@ class AlertDetailView(InspectorRequiredMixin, ActionPage):
         }
 
 
-class NoticeAccessMixin(LoginRequiredMixin, UserPassesTestMixin):
+class NoticeAccessMixin(RolesRequiredMixin):
     """Inspectors and administrators; the head and handlers of departments (for their own notices)."""
 
-    def test_func(self):
-        return has_role(self.request.user, INSPECTOR, ADMINISTRATOR, DEPT_HEAD, DEPT_HANDLER)
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            self.raise_exception = True
-        return super().handle_no_permission()
+    roles = (INSPECTOR, ADMINISTRATOR, DEPT_HEAD, DEPT_HANDLER)
 
 
 class NoticeDetailView(NoticeAccessMixin, ActionPage):

@@ -11,18 +11,22 @@ from monitoring.models import Alert
 from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
 
 
-class InspectorRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Discipline inspectors and administrators; other staff get 403, anonymous users the login page."""
+class RolesRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
+    """Users holding one of ``roles``; other staff get 403, anonymous users the login page."""
 
-    raise_exception = False
+    roles = (INSPECTOR, ADMINISTRATOR)
 
     def test_func(self):
-        return has_role(self.request.user, INSPECTOR, ADMINISTRATOR)
+        return has_role(self.request.user, *self.roles)
 
     def handle_no_permission(self):
         if self.request.user.is_authenticated:
             self.raise_exception = True
         return super().handle_no_permission()
+
+
+class InspectorRequiredMixin(RolesRequiredMixin):
+    """Discipline inspectors and administrators."""
 
 
 class AlertListView(InspectorRequiredMixin, ListView):
