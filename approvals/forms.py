@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Department
 from powers.models import Power
 
-from .choices import RATING_SCORES, ApplicantType, Decision, SuspensionKind
+from .choices import (
+    APPLICATION_DECISIONS,
+    ENFORCEMENT_DECISIONS,
+    RATING_SCORES,
+    ApplicantType,
+    CaseKind,
+    Decision,
+    SuspensionKind,
+)
 from .models import MAX_UPLOAD_BYTES, Material, ServiceItem
 from .services.enforcement import ENFORCEMENT_CATEGORIES
 
@@ -418,8 +426,6 @@ class DecideForm(forms.Form):
 
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, **kwargs)
-        from .choices import APPLICATION_DECISIONS, ENFORCEMENT_DECISIONS, CaseKind
-
         allowed = APPLICATION_DECISIONS if case.kind == CaseKind.APPLICATION else ENFORCEMENT_DECISIONS
         if case.kind == CaseKind.ENFORCEMENT and case.power.standards.exists():
             allowed = allowed - {Decision.IMPOSE}  # a penalty goes through the discretion calculator
