@@ -113,7 +113,9 @@ class CaseDrilldownView(InspectorRequiredMixin, ListView):
         self.form = DrilldownForm(request.GET)
         if not self.form.is_valid():
             reasons = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in self.form.errors.items())
-            return HttpResponseBadRequest(f"{_('下钻参数有误')}: {reasons}", content_type="text/plain")
+            return HttpResponseBadRequest(
+                f"{_('下钻参数有误')}: {reasons}", content_type="text/plain; charset=utf-8"
+            )
         self.now = timezone.now()
         return super().get(request, *args, **kwargs)
 

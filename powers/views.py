@@ -273,7 +273,9 @@ class FlowchartSvgView(View):
         svg = drawing.cached_svg(chart)
         if svg is None:
             return HttpResponse(
-                _("流程图暂时无法绘制，请查看页面中的文字版流程。"), status=503, content_type="text/plain"
+                _("流程图暂时无法绘制，请查看页面中的文字版流程。"),
+                status=503,
+                content_type="text/plain; charset=utf-8",
             )
         response = HttpResponse(
             '<?xml version="1.0" encoding="UTF-8"?>\n' + svg, content_type="image/svg+xml; charset=utf-8"

@@ -332,3 +332,25 @@ def test_earlier_months_come_from_the_cache_this_month_is_live(case, cases, depa
             dashboard.figures(NOW)["periods"]["year"]["accepted"] == first["periods"]["year"]["accepted"] + 2
         )
     assert len(queries) == 6
+
+
+@pytest.mark.django_db
+def test_drilldown_next_page_is_the_next_page(client, inspector, cases, frozen, monkeypatch):
+    from tests.links import click
+
+    monkeypatch.setattr("monitoring.dashboard_views.CaseDrilldownView.paginate_by", 2)
+    client.force_login(inspector)
+    first = client.get(CASES, {"metric": "in_progress"})
+    second = click(client, first, rel="next")
+    assert second.status_code == 200
+    assert second.context["page_obj"].number == 2
+    assert sorted(labels(first.context["timers"]) + labels(second.context["timers"])) == ["A", "B", "G", "H"]
+
+
+@pytest.mark.django_db
+def test_drilldown_bad_parameters_are_utf8_text(client, inspector):
+    client.force_login(inspector)
+    response = client.get(CASES, {"metric": "everything"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    assert "下钻参数有误" in response.content.decode("utf-8")
