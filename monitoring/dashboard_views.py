@@ -12,7 +12,8 @@ from django.views.generic import ListView, TemplateView, View
 
 from monitoring import dashboard, health
 from monitoring.alerts import with_target_urls
-from monitoring.views import InspectorRequiredMixin
+from monitoring.permissions import INSPECTOR_ROLES
+from portal.access import RoleRequiredMixin
 from portal.choices import Level
 
 HEALTH_LABELS = {
@@ -64,7 +65,9 @@ def percent(rate: float | None) -> str:
 
 
 @method_decorator(never_cache, name="dispatch")
-class DashboardView(InspectorRequiredMixin, TemplateView):
+class DashboardView(RoleRequiredMixin, TemplateView):
+    roles = INSPECTOR_ROLES
+
     template_name = "monitoring/dashboard.html"
 
     def get_context_data(self, **kwargs):
@@ -85,8 +88,10 @@ class DashboardView(InspectorRequiredMixin, TemplateView):
         return context
 
 
-class FiguresView(InspectorRequiredMixin, View):
+class FiguresView(RoleRequiredMixin, View):
     """/monitoring/figures.json: what dashboard.js polls."""
+
+    roles = INSPECTOR_ROLES
 
     @method_decorator(never_cache)
     def get(self, request):
@@ -102,8 +107,10 @@ class DrilldownForm(forms.Form):
     level = forms.ChoiceField(label=_("层级"), choices=[("", "—"), *Level.choices], required=False)
 
 
-class CaseDrilldownView(InspectorRequiredMixin, ListView):
+class CaseDrilldownView(RoleRequiredMixin, ListView):
     """The case timers behind one dashboard number, each linked to its case's trail."""
+
+    roles = INSPECTOR_ROLES
 
     template_name = "monitoring/case_drilldown.html"
     context_object_name = "timers"

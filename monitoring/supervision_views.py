@@ -30,10 +30,11 @@ from monitoring.forms import (
     attach_errors,
 )
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
+from monitoring.permissions import INSPECTOR_ROLES, NOTICE_ROLES
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
-from monitoring.views import InspectorRequiredMixin, RolesRequiredMixin
+from portal.access import RoleRequiredMixin
 from portal.models import AuditEvent
-from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, has_role
+from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
 from portal.services import TransitionError
 
 
@@ -232,8 +233,10 @@ def _audit_events(user, obj):
     return events
 
 
-class AlertDetailView(InspectorRequiredMixin, ActionPage):
+class AlertDetailView(RoleRequiredMixin, ActionPage):
     """One alert: its target, audit history, notices and accountability, and the lifecycle forms."""
+
+    roles = INSPECTOR_ROLES
 
     actions = ALERT_ACTIONS
     template_name = "monitoring/alert_detail.html"
@@ -253,13 +256,9 @@ class AlertDetailView(InspectorRequiredMixin, ActionPage):
         }
 
 
-class NoticeAccessMixin(RolesRequiredMixin):
-    """Inspectors and administrators; the head and handlers of departments (for their own notices)."""
+class NoticeDetailView(RoleRequiredMixin, ActionPage):
+    roles = NOTICE_ROLES
 
-    roles = (INSPECTOR, ADMINISTRATOR, DEPT_HEAD, DEPT_HANDLER)
-
-
-class NoticeDetailView(NoticeAccessMixin, ActionPage):
     actions = NOTICE_ACTIONS
     template_name = "monitoring/notice_detail.html"
 
@@ -282,8 +281,10 @@ class NoticeDetailView(NoticeAccessMixin, ActionPage):
         }
 
 
-class NoticeListView(NoticeAccessMixin, ListView):
+class NoticeListView(RoleRequiredMixin, ListView):
     """Notices: inspectors all, a department's head and handlers those addressed to it."""
+
+    roles = NOTICE_ROLES
 
     template_name = "monitoring/notice_list.html"
     context_object_name = "notices"
@@ -303,8 +304,10 @@ class NoticeListView(NoticeAccessMixin, ListView):
         return context
 
 
-class NoticeCreateView(InspectorRequiredMixin, View):
+class NoticeCreateView(RoleRequiredMixin, View):
     """A notice that no alert led to (e.g. after a complaint or an inspection)."""
+
+    roles = INSPECTOR_ROLES
 
     template_name = "monitoring/accountability_form.html"
 
@@ -328,7 +331,9 @@ class NoticeCreateView(InspectorRequiredMixin, View):
         return self._render(form, status=400)
 
 
-class AccountabilityListView(InspectorRequiredMixin, ListView):
+class AccountabilityListView(RoleRequiredMixin, ListView):
+    roles = INSPECTOR_ROLES
+
     template_name = "monitoring/accountability_list.html"
     context_object_name = "records"
     paginate_by = 50
@@ -346,8 +351,10 @@ class AccountabilityListView(InspectorRequiredMixin, ListView):
         return context
 
 
-class AccountabilityCreateView(InspectorRequiredMixin, View):
+class AccountabilityCreateView(RoleRequiredMixin, View):
     """Record accountability, optionally for ``?alert=<id>`` or ``?notice=<id>``."""
+
+    roles = INSPECTOR_ROLES
 
     template_name = "monitoring/accountability_form.html"
 

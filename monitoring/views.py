@@ -1,4 +1,3 @@
-from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.generic import ListView
@@ -8,29 +7,14 @@ from monitoring.alerts import with_target_urls
 from monitoring.choices import AlertState
 from monitoring.filtersets import AlertFilterSet
 from monitoring.models import Alert
-from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
+from monitoring.permissions import INSPECTOR_ROLES
+from portal.access import RoleRequiredMixin
 
 
-class RolesRequiredMixin(LoginRequiredMixin, UserPassesTestMixin):
-    """Users holding one of ``roles``; other staff get 403, anonymous users the login page."""
-
-    roles = (INSPECTOR, ADMINISTRATOR)
-
-    def test_func(self):
-        return has_role(self.request.user, *self.roles)
-
-    def handle_no_permission(self):
-        if self.request.user.is_authenticated:
-            self.raise_exception = True
-        return super().handle_no_permission()
-
-
-class InspectorRequiredMixin(RolesRequiredMixin):
-    """Discipline inspectors and administrators."""
-
-
-class AlertListView(InspectorRequiredMixin, ListView):
+class AlertListView(RoleRequiredMixin, ListView):
     """Open alerts (待处理 and 已签收) for inspectors, filtered by AlertFilterSet; each links to its target."""
+
+    roles = INSPECTOR_ROLES
 
     template_name = "monitoring/alert_list.html"
     context_object_name = "alerts"

@@ -40,3 +40,6 @@ urlpatterns = [
 urlpatterns += [path("", include(f"{app}.urls")) for app in API_APPS[1:] if _exists(f"{app}.urls")]
 # No media route, not even with DEBUG: uploaded materials hold applicants' personal data and are
 # served only by views that check who may see them (approvals' MaterialDownloadView).
+
+# Every PermissionDenied (a role mixin, a permissions.py check, a verb's refusal) renders templates/403.html.
+handler403 = "portal.views.forbidden"

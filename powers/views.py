@@ -10,7 +10,6 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from portal.access import RoleRequiredMixin
 from portal.choices import Level
 from portal.models import AuditEvent, Department
 from portal.roles import (
@@ -287,20 +287,15 @@ class FlowchartSvgView(View):
 # --- staff pages ---------------------------------------------------------------------------
 
 
-class StaffView(View):
-    """Login and a staff role required; a refused permission renders the 403 page."""
+class StaffView(RoleRequiredMixin, View):
+    """The power-list staff pages: ``roles`` by portal.access; a page opened on a non-draft goes back."""
 
     roles = STAFF_ROLES
+    denied_message = _lazy("您没有权限访问权力事项管理。")
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
         try:
-            if not has_role(request.user, *self.roles):
-                raise PermissionDenied(_("您没有权限访问权力事项管理。"))
             return super().dispatch(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return render(request, "powers/forbidden.html", {"reason": str(exc)}, status=403)
         except NotEditable as exc:
             messages.error(request, str(exc))
             return redirect(manage_url(exc.power))

@@ -1,16 +1,12 @@
-"""Helpers shared by the service-centre pages: staff access, the lookup rate limit, one-time secrets, due states."""
+"""Helpers shared by the service-centre pages: the desk roles, the lookup rate limit, one-time secrets, due states."""
 
 import time
 from datetime import date
 
 from django.conf import settings
-from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views import View
 
 from portal import workdays
 from portal.roles import (
@@ -20,7 +16,6 @@ from portal.roles import (
     INSPECTOR,
     LEGAL_REVIEWER,
     WINDOW_CLERK,
-    has_role,
 )
 from powers.models import FlowStep, Power
 
@@ -31,27 +26,6 @@ from ..models import Case, CaseEvent, CaseStep
 DESK_ROLES = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, INSPECTOR, ADMINISTRATOR)
 # A due date this many working days ahead (or less) is "near" (临近时限, yellow).
 NEAR_WORKING_DAYS = 2
-
-
-class StaffView(View):
-    """Login and a desk role required; PermissionDenied anywhere below renders the 403 page."""
-
-    roles = DESK_ROLES
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            if not has_role(request.user, *self.roles):
-                raise PermissionDenied(_("您没有权限访问办件工作台。"))
-            return super().dispatch(request, *args, **kwargs)
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
-
-
-def forbidden(request, exc=None):
-    reason = str(exc) if exc is not None and str(exc) else _("您没有权限执行此操作。")
-    return render(request, "approvals/forbidden.html", {"reason": reason}, status=403)
 
 
 # --- rate limit of the public lookup ---------------------------------------------------------

@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
+from portal.access import RoleRequiredMixin
 from portal.models import Department
 from portal.roles import (
     ADMINISTRATOR,
@@ -30,7 +32,7 @@ from ..filtersets import CaseFilterSet
 from ..forms import EnforcementForm, IntakeForm, IntakeItemForm, attach_errors
 from ..models import Case, ServiceItem
 from ..services.common import post_ids_of
-from .common import StaffView, due_text, mark_due, near_date
+from .common import DESK_ROLES, due_text, mark_due, near_date
 from .public import no_store, receipt_context
 
 PAGE_SIZE = 25
@@ -89,8 +91,11 @@ class ListSelect(forms.Select):
         return [v for v in data.getlist(name) if v] if hasattr(data, "getlist") else data.get(name)
 
 
-class DeskView(StaffView):
+class DeskView(RoleRequiredMixin, View):
     """办件工作台: tabs for the user's roles, the shared case filterset, green channel first."""
+
+    roles = DESK_ROLES
+    denied_message = gettext_lazy("您没有权限访问办件工作台。")
 
     template_name = "approvals/desk/desk.html"
 
@@ -168,7 +173,7 @@ def intake_items(user):
     return items.filter(department=department_of(user))
 
 
-class IntakeView(StaffView):
+class IntakeView(RoleRequiredMixin, View):
     """窗口受理: the clerk records a walk-in application (paper checked, scans optional), then accepts it."""
 
     template_name = "approvals/desk/intake.html"
@@ -219,7 +224,7 @@ class IntakeView(StaffView):
         return render(request, self.template_name, {"picker": picker, "item": item, "form": form}, status=400)
 
 
-class IntakeReceiptView(StaffView):
+class IntakeReceiptView(RoleRequiredMixin, View):
     """The receipt handed to the walk-in applicant, with the query secret shown this once."""
 
     roles = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD)
@@ -238,7 +243,7 @@ class IntakeReceiptView(StaffView):
 # --- enforcement ---------------------------------------------------------------------------------
 
 
-class EnforcementNewView(StaffView):
+class EnforcementNewView(RoleRequiredMixin, View):
     """立案: an officer opens an enforcement case on a published penalty/coercion/inspection power."""
 
     template_name = "approvals/desk/enforcement_form.html"

@@ -8,8 +8,6 @@ from ``approvals.efficiency`` in a constant number of queries.
 from io import BytesIO
 from urllib.parse import quote
 
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -18,26 +16,21 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from portal.access import RoleRequiredMixin
+
 from .. import efficiency
 from ..efficiency import COLUMNS, EfficiencyFilter, Figures, Report
-from .common import forbidden
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {"count": "0", "days": "0.0", "rate": "0.0%", "per100": "0.0"}
 
 
-class EfficiencyAccessView(View):
+class EfficiencyAccessView(RoleRequiredMixin, View):
     """Resolves who sees which departments (``self.scope``) and reads the filter."""
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        try:
-            self.scope = efficiency.scope_of(request.user)
-        except PermissionDenied as exc:
-            return forbidden(request, exc)
+    def check_access(self, request):
+        self.scope = efficiency.scope_of(request.user)  # PermissionDenied for anyone else: the 403 page
         self.form = EfficiencyFilter(request.GET, scope=self.scope)
-        return super().dispatch(request, *args, **kwargs)
 
     def build_report(self, *, items: bool) -> Report | None:
         if not self.form.is_valid():

@@ -29,7 +29,6 @@ from ..models import Case, ServiceItem
 from .common import (
     case_details,
     flow_steps,
-    forbidden,
     ledger,
     mark_due,
     over_limit,
@@ -134,8 +133,6 @@ class ApplyView(View):
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
-            except PermissionDenied as exc:
-                return forbidden(request, exc)
             else:
                 request.session[RECEIPT] = {"case": case.pk, "secret": secret}
                 return redirect("approvals:receipt")

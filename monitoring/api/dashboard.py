@@ -2,26 +2,18 @@
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from monitoring.dashboard_views import payload
-from portal.roles import ADMINISTRATOR, INSPECTOR, INTEGRATOR, has_role
-
-
-class DashboardReaders(permissions.BasePermission):
-    """Discipline inspectors, administrators and integrators (a token or a session)."""
-
-    message = "仅限纪检监察员、系统管理员和接口调用方访问。"
-
-    def has_permission(self, request, view):
-        user = request.user
-        return bool(user and user.is_authenticated and has_role(user, INSPECTOR, ADMINISTRATOR, INTEGRATOR))
+from portal.access import HasRole
+from portal.roles import ADMINISTRATOR, INSPECTOR, INTEGRATOR
 
 
 class DashboardView(APIView):
-    permission_classes = [DashboardReaders]
+    permission_classes = [
+        HasRole(INSPECTOR, ADMINISTRATOR, INTEGRATOR, message="仅限纪检监察员、系统管理员和接口调用方访问。")
+    ]
 
     @extend_schema(
         operation_id="dashboard_retrieve",

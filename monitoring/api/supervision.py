@@ -5,23 +5,19 @@ may act (403) and the transition map (409). Writes need a session or a write-sco
 """
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from monitoring import supervision
 from monitoring.api import serializers as s
 from monitoring.models import AccountabilityRecord, SupervisionNotice
+from monitoring.permissions import INSPECTOR_ROLES
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
-from portal.api.permissions import PublicReadScopedWrite, StaffOnly
-from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
+from portal.access import HasRole
+from portal.api.permissions import PublicReadScopedWrite
 
-
-class InspectorsOnly(permissions.BasePermission):
-    message = "仅限纪检监察员访问。"
-
-    def has_permission(self, request, view):
-        return has_role(request.user, INSPECTOR, ADMINISTRATOR)
+InspectorsOnly = HasRole(*INSPECTOR_ROLES, message="仅限纪检监察员访问。")
 
 
 def validated(serializer_class, request, **context):
@@ -40,7 +36,7 @@ class SupervisionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     serializer_class = s.SupervisionNoticeSerializer
     filterset_class = NoticeFilterSet
-    permission_classes = [StaffOnly, PublicReadScopedWrite]
+    permission_classes = [HasRole(), PublicReadScopedWrite]
 
     # Inspectors' verbs: refused (403) before the body is read, whoever else asks.
     inspector_actions = {"create", "close", "return_", "withdraw"}
@@ -111,7 +107,7 @@ class AccountabilityViewSet(
 
     serializer_class = s.AccountabilitySerializer
     filterset_class = AccountabilityFilterSet
-    permission_classes = [StaffOnly, InspectorsOnly, PublicReadScopedWrite]
+    permission_classes = [HasRole(), InspectorsOnly, PublicReadScopedWrite]
 
     def get_queryset(self):
         return AccountabilityRecord.objects.visible_to(self.request.user).select_related(

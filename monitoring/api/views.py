@@ -15,7 +15,8 @@ from monitoring.api.serializers import (
 from monitoring.api.supervision import InspectorsOnly, deadline_of, validated
 from monitoring.filtersets import AlertFilterSet, TimerFilterSet
 from monitoring.models import Alert, Timer
-from portal.api.permissions import PublicReadScopedWrite, StaffOnly
+from portal.access import HasRole
+from portal.api.permissions import PublicReadScopedWrite
 
 
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):
@@ -25,7 +26,7 @@ class AlertViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AlertSerializer
     filterset_class = AlertFilterSet
-    permission_classes = [StaffOnly, PublicReadScopedWrite]
+    permission_classes = [HasRole(), PublicReadScopedWrite]
 
     # The lifecycle verbs are the inspectors': refused (403) before the body is read.
     inspector_actions = {"acknowledge", "resolve", "dismiss", "notify"}
@@ -79,7 +80,7 @@ class TimerViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = TimerSerializer
     filterset_class = TimerFilterSet
-    permission_classes = [StaffOnly]
+    permission_classes = [HasRole()]
 
     def get_queryset(self):
         return Timer.objects.visible_to(self.request.user).select_related("department")

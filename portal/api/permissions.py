@@ -23,10 +23,3 @@ class PublicReadScopedWrite(permissions.BasePermission):
             self.message = "该接口令牌为只读，不能执行写操作。"
             return False
         return True
-
-
-class StaffOnly(permissions.BasePermission):
-    message = "仅限工作人员访问。"
-
-    def has_permission(self, request, view):
-        return bool(request.user and request.user.is_authenticated)
