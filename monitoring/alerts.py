@@ -97,3 +97,30 @@ def with_target_urls(alerts) -> list[Alert]:
     for alert in alerts:
         alert.target_url = urls.get((alert.target_type_id, alert.target_id))
     return alerts
+
+
+def describe(alert_id) -> dict | None:
+    """One alert as plain data for other apps (risks turns an alert into risk information), or None.
+
+    Keys: id, kind, kind_label, level, level_label, state, title, detail, target_label,
+    department_id, raised_at.
+    """
+    try:
+        alert = Alert.objects.filter(pk=int(alert_id)).first()
+    except (TypeError, ValueError):
+        return None
+    if alert is None:
+        return None
+    return {
+        "id": alert.pk,
+        "kind": alert.kind,
+        "kind_label": str(alert.get_kind_display()),
+        "level": alert.level,
+        "level_label": str(alert.get_level_display()),
+        "state": alert.state,
+        "title": alert.title,
+        "detail": alert.detail,
+        "target_label": alert.target_label,
+        "department_id": alert.department_id,
+        "raised_at": alert.raised_at,
+    }
