@@ -6,7 +6,7 @@ verbs would take minutes): ``bulk_create`` of the cases, their steps and trail, 
 penalty decisions, ratings, the statutory timers ("case") and the reminders and overdue alarms the
 sweep would have raised — all consistent with each other and with the rules the verbs follow:
 
-- codes in the verbs' format (SP/ZF + day + sequence), the day's ``CodeSequence`` moved past them,
+- codes in the verbs' format (SP/ZF + day + sequence), the day's number series (``portal.numbering``) moved past them,
   so codes handed out later never collide;
 - due dates from ``portal.workdays.deadline``, moved on by the suspended working days;
   ``working_days_used`` from ``services.steps.working_days_used``; ``on_time`` and
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from monitoring.choices import RULE_TIMER, AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, Timer, TimerPause
-from portal import audit, workdays
+from portal import audit, numbering, workdays
 from portal.models import AuditEvent, StaffProfile
 from powers.models import FlowStep, Power
 
@@ -63,7 +63,6 @@ from .models import (
     CaseEvent,
     CaseMaterial,
     CaseStep,
-    CodeSequence,
     FeePayment,
     PenaltyDecision,
     Rating,
@@ -71,7 +70,7 @@ from .models import (
     Suspension,
     Window,
 )
-from .services.common import CODE_PREFIX
+from .services.common import CODE_PREFIX, next_case_numbers
 from .services.steps import decision_step, working_days_used
 from .services.timing import CASE, suspension_purpose, window
 
@@ -659,21 +658,14 @@ class Builder:
     # --- saving --------------------------------------------------------------------------------
 
     def _codes(self) -> None:
-        """Codes in the verbs' format, numbered per day after what the day's sequence already gave out."""
+        """Codes in the verbs' format, numbered per day after what the day's series already gave out."""
         wanted: dict[tuple[str, date], list[Case]] = {}
         for case, rows in self.children:
             wanted.setdefault((CODE_PREFIX[case.kind], rows["code_day"]), []).append(case)
-        days = {day for _prefix, day in wanted}
-        existing = {(s.prefix, s.day): s for s in CodeSequence.objects.filter(day__in=days)}
-        new, changed = [], []
         for (prefix, day), cases in sorted(wanted.items()):
-            sequence = existing.get((prefix, day)) or CodeSequence(prefix=prefix, day=day, last=0)
-            for case in sorted(cases, key=lambda c: c.submitted_at):
-                sequence.last += 1
-                case.code = f"{prefix}{day:%Y%m%d}{sequence.last:06d}"
-            (changed if sequence.pk else new).append(sequence)
-        CodeSequence.objects.bulk_create(new, batch_size=BATCH)
-        CodeSequence.objects.bulk_update(changed, ["last"], batch_size=BATCH)
+            numbers = next_case_numbers(prefix, day, len(cases))
+            for case, n in zip(sorted(cases, key=lambda c: c.submitted_at), numbers, strict=True):
+                case.code = numbering.format_code(prefix, day, n, 6)
 
     def save(self) -> dict[str, int]:
         self._codes()

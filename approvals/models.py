@@ -220,20 +220,6 @@ class FeeItem(models.Model):
         return f"{self.name} {self.amount}元"
 
 
-class CodeSequence(models.Model):
-    """The daily counter behind uniform case codes (e.g. SP20250301000042); locked while it counts."""
-
-    prefix = models.CharField(max_length=4)
-    day = models.DateField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="code_sequence_unique")]
-
-    def __str__(self):
-        return f"{self.prefix}{self.day:%Y%m%d} → {self.last}"
-
-
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Who sees which cases.

@@ -12,8 +12,7 @@ like any other time limit. Answering stops the timer; returning the answer start
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,7 @@ from monitoring.choices import (
 )
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
 from monitoring.services import require_inspector, transition_alert
-from portal import audit, workdays
+from portal import audit, numbering, workdays
 from portal.roles import DEPT_HANDLER, DEPT_HEAD, department_of, has_role
 from portal.services import check_transition, require
 
@@ -35,7 +34,6 @@ NUMBER_PREFIX = "督〔{year}〕"
 NUMBER_DIGITS = 4
 DEFAULT_RETURN_DAYS = 5
 MAX_DEADLINE_DAYS = 60
-_NUMBER_ATTEMPTS = 5
 
 
 # --- deadlines -----------------------------------------------------------------------------------
@@ -71,33 +69,19 @@ def _start_timer(notice: SupervisionNotice, now: datetime) -> None:
 
 
 def next_number(year: int) -> str:
-    """The next free number of the year: 督〔2026〕0001, 督〔2026〕0002 …"""
-    prefix = NUMBER_PREFIX.format(year=year)
-    last = (
-        SupervisionNotice.objects.filter(number__startswith=prefix)
-        .annotate(width=Length("number"))
-        .order_by("-width", "-number")  # zero-padded: longest, then greatest, is the last one
-        .values_list("number", flat=True)
-        .first()
-    )
-    serial = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
-    return f"{prefix}{serial + 1:0{NUMBER_DIGITS}d}"
+    """The next number of the year, gap-free (``portal.numbering``): 督〔2026〕0001, 督〔2026〕0002 …
 
-
-def _save_numbered(notice: SupervisionNotice, year: int) -> None:
-    """Save with the next number; a concurrent issue that took it first makes us take the one after.
-
-    The unique constraint on ``number`` decides, so two inspectors never get the same number.
+    Taken under the series' row lock in the issuing transaction: two inspectors never get the same
+    number, and a notice that is not stored gives its number back.
     """
-    for _attempt in range(_NUMBER_ATTEMPTS):
-        notice.number = next_number(year)
-        try:
-            with transaction.atomic():  # savepoint: the caller's transaction survives a collision
-                notice.save()
-            return
-        except IntegrityError:
-            notice.pk = None
-    raise IntegrityError("could not allocate a supervision notice number")
+    prefix = NUMBER_PREFIX.format(year=year)
+
+    def greatest_used() -> int:
+        numbers = SupervisionNotice.objects.filter(number__startswith=prefix).values_list("number", flat=True)
+        return max((int(n[len(prefix) :]) for n in numbers if n[len(prefix) :].isdigit()), default=0)
+
+    n = numbering.next_number(f"notice:{year}", gap_free=True, initial=greatest_used)
+    return numbering.format_code(prefix, None, n, NUMBER_DIGITS)
 
 
 def _clean_text(value: str, field: str, message: str) -> str:
@@ -159,7 +143,8 @@ def issue_notice(
             issued_by=by,
             issued_at=now,
         )
-        _save_numbered(notice, today.year)
+        notice.number = next_number(today.year)
+        notice.save()
         audit.record(
             by,
             "monitoring.notice.issued",

@@ -280,3 +280,63 @@ def restrict_to_department(queryset, user, field="department", public_filter=Non
     if department is not None:
         condition |= Q(**{field: department})
     return queryset.filter(condition)
+
+
+class NumberSeries(models.Model):
+    """The counter behind one series of numbers or codes (``portal.numbering``): the last number given.
+
+    A gap-free series counts here under the row lock of the caller's transaction; a series that need
+    not be gap-free counts in a PostgreSQL sequence created on demand (started after ``last``).
+    """
+
+    series = models.CharField(_("编号序列"), max_length=100, unique=True)
+    last = models.BigIntegerField(_("已用最大号"), default=0)
+
+    class Meta:
+        verbose_name = _("编号序列")
+        verbose_name_plural = _("编号序列")
+        ordering = ["series"]
+
+    def __str__(self):
+        return f"{self.series} → {self.last}"
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class OutboxMessage(models.Model):
+    """A message a verb committed with its own transaction, delivered later by ``portal.outbox``.
+
+    The sender claims a row by compare-and-set on ``attempts`` (two workers never send it twice);
+    a failing gateway leaves it pending with ``last_error`` and a later ``next_attempt_at``
+    (exponential backoff); after ``OUTBOX_MAX_ATTEMPTS`` it is marked failed.
+    """
+
+    kind = models.CharField(_("类型"), max_length=40)
+    recipient = models.CharField(_("接收方"), max_length=200, blank=True)
+    body = models.TextField(_("内容"), blank=True)
+    payload = models.JSONField(_("附加数据"), default=dict, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=OutboxStatus.choices, default=OutboxStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试时间"), default=timezone.now)
+    last_error = models.TextField(_("最近错误"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_due"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient} ({self.get_status_display()})"

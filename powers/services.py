@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from portal import audit, search
+from portal import audit, numbering, search
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, department_of, has_role
 from portal.services import check_transition, require
 
@@ -84,13 +84,19 @@ def _require_department_staff(user, department):
 
 
 def next_code(category: str, department) -> str:
-    """The next free uniform code for a department and category."""
+    """The next free uniform code for a department and category (XK-SCJG-0001), from ``portal.numbering``.
+
+    A gap-free series per category and department, locked to the end of the verb's transaction, so
+    two departments (or two clerks of one) declaring at once each get their own code.
+    """
     prefix = f"{CATEGORY_CODE[category]}-{department.code}-"
-    last = (
-        Power.objects.filter(code__startswith=prefix).order_by("-code").values_list("code", flat=True).first()
-    )
-    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{seq:04d}"
+
+    def greatest_used() -> int:
+        codes = Power.objects.filter(code__startswith=prefix).values_list("code", flat=True)
+        return max((int(c[len(prefix) :]) for c in codes if c[len(prefix) :].isdigit()), default=0)
+
+    n = numbering.next_number(f"power:{prefix}", gap_free=True, initial=greatest_used)
+    return numbering.format_code(prefix, None, n, 4)
 
 
 def declare_power(*, by, department, name: str, category: str, legal_articles=(), **fields) -> Power:

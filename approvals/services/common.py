@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from portal import audit
+from portal import audit, numbering
 from portal.roles import DEPT_HANDLER, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, require
 
 from ..choices import CaseKind
-from ..models import Case, CaseEvent, CodeSequence
+from ..models import Case, CaseEvent
 
 SNAPSHOT_FIELDS = [
     "status", "current_step_id", "current_post_id", "accepted_on", "due_on", "promised_due_on",
@@ -141,12 +141,23 @@ def notify(case: Case, event: str) -> None:
 
 
 def next_code(prefix: str, day: date) -> str:
-    """The next uniform code of the day: prefix + yyyymmdd + six-digit sequence (SP20250301000042)."""
-    CodeSequence.objects.get_or_create(prefix=prefix, day=day)
-    seq = CodeSequence.objects.select_for_update().get(prefix=prefix, day=day)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return f"{prefix}{day:%Y%m%d}{seq.last:06d}"
+    """The next uniform code of the day: prefix + yyyymmdd + six-digit sequence (SP20250301000042).
+
+    From ``portal.numbering``: not gap-free (a PostgreSQL sequence per day), so concurrent
+    submissions never wait for each other's transaction.
+    """
+    return numbering.format_code(prefix, day, next_case_numbers(prefix, day, 1)[0], 6)
+
+
+def next_case_numbers(prefix: str, day: date, count: int) -> list[int]:
+    """``count`` numbers of the day's series of ``prefix`` (after any code of the day already stored)."""
+    stem = f"{prefix}{day:%Y%m%d}"
+
+    def greatest_used() -> int:
+        last = Case.objects.filter(code__startswith=stem).order_by("-code").values_list("code", flat=True).first()
+        return int(last[len(stem) :]) if last and last[len(stem) :].isdigit() else 0
+
+    return numbering.next_numbers(f"case:{stem}", count, initial=greatest_used)
 
 
 CODE_PREFIX = {CaseKind.APPLICATION: "SP", CaseKind.ENFORCEMENT: "ZF"}

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal import audit, search
+from portal import audit, numbering, search
 from portal.roles import ADMINISTRATOR, has_role
 from portal.services import require
 from powers.choices import Category
@@ -47,9 +47,17 @@ def require_flowchart(power: Power) -> None:
 
 
 def next_item_code(power: Power) -> str:
+    """FW-<power code> for a power's first item, then FW-<power code>-02, -03 … (``portal.numbering``)."""
     base = f"FW-{power.code}"
-    taken = ServiceItem.objects.filter(code__startswith=base).count()
-    return base if not taken else f"{base}-{taken + 1:02d}"
+
+    def greatest_used() -> int:
+        codes = ServiceItem.objects.filter(code__startswith=base).values_list("code", flat=True)
+        suffixes = [c[len(base) + 1 :] for c in codes if c.startswith(f"{base}-")]
+        numbers = [int(s) for s in suffixes if s.isdigit()] + [1 for c in codes if c == base]
+        return max(numbers, default=0)
+
+    n = numbering.next_number(f"item:{base}", gap_free=True, initial=greatest_used)
+    return base if n == 1 else f"{base}-{n:02d}"
 
 
 def _save_children(item: ServiceItem, materials, fees) -> None:

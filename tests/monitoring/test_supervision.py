@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -14,7 +14,7 @@ from monitoring.choices import RULE_NOTICE, AccountabilityMeasure, AlertKind, Al
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.sweep import run_sweep
 from portal import roles, workdays
-from portal.models import AuditEvent
+from portal.models import AuditEvent, NumberSeries
 from portal.services import TransitionError
 from tests.factories import UserFactory
 from tests.monitoring.factories import AlertFactory
@@ -123,26 +123,23 @@ def test_issue_numbers_acknowledges_and_starts_the_timer(alert, inspector, depar
 
 @pytest.mark.django_db
 def test_numbers_continue_after_the_highest(inspector, department):
+    """A year counted for the first time continues after the greatest number already stored."""
     year = timezone.localdate().year
     first = issue(inspector, department)
     SupervisionNotice.objects.filter(pk=first.pk).update(number=f"督〔{year}〕0041")
+    NumberSeries.objects.filter(series=f"notice:{year}").delete()
     assert issue(inspector, department).number == f"督〔{year}〕0042"
 
 
 @pytest.mark.django_db
-def test_a_number_taken_meanwhile_is_skipped(inspector, department, monkeypatch):
-    """Two inspectors issuing at once: the unique number decides, the loser takes the next one."""
-    taken = issue(inspector, department).number
-    real = supervision.next_number
-    calls = []
-
-    def stale(year):  # the first read happened before the other inspector's insert
-        calls.append(year)
-        return taken if len(calls) == 1 else real(year)
-
-    monkeypatch.setattr(supervision, "next_number", stale)
-    notice = issue(inspector, department)
-    assert notice.number != taken and notice.number.endswith("0002") and len(calls) == 2
+def test_a_notice_not_stored_gives_its_number_back(inspector, department):
+    """Gap-free: a failed issue rolls its number back with it."""
+    year = timezone.localdate().year
+    assert issue(inspector, department).number.endswith("0001")
+    with pytest.raises(RuntimeError), transaction.atomic():
+        issue(inspector, department)
+        raise RuntimeError("the issuing transaction fails after numbering")
+    assert issue(inspector, department).number == f"督〔{year}〕0002"
     assert SupervisionNotice.objects.count() == 2
 
 
