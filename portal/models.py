@@ -333,9 +333,7 @@ class OutboxMessage(models.Model):
         verbose_name_plural = _("待发消息")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(
-                fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_due"
-            )
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_pending_due")
         ]
 
     def __str__(self):

@@ -154,7 +154,12 @@ def next_case_numbers(prefix: str, day: date, count: int) -> list[int]:
     stem = f"{prefix}{day:%Y%m%d}"
 
     def greatest_used() -> int:
-        last = Case.objects.filter(code__startswith=stem).order_by("-code").values_list("code", flat=True).first()
+        last = (
+            Case.objects.filter(code__startswith=stem)
+            .order_by("-code")
+            .values_list("code", flat=True)
+            .first()
+        )
         return int(last[len(stem) :]) if last and last[len(stem) :].isdigit() else 0
 
     return numbering.next_numbers(f"case:{stem}", count, initial=greatest_used)
