@@ -1,10 +1,9 @@
 """Forms of the service-centre pages. They check input only; every state change is a verb in services.
 
-Uploads are checked here, before any verb runs, so that a refused file stores nothing: size (at
-most MAX_UPLOAD_BYTES), type (PDF, JPG or PNG by extension *and* by the file's first bytes).
+Uploads are checked here, before any verb runs, so that a refused file stores nothing, by the
+portal's one upload policy (portal.uploads: size, PDF/JPG/PNG by extension *and* first bytes).
 """
 
-import os
 import re
 
 from django import forms
@@ -12,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department
+from portal.uploads import UPLOAD_ACCEPT, MultipleFileInput, check_upload
 from powers.models import Power
 
 from .choices import (
@@ -23,17 +23,9 @@ from .choices import (
     Decision,
     SuspensionKind,
 )
-from .models import MAX_UPLOAD_BYTES, Material, ServiceItem
+from .models import Material, ServiceItem
 from .services.enforcement import ENFORCEMENT_CATEGORIES
 
-# What a citizen may upload: extension -> the bytes such a file starts with.
-UPLOAD_SIGNATURES = {
-    "pdf": (b"%PDF",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
-UPLOAD_ACCEPT = ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"
 MAX_FILES_PER_MATERIAL = 5
 ID_NUMBER_RE = re.compile(r"^[0-9A-Z]{15,18}$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{7,20}$")
@@ -46,36 +38,6 @@ def attach_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def check_upload(upload) -> None:
-    """Refuse a file that is too large, of another type, or whose content does not match its name."""
-    name = os.path.basename(upload.name or "")
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(
-            _("文件「%(name)s」大小为 %(size).1f MB，超过 %(max)d MB 的上限。"),
-            params={"name": name, "size": upload.size / 1024 / 1024, "max": MAX_UPLOAD_BYTES // 1024 // 1024},
-            code="too_large",
-        )
-    extension = os.path.splitext(name)[1].lower().lstrip(".")
-    if extension not in UPLOAD_SIGNATURES:
-        raise ValidationError(
-            _("文件「%(name)s」的格式不受支持，请上传 PDF、JPG 或 PNG 文件。"),
-            params={"name": name},
-            code="type",
-        )
-    head = upload.read(8)
-    upload.seek(0)
-    if not any(head.startswith(signature) for signature in UPLOAD_SIGNATURES[extension]):
-        raise ValidationError(
-            _("文件「%(name)s」的内容不是有效的 %(ext)s 文件，请重新导出后上传。"),
-            params={"name": name, "ext": extension.upper()},
-            code="content",
-        )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class MaterialFilesField(forms.FileField):

@@ -14,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
 from portal.models import Department, Post
 from portal.roles import ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER, WINDOW_CLERK, department_of, has_role
 from powers.models import DiscretionStandard, FlowStep, Power
@@ -35,7 +36,7 @@ from .choices import (
 
 USER = settings.AUTH_USER_MODEL
 UPLOAD_EXTENSIONS = ["pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip"]
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES
 
 
 def _page_or_api(page: str, api: str, code: str) -> str:

@@ -32,6 +32,14 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),
     },
+    "complaints-outbox-every-minute": {
+        "task": "complaints.tasks.send_pending_notifications",
+        "schedule": 60.0,
+    },
+    "complaints-anonymise-nightly": {
+        "task": "complaints.tasks.anonymise_expired",
+        "schedule": crontab(hour=3, minute=10),
+    },
     "anomaly-rules-full-scan-nightly": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": crontab(hour=2, minute=30),

@@ -7,6 +7,7 @@ what. ``visible_to(user)`` querysets combine the two.
 from django.utils.translation import gettext_lazy as _
 
 WINDOW_CLERK = "window_clerk"
+HOTLINE_OPERATOR = "hotline_operator"
 DEPT_HANDLER = "dept_handler"
 DEPT_HEAD = "dept_head"
 LEGAL_REVIEWER = "legal_reviewer"
@@ -17,6 +18,7 @@ INTEGRATOR = "integrator"
 
 ROLE_LABELS = {
     WINDOW_CLERK: _("窗口受理员"),
+    HOTLINE_OPERATOR: _("投诉热线话务员"),
     DEPT_HANDLER: _("部门承办人"),
     DEPT_HEAD: _("部门负责人"),
     LEGAL_REVIEWER: _("法制审核员"),

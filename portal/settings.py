@@ -246,6 +246,21 @@ PORTAL_NAME = env_str("PORTAL_NAME", "权力清单治理平台")
 CITY_NAME = env_str("CITY_NAME", "示范市")
 # How stale the supervision sweep may get before it is an alarm of its own.
 SWEEP_STALE_AFTER_SECONDS = env_int("SWEEP_STALE_AFTER_SECONDS", 300)
+# Complaints (统一受理投诉平台): the supervisory organ that forwards and supervises, the discipline
+# inspection office that alone receives corruption clues (department codes), the reopen window,
+# the retention after which closed complaints are anonymised, and the public form's limits.
+COMPLAINTS_SUPERVISORY_DEPARTMENT = env_str("COMPLAINTS_SUPERVISORY_DEPARTMENT", "JW")
+COMPLAINTS_DISCIPLINE_DEPARTMENT = env_str("COMPLAINTS_DISCIPLINE_DEPARTMENT", "JW")
+COMPLAINTS_REOPEN_DAYS = env_int("COMPLAINTS_REOPEN_DAYS", 15)
+COMPLAINTS_RETENTION_DAYS = env_int("COMPLAINTS_RETENTION_DAYS", 730)
+COMPLAINTS_SUBMIT_PER_MINUTE = env_int("COMPLAINTS_SUBMIT_PER_MINUTE", 5)
+COMPLAINTS_MIN_FILL_SECONDS = env_int("COMPLAINTS_MIN_FILL_SECONDS", 3)
+# Handling-quality grade (优秀/合格/不合格) of a department from its indicators (rates 0–1):
+# excellent when every "excellent" floor is met, unqualified when any "unqualified" floor is missed.
+COMPLAINTS_GRADE_THRESHOLDS = {
+    "excellent": {"completion_rate": 0.95, "on_time_completion_rate": 0.90, "satisfaction_rate": 0.90},
+    "unqualified": {"completion_rate": 0.80, "on_time_completion_rate": 0.70, "satisfaction_rate": 0.70},
+}
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,15 @@
+"""Formula-safe cells for every Excel export.
+
+A text that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage return) is read by Excel as
+a formula; a citizen's text in an export must never run as one (CSV/formula injection). Such texts
+get a leading apostrophe; numbers, dates and None pass unchanged.
+"""
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """The value to write into a cell: text that Excel would evaluate is made plain text."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
