@@ -7,7 +7,9 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
-RUN DEBUG=0 SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
+# A throwaway random key for this one build step (production settings refuse a missing or weak key).
+RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
     && useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
 USER portal
 EXPOSE 8000

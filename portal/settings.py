@@ -11,17 +11,21 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.env import env_bool, env_int, env_list, env_str, require_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", True)
-# The insecure key is only ever a default for the embedded run; production
-# must set SECRET_KEY (``check --deploy`` and PRODUCTION below make sure).
-SECRET_KEY = env_str("SECRET_KEY", "embedded-default-insecure-key-change-me-in-production-0123456789")
 PRODUCTION = env_bool("PRODUCTION", not DEBUG)
+# The development key is only ever a default for the embedded run (DEBUG=1). With DEBUG=0 (or
+# PRODUCTION=1) the portal refuses to start unless SECRET_KEY is a real key: set, not the
+# repository's development key, and strong by Django's own rule (50+ characters, 5+ distinct).
+DEVELOPMENT_SECRET_KEY = "embedded-default-insecure-key-change-me-in-production-0123456789"
+SECRET_KEY = env_str("SECRET_KEY", "" if (PRODUCTION or not DEBUG) else DEVELOPMENT_SECRET_KEY)
+if PRODUCTION or not DEBUG:
+    require_secret("SECRET_KEY", SECRET_KEY, development_value=DEVELOPMENT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -174,7 +178,19 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "tracking": "10/min", "token": "10/min"},
+    # Every API view is throttled: anonymous clients per address ("anon", keyed by the NUM_PROXIES
+    # rule below), signed-in users and token holders per user ("user"). Views that need a stricter
+    # limit (tracking with a query secret, obtaining a token) set their own scope on top.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE", "120/min"),
+        "user": env_str("API_USER_RATE", "600/min"),
+        "tracking": "10/min",
+        "token": "10/min",
+    },
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # How many trusted reverse proxies append to X-Forwarded-For. 0: throttles key on REMOTE_ADDR,
