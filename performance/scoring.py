@@ -240,7 +240,7 @@ def grade(total: float, thresholds: Mapping[str, float] = DEFAULT_THRESHOLDS) ->
 def bottom(placings: Mapping, count: int = 3) -> set:
     """The keys in the last ``count`` places of a ranking (ties on the boundary all included).
 
-    Never the whole series: in a series of n units at most n − 1 are "bottom".
+    Never the first place: units tied for first are not "bottom", whatever the series' size.
     """
     n = len(placings)
     count = min(count, n - 1)
@@ -248,4 +248,4 @@ def bottom(placings: Mapping, count: int = 3) -> set:
         return set()
     ranks = sorted((p.rank for p in placings.values()), reverse=True)
     boundary = ranks[count - 1]
-    return {key for key, p in placings.items() if p.rank >= boundary}
+    return {key for key, p in placings.items() if p.rank >= boundary and p.rank > 1}

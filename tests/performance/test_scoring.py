@@ -146,3 +146,4 @@ def test_bottom_three_with_ties_and_small_series():
     assert scoring.bottom(placings) == {"b", "c", "d", "e"}
     assert scoring.bottom(scoring.rank({"a": 1})) == set()
     assert scoring.bottom(scoring.rank({"a": 2, "b": 1})) == {"b"}
+    assert scoring.bottom(scoring.rank({"a": 5, "b": 5, "c": 5, "d": 5})) == set()
