@@ -7,10 +7,10 @@ every bad row and why (``SurveyImport.errors``).
 from __future__ import annotations
 
 import math
-from io import BytesIO
-from urllib.parse import quote
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from io import BytesIO
+from urllib.parse import quote
 
 from django.http import HttpResponse
 from openpyxl import Workbook, load_workbook

@@ -86,7 +86,7 @@ def test_results_export_is_formula_safe(client, computed, appraiser):
 
 
 def test_portal_excel_escapes_formulas():
-    from portal.excel import safe
+    from portal.excel import safe_cell as safe
 
     assert (
         safe("=1+1") == "'=1+1"
