@@ -1,7 +1,7 @@
 # Production image: gunicorn for web; the same image runs the Celery worker and beat.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PROJECT_ENVIRONMENT=/opt/venv PATH=/opt/venv/bin:$PATH
-RUN apt-get update && apt-get install -y --no-install-recommends graphviz fonts-wqy-microhei curl \
+RUN apt-get update && apt-get install -y --no-install-recommends graphviz fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 curl \
     && rm -rf /var/lib/apt/lists/* && pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock ./

@@ -99,18 +99,7 @@ def with_target_urls(alerts) -> list[Alert]:
     return alerts
 
 
-def describe(alert_id) -> dict | None:
-    """One alert as plain data for other apps (risks turns an alert into risk information), or None.
-
-    Keys: id, kind, kind_label, level, level_label, state, title, detail, target_label,
-    department_id, raised_at.
-    """
-    try:
-        alert = Alert.objects.filter(pk=int(alert_id)).first()
-    except (TypeError, ValueError):
-        return None
-    if alert is None:
-        return None
+def _describe(alert: Alert) -> dict:
     return {
         "id": alert.pk,
         "kind": alert.kind,
@@ -124,3 +113,30 @@ def describe(alert_id) -> dict | None:
         "department_id": alert.department_id,
         "raised_at": alert.raised_at,
     }
+
+
+def open_for_intake(limit: int = 20) -> list[dict]:
+    """The newest unresolved overdue alarms and anomalies, as ``describe`` dicts (for risks' intake page)."""
+    from monitoring.choices import UNRESOLVED_STATES
+
+    rows = (
+        Alert.objects.filter(kind__in=[AlertKind.OVERDUE, AlertKind.ANOMALY], state__in=UNRESOLVED_STATES)
+        .exclude(department__isnull=True)
+        .order_by("-raised_at", "-id")[:limit]
+    )
+    return [_describe(alert) for alert in rows]
+
+
+def describe(alert_id) -> dict | None:
+    """One alert as plain data for other apps (risks turns an alert into risk information), or None.
+
+    Keys: id, kind, kind_label, level, level_label, state, title, detail, target_label,
+    department_id, raised_at.
+    """
+    try:
+        alert = Alert.objects.filter(pk=int(alert_id)).first()
+    except (TypeError, ValueError):
+        return None
+    if alert is None:
+        return None
+    return _describe(alert)

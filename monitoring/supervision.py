@@ -338,3 +338,28 @@ def record_accountability(
             note=facts.strip()[:500],
         )
         return record
+
+
+def accountability_of(person) -> list[dict]:
+    """The accountability records naming ``person`` as plain data (risks' integrity file reads this).
+
+    Keys: id, decided_on, measure, measure_label, facts, department, person_title. The caller decides
+    who may see them (the integrity file: the inspection office and the person only).
+    """
+    rows = (
+        AccountabilityRecord.objects.filter(person=person)
+        .select_related("department")
+        .order_by("-decided_on", "-id")
+    )
+    return [
+        {
+            "id": row.pk,
+            "decided_on": row.decided_on,
+            "measure": row.measure,
+            "measure_label": str(row.get_measure_display()),
+            "facts": row.facts,
+            "department": str(row.department),
+            "person_title": row.person_title,
+        }
+        for row in rows
+    ]

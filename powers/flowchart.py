@@ -117,8 +117,13 @@ def _tooltip(step) -> str:
     return _dot_string("；".join(parts)[:500])
 
 
-def build_graph(flowchart) -> graphviz.Digraph:
-    """The DOT graph of a flowchart: start, one box per step (top to bottom), end; supervision as side notes."""
+def build_graph(flowchart, step_colours: dict | None = None) -> graphviz.Digraph:
+    """The DOT graph of a flowchart: start, one box per step (top to bottom), end; supervision as side notes.
+
+    ``step_colours`` (``{step_id: "#rrggbb"}``) draws those steps' borders thick in that colour; an
+    app that grades steps (risks: each step's highest risk grade) passes it, powers never computes it.
+    """
+    step_colours = step_colours or {}
     steps = list(flowchart.steps.all())
     graph = graphviz.Digraph("flowchart", format="svg")
     graph.attr(rankdir="TB", nodesep="0.35", ranksep="0.32", bgcolor="transparent", pad="0.1")
@@ -138,6 +143,7 @@ def build_graph(flowchart) -> graphviz.Digraph:
             fillcolor="#ffffff",
             margin="0.05",
             tooltip=_tooltip(step),
+            **({"color": step_colours[step.pk], "penwidth": "3.5"} if step.pk in step_colours else {}),
         )
         graph.edge(previous, node)
         if step.supervision_point:
@@ -154,10 +160,10 @@ def build_graph(flowchart) -> graphviz.Digraph:
     return graph
 
 
-def draw(flowchart) -> str | None:
+def draw(flowchart, step_colours: dict | None = None) -> str | None:
     """The flowchart as inline-ready SVG markup, or None (with a warning logged) when ``dot`` cannot run."""
     try:
-        svg = build_graph(flowchart).pipe(format="svg", encoding="utf-8")
+        svg = build_graph(flowchart, step_colours).pipe(format="svg", encoding="utf-8")
     except (graphviz.ExecutableNotFound, graphviz.CalledProcessError, OSError) as exc:
         logger.warning("flowchart of power %s not drawn: %s", flowchart.power_id, exc)
         return None

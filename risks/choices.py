@@ -134,3 +134,57 @@ AWAITING_RECTIFICATION = {OrderStatus.ISSUED, OrderStatus.RETURNED}
 # Timer purpose of a supervision order's rectification deadline (monitoring.timers).
 ORDER_TIMER = "risk_order"
 MAX_DEADLINE_DAYS = 60
+
+
+class ReviewStatus(models.TextChoices):
+    """A department's quarterly self-review of its risk points (季度自查, 组织监督)."""
+
+    OPEN = "open", _("待自查")
+    SUBMITTED = "submitted", _("已报送")
+    ACCEPTED = "accepted", _("已审阅")
+
+
+REVIEW_TRANSITIONS = {
+    ReviewStatus.OPEN: {ReviewStatus.SUBMITTED},
+    ReviewStatus.SUBMITTED: {ReviewStatus.ACCEPTED, ReviewStatus.OPEN},
+}
+REVIEW_TIMER = "risk_self_review"
+
+# Half-yearly democratic evaluation (民主评议): below this satisfaction the person is flagged for
+# the office's decision on transfer or removal — recorded, never automatic.
+SATISFACTION_FLAG_BELOW = 60
+
+
+class EvaluationDecision(models.TextChoices):
+    NONE = "", _("未决定")
+    KEEP = "keep", _("继续留任，诫勉谈话")
+    TRANSFER = "transfer", _("调整岗位")
+    REMOVE = "remove", _("免职")
+
+
+class Relation(models.TextChoices):
+    """Declared relations (防止利益冲突)."""
+
+    SPOUSE = "spouse", _("配偶")
+    RELATIVE = "relative", _("近亲属")
+    FORMER_EMPLOYER = "former_employer", _("原工作单位")
+    BUSINESS = "business", _("经营或持股企业")
+
+
+class Clarity(models.TextChoices):
+    """The ten clarities (十明确) each unit must reach."""
+
+    LEADING_GROUP = "leading_group", _("领导小组")
+    WORK_PLAN = "work_plan", _("工作方案")
+    KEY_POSTS = "key_posts", _("重点岗位和关键环节")
+    RISK_POINTS = "risk_points", _("风险点及等级")
+    RESPONSIBLE = "responsible", _("责任人和风险告知")
+    COMMITMENTS = "commitments", _("廉洁自律承诺")
+    FLOWCHARTS = "flowcharts", _("权力运行流程图")
+    JOINT_REVIEW = "joint_review", _("会审会制度")
+    AB_POSTS = "ab_posts", _("A、B岗制度")
+    PREVENTION = "prevention", _("防控制度和监控措施")
+
+
+# Clarities that cannot be computed from the data: ticked with evidence.
+EVIDENCED_CLARITIES = {Clarity.LEADING_GROUP, Clarity.WORK_PLAN, Clarity.JOINT_REVIEW}

@@ -20,12 +20,16 @@ from . import grading
 from .choices import (
     SCORE_MAX,
     SCORE_MIN,
+    Clarity,
     DiscoverySource,
+    EvaluationDecision,
     Grade,
     Holder,
     InformationSource,
     InformationStatus,
     OrderStatus,
+    Relation,
+    ReviewStatus,
     RiskPointStatus,
     RiskType,
     WarningLevel,
@@ -310,6 +314,21 @@ class WarningLoopQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+class OrderQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Overseers see all; the addressed department's staff see its orders (they rectify), even when
+        the order names a person; the person named sees it too."""
+        if _is_overseer(user):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.none()
+        condition = Q(person=user)
+        department = department_of(user)
+        if department is not None and has_role(user, DEPT_HANDLER, DEPT_HEAD):
+            condition |= Q(department=department)
+        return self.filter(condition)
+
+
 class RiskInformationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Risk information is the inspection office's working material."""
@@ -480,7 +499,7 @@ class SupervisionOrder(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField(_("发出时间"), default=timezone.now)
 
-    objects = WarningLoopQuerySet.as_manager()
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("廉政风险督办书")
@@ -499,3 +518,202 @@ class SupervisionOrder(models.Model):
         from .choices import AWAITING_RECTIFICATION
 
         return self.status in AWAITING_RECTIFICATION and self.deadline_on < timezone.localdate()
+
+
+# --- reviews, conflict of interest, the ten clarities --------------------------------------------
+
+
+class OfficeOrOwnDepartmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if _is_overseer(user):
+            return self
+        department = department_of(user)
+        if department is None:
+            return self.none()
+        return self.filter(department=department)
+
+
+class SelfReview(models.Model):
+    """A department's quarterly self-review of its risk points (季度自查), timed by monitoring."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(
+        _("年度"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    quarter = models.PositiveSmallIntegerField(
+        _("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)]
+    )
+    due_on = models.DateField(_("报送期限"))
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
+    )
+    report = models.TextField(_("自查情况"), blank=True)
+    points_reviewed = models.PositiveIntegerField(_("自查风险点数"), default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    review_note = models.TextField(_("审阅意见"), blank=True)
+
+    objects = OfficeOrOwnDepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("季度自查")
+        verbose_name_plural = _("季度自查")
+        ordering = ["-year", "-quarter", "department__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "year", "quarter"], name="one_self_review_per_quarter"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.year}年第{self.quarter}季度自查"
+
+    def get_absolute_url(self):
+        return reverse("risks:review", args=[self.pk])
+
+
+class EvaluationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Evaluation results are part of the integrity file: the office and the person only."""
+        if _is_overseer(user):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(person=user)
+
+
+class DemocraticEvaluation(models.Model):
+    """Half-yearly democratic evaluation of one person (民主评议): satisfaction from colleagues and users.
+
+    Below ``SATISFACTION_FLAG_BELOW`` % the person is flagged; the office records its decision.
+    """
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("被评议人"), on_delete=models.PROTECT, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    period_start = models.DateField(_("评议期起"))
+    period_end = models.DateField(_("评议期止"))
+    respondents = models.PositiveIntegerField(
+        _("参评人数"), validators=[MinValueValidator(1), MaxValueValidator(100000)]
+    )
+    satisfied = models.PositiveIntegerField(_("满意人数"), validators=[MaxValueValidator(100000)])
+    satisfaction = models.DecimalField(_("满意率(%)"), max_digits=5, decimal_places=2)
+    flagged = models.BooleanField(_("低于60%待研究"), default=False)
+    decision = models.CharField(
+        _("研究决定"), max_length=12, choices=EvaluationDecision.choices, blank=True, default=""
+    )
+    decision_note = models.TextField(_("决定说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("民主评议")
+        verbose_name_plural = _("民主评议")
+        ordering = ["-period_end", "person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "period_end"], name="one_evaluation_per_period"),
+            models.CheckConstraint(
+                condition=Q(satisfied__lte=models.F("respondents")), name="satisfied_le_respondents"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} {self.period_end:%Y-%m} {self.satisfaction}%"
+
+
+class ConflictQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Declarations are personal: the office and the declaring person only."""
+        if _is_overseer(user):
+            return self
+        if user is None or not user.is_authenticated:
+            return self.none()
+        return self.filter(person=user)
+
+
+class ConflictDeclaration(models.Model):
+    """A declared relation (防止利益冲突申报): spouse, relatives, former employer, business interests."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申报人"), on_delete=models.CASCADE, related_name="+"
+    )
+    relation = models.CharField(_("关系"), max_length=16, choices=Relation.choices)
+    counterpart_name = models.CharField(_("对方姓名或名称"), max_length=100)
+    # Compared with case applicants' document numbers; stored as entered, never shown on public pages.
+    counterpart_id_number = models.CharField(_("证件号码或统一社会信用代码"), max_length=40, blank=True)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    declared_at = models.DateTimeField(_("申报时间"), default=timezone.now)
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("利益冲突申报")
+        verbose_name_plural = _("利益冲突申报")
+        ordering = ["person_id", "-declared_at"]
+        indexes = [models.Index(fields=["counterpart_name"], name="conflict_counterpart_idx")]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_relation_display()} · {self.counterpart_name}"
+
+
+class Recusal(models.Model):
+    """A recusal (回避) recorded by a person from a matter where a declared relation is involved."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回避人"), on_delete=models.PROTECT, related_name="+"
+    )
+    declaration = models.ForeignKey(
+        ConflictDeclaration, verbose_name=_("所涉申报"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    matter = models.CharField(_("回避事项"), max_length=200)
+    matter_ref = models.CharField(_("事项编号"), max_length=64, blank=True)
+    reason = models.TextField(_("回避理由"))
+    recorded_at = models.DateTimeField(_("记录时间"), default=timezone.now)
+
+    objects = ConflictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("回避记录")
+        verbose_name_plural = _("回避记录")
+        ordering = ["-recorded_at"]
+
+    def __str__(self):
+        return f"{self.person} 回避 {self.matter}"
+
+
+class ClarityEvidence(models.Model):
+    """Evidence for a clarity that the data cannot show (领导小组、工作方案、会审会制度)."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+"
+    )
+    clarity = models.CharField(_("十明确事项"), max_length=16, choices=Clarity.choices)
+    evidence = models.TextField(_("佐证材料说明"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = OfficeOrOwnDepartmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("十明确佐证")
+        verbose_name_plural = _("十明确佐证")
+        constraints = [
+            models.UniqueConstraint(fields=["department", "clarity"], name="one_evidence_per_clarity")
+        ]
+
+    def __str__(self):
+        return f"{self.department} {self.get_clarity_display()}"

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want=(graphviz fonts-wqy-microhei)
+want=(graphviz fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
 [ "${1:-}" = "--test" ] && want+=(postgresql redis-server chromium)
 
 missing=()

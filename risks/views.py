@@ -1,0 +1,454 @@
+"""Pages of the risk-grade catalogue and the risk points' workflow.
+
+Public (no login): the catalogue (风险等级目录), the heat map, a power's risk page with its flowchart
+coloured by grade, a confirmed point. Staff: their department's points, declaration and the verbs.
+Every state change calls a verb in ``risks.services`` through ``VerbView``.
+"""
+
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from portal.access import RoleRequiredMixin
+from portal.models import Department, Post
+from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of
+from portal.services import TransitionError
+from powers import flowchart as drawing
+from powers.models import Flowchart, FlowStep, Power
+
+from . import catalogue, permissions, services
+from .choices import GRADE_HEX, Grade, RiskPointStatus, RiskType
+from .filtersets import RiskPointFilterSet
+from .forms import AdjustScoresForm, NoteForm, ReasonForm, RiskPointForm
+from .models import Acknowledgement, RiskPoint, RiskPointVersion
+
+STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
+OFFICE_ROLES = (INSPECTOR, ADMINISTRATOR)
+PAGE_SIZE = 50
+
+
+def mask_name(name: str) -> str:
+    """Public pages never show a person's full name: 王** ."""
+    name = (name or "").strip()
+    return f"{name[0]}{'*' * max(1, len(name) - 1)}" if name else ""
+
+
+def catalogue_queryset(user):
+    return RiskPoint.objects.visible_to(user).select_related("department", "power", "step", "post")
+
+
+class VerbView(RoleRequiredMixin, View):
+    """A verb with a small form: GET shows the form, POST calls ``run`` and redirects to the object.
+
+    Refusals: PermissionDenied → the 403 page; TransitionError → a message on the object's page;
+    ValidationError → the form again with the reason.
+    """
+
+    model = None
+    form_class = None
+    title = ""
+    template_name = "risks/action.html"
+    success_message = ""
+
+    def get_queryset(self):
+        return self.model.objects.visible_to(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_form(self, data=None):
+        return self.form_class(data) if self.form_class else None
+
+    def run(self, obj, data):
+        raise NotImplementedError
+
+    def success_url(self, obj):
+        return obj.get_absolute_url()
+
+    def render_form(self, obj, form):
+        return render(self.request, self.template_name, {"object": obj, "form": form, "title": self.title})
+
+    def get(self, request, *args, **kwargs):
+        return self.render_form(self.get_object(), self.get_form())
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object()
+        form = self.get_form(request.POST)
+        if form is not None and not form.is_valid():
+            return self.render_form(obj, form)
+        try:
+            result = self.run(obj, form.cleaned_data if form is not None else {})
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect(self.success_url(obj))
+        except ValidationError as exc:
+            if form is None:
+                messages.error(request, " ".join(exc.messages))
+                return redirect(self.success_url(obj))
+            form.add_error(None, exc)
+            return self.render_form(obj, form)
+        if self.success_message:
+            messages.success(request, self.success_message)
+        return redirect(self.success_url(result if result is not None else obj))
+
+
+# --- public pages --------------------------------------------------------------------------------
+
+
+class CatalogueView(TemplateView):
+    """风险等级目录: confirmed risk points (and, for staff, what they may see), filterable."""
+
+    template_name = "risks/catalogue.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = RiskPointFilterSet(self.request.GET, queryset=catalogue_queryset(self.request.user))
+        queryset = filterset.qs if filterset.is_valid() else RiskPoint.objects.none()
+        page = Paginator(queryset.order_by("department__code", "-grade", "code"), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        for point in page.object_list:
+            point.shown_responsible = mask_name(point.responsible_name)
+        context.update(
+            filter=filterset,
+            page=page,
+            points=page.object_list,
+            counts=catalogue.grade_counts(queryset),
+            grades=Grade,
+            risk_types=RiskType,
+            departments=Department.objects.filter(is_active=True).order_by("code").only("code", "name"),
+            can_declare=permissions.can_declare(self.request.user, department_of(self.request.user)),
+        )
+        return context
+
+
+def _department_from(request):
+    code = (request.GET.get("department") or "").strip().upper()
+    if not code:
+        return None
+    department = Department.objects.filter(code=code).first()
+    if department is None:
+        raise Http404(_("没有该单位。"))
+    return department
+
+
+class HeatMapView(TemplateView):
+    """Heat map (风险热力图): likelihood × harm for the city or one department (ECharts, vendored)."""
+
+    template_name = "risks/heatmap.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        department = _department_from(self.request)
+        figures = catalogue.heat_map(department)
+        rows = {(x, y): n for x, y, n in figures["cells"]}
+        scale = figures["scale"]
+        context.update(
+            department=department,
+            figures=figures,
+            table=[(y, [rows[(x, y)] for x in scale]) for y in reversed(scale)],
+            scale=scale,
+            departments=Department.objects.filter(is_active=True).order_by("code").only("code", "name"),
+            chart_labels={"likelihood": _("发生可能性"), "harm": _("危害程度"), "points": _("风险点")},
+        )
+        return context
+
+
+def heat_map_json(request):
+    """The heat map's figures as JSON (the page's chart, big screens, other platforms)."""
+    return JsonResponse(catalogue.heat_map(_department_from(request)))
+
+
+def coloured_flowchart(chart) -> str:
+    """The flowchart SVG with each step's border in its highest risk grade's colour (cached)."""
+    colours = catalogue.step_colours(chart.power_id)
+    fingerprint = hashlib.sha256(repr(sorted(colours.items())).encode()).hexdigest()[:16]
+    key = f"risks:flowchart:{drawing.cache_key(chart)}:{fingerprint}"
+    svg = cache.get(key)
+    if svg is None:
+        svg = drawing.draw(chart, colours)
+        if svg is not None:
+            cache.set(key, svg, drawing.CACHE_SECONDS)
+    return svg or drawing.fallback_html(chart)
+
+
+class PowerRisksView(TemplateView):
+    """A power's risk points and its public flowchart coloured by each step's highest risk grade."""
+
+    template_name = "risks/power.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        power = (
+            Power.objects.visible_to(self.request.user)
+            .filter(code=self.kwargs["code"], is_current=True)
+            .select_related("department")
+            .first()
+        )
+        if power is None:
+            raise Http404(_("没有找到该权力事项。"))
+        steps = Prefetch("steps", queryset=FlowStep.objects.select_related("post").order_by("order"))
+        chart = Flowchart.objects.filter(power=power).prefetch_related(steps).first()
+        points = list(catalogue_queryset(self.request.user).filter(power=power).order_by("-grade", "code"))
+        for point in points:
+            point.shown_responsible = mask_name(point.responsible_name)
+        grades = catalogue.step_grades(power.pk)
+        context.update(
+            power=power,
+            chart=chart,
+            markup=mark_safe(coloured_flowchart(chart)) if chart and chart.steps.all() else "",
+            points=points,
+            step_rows=[(step, grades.get(step.pk)) for step in (chart.steps.all() if chart else [])],
+            legend=[(grade, GRADE_HEX[grade]) for grade in Grade],
+        )
+        return context
+
+
+class PointDetailView(TemplateView):
+    template_name = "risks/point.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        point = get_object_or_404(catalogue_queryset(user).select_related("matrix"), pk=self.kwargs["pk"])
+        insider = permissions.is_office(user) or permissions.is_staff_of(user, point.department)
+        context.update(
+            point=point,
+            insider=insider,
+            responsible=point.responsible_name if insider else mask_name(point.responsible_name),
+            versions=RiskPointVersion.objects.filter(point=point).order_by("-version", "-id")
+            if insider
+            else [],
+            can={
+                "edit": permissions.can_edit(user, point),
+                "submit": permissions.can_submit(user, point),
+                "confirm": permissions.can_confirm(user, point),
+                "return": permissions.can_return(user, point),
+                "revise": permissions.can_revise(user, point),
+                "adjust": permissions.can_adjust_scores(user, point),
+            },
+        )
+        return context
+
+
+# --- department staff: declaring ------------------------------------------------------------------
+
+
+class ManageView(RoleRequiredMixin, TemplateView):
+    """The department's risk points in every state (查点工作台)."""
+
+    template_name = "risks/manage.html"
+    roles = STAFF_ROLES + (INSPECTOR,)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        queryset = catalogue_queryset(user)
+        department = department_of(user)
+        if not permissions.is_office(user):
+            queryset = queryset.filter(department=department)
+        filterset = RiskPointFilterSet(self.request.GET, queryset=queryset)
+        queryset = filterset.qs if filterset.is_valid() else queryset.none()
+        page = Paginator(queryset.order_by("status", "code"), PAGE_SIZE).get_page(
+            self.request.GET.get("page")
+        )
+        context.update(
+            filter=filterset,
+            page=page,
+            points=page.object_list,
+            department=department,
+            can_declare=permissions.can_declare(user, department),
+            submitted=queryset.filter(status=RiskPointStatus.SUBMITTED).count()
+            if permissions.is_office(user)
+            else None,
+        )
+        return context
+
+
+class PointFormView(RoleRequiredMixin, View):
+    """Declare a risk point (no pk) or edit a draft/returned one."""
+
+    roles = STAFF_ROLES
+    template_name = "risks/point_form.html"
+
+    def setup_objects(self, request, pk=None):
+        if pk is None:
+            department = department_of(request.user)
+            if department is None or not permissions.can_declare(request.user, department):
+                raise Http404(_("您不属于任何单位，不能申报风险点。"))
+            return None, department
+        point = get_object_or_404(RiskPoint.objects.visible_to(request.user), pk=pk)
+        if not permissions.can_edit(request.user, point):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(_("只有本单位草稿或退回的风险点可以修改。"))
+        return point, point.department
+
+    def render_form(self, form, point, department):
+        return render(
+            self.request, self.template_name, {"form": form, "point": point, "department": department}
+        )
+
+    def get(self, request, pk=None):
+        point, department = self.setup_objects(request, pk)
+        return self.render_form(RiskPointForm(instance=point, department=department), point, department)
+
+    def post(self, request, pk=None):
+        point, department = self.setup_objects(request, pk)
+        form = RiskPointForm(request.POST, instance=point, department=department)
+        if form.is_valid():
+            try:
+                if point is None:
+                    point = services.declare_point(by=request.user, department=department, **form.values())
+                else:
+                    point = services.update_point(point, by=request.user, **form.values())
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("风险点已保存，等级：%(grade)s。") % {"grade": point.get_grade_display()}
+                )
+                return redirect(point.get_absolute_url())
+        return self.render_form(form, point, department)
+
+
+class SubmitView(VerbView):
+    model = RiskPoint
+    roles = STAFF_ROLES
+    title = _("申报风险点")
+    success_message = _("已申报，等待纪检监察机关确认。")
+
+    def run(self, obj, data):
+        return services.submit_point(obj, by=self.request.user)
+
+
+class ConfirmView(VerbView):
+    model = RiskPoint
+    roles = OFFICE_ROLES
+    form_class = NoteForm
+    title = _("确认风险点")
+    success_message = _("风险点已确认，列入风险等级目录。")
+
+    def run(self, obj, data):
+        return services.confirm_point(obj, by=self.request.user, note=data["note"])
+
+
+class ReturnView(VerbView):
+    model = RiskPoint
+    roles = OFFICE_ROLES
+    form_class = ReasonForm
+    title = _("退回风险点")
+    success_message = _("已退回。")
+
+    def run(self, obj, data):
+        return services.return_point(obj, by=self.request.user, reason=data["reason"])
+
+
+class ReviseView(VerbView):
+    model = RiskPoint
+    roles = STAFF_ROLES
+    form_class = ReasonForm
+    title = _("修订风险点")
+    success_message = _("已开启新版本草稿。")
+
+    def run(self, obj, data):
+        return services.revise_point(obj, by=self.request.user, reason=data["reason"])
+
+
+class AdjustScoresView(VerbView):
+    model = RiskPoint
+    roles = OFFICE_ROLES
+    form_class = AdjustScoresForm
+    title = _("调整评分")
+    success_message = _("评分已调整，等级已重新评定。")
+
+    def get_form(self, data=None):
+        point = self.get_object()
+        return AdjustScoresForm(data, initial=point.scores)
+
+    def run(self, obj, data):
+        reason = data.pop("reason")
+        return services.adjust_scores(obj, by=self.request.user, reason=reason, **data)
+
+
+# --- the power-risk list per post and per person --------------------------------------------------
+
+
+def _post_list_allowed(user, post) -> bool:
+    return permissions.is_office(user) or department_of(user) == post.department
+
+
+class PostRiskListView(RoleRequiredMixin, TemplateView):
+    """权力风险清单 of one post: printable, with a signature line and the acknowledgements."""
+
+    template_name = "risks/post_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        post = get_object_or_404(Post.objects.select_related("department"), pk=self.kwargs["pk"])
+        if not _post_list_allowed(user, post):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied(_("只能查看本单位岗位的权力风险清单。"))
+        points = (
+            RiskPoint.objects.public()
+            .filter(post=post)
+            .select_related("power", "step")
+            .order_by("-grade", "code")
+        )
+        mine = (
+            Acknowledgement.objects.filter(post=post, person=user).first() if user.is_authenticated else None
+        )
+        context.update(
+            post=post,
+            points=points,
+            acknowledgement=mine,
+            can_acknowledge=permissions.can_acknowledge_list(user, post),
+            holders=post.holders.select_related("user").order_by("display_name"),
+        )
+        return context
+
+
+class AcknowledgeListView(RoleRequiredMixin, View):
+    def post(self, request, pk):
+        post = get_object_or_404(Post, pk=pk)
+        services.acknowledge_list(post, by=request.user)
+        messages.success(request, _("已签认本岗位权力风险清单。"))
+        return redirect(reverse("risks:post_list", args=[post.pk]))
+
+
+class MyRiskListView(RoleRequiredMixin, TemplateView):
+    """The power-risk list of the logged-in person: every post they hold."""
+
+    template_name = "risks/my_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        profile = getattr(self.request.user, "staff_profile", None)
+        posts = list(profile.posts.select_related("department").order_by("code")) if profile else []
+        points = (
+            RiskPoint.objects.public()
+            .filter(post__in=posts)
+            .select_related("power", "post")
+            .order_by("post", "code")
+        )
+        acks = {
+            a.post_id: a
+            for a in Acknowledgement.objects.filter(person=self.request.user).order_by("acknowledged_at")
+        }
+        context.update(
+            posts=[(post, [p for p in points if p.post_id == post.pk], acks.get(post.pk)) for post in posts]
+        )
+        return context
