@@ -68,8 +68,9 @@ class Desk:
 
     def forwarded(self, **kwargs):
         complaint, secret = self.submit(**kwargs)
-        services.classify(complaint, self.category, by=self.inspector)
-        return services.forward(complaint, self.department, by=self.inspector), secret
+        now = kwargs.get("now")
+        services.classify(complaint, self.category, by=self.inspector, now=now)
+        return services.forward(complaint, self.department, by=self.inspector, now=now), secret
 
     def accepted(self, **kwargs):
         complaint, secret = self.forwarded(**kwargs)
