@@ -61,7 +61,9 @@ def department_indicators(start: date | datetime, end: date | datetime) -> dict[
     """The nine indicators (and the counts behind them) for every department with any figure."""
     start, end = _aware(start), _aware(end)
     rows = (
-        Complaint.objects.filter(forwarded_at__gte=start, forwarded_at__lt=end, handling_department__isnull=False)
+        Complaint.objects.filter(
+            forwarded_at__gte=start, forwarded_at__lt=end, handling_department__isnull=False
+        )
         .exclude(state=ComplaintState.MERGED)
         .order_by()
         .values("handling_department_id")

@@ -630,12 +630,14 @@ def report_clue(complaint: Complaint, *, by, now=None):
     with transaction.atomic():
         complaint = _lock(complaint)
         result = record_information(
-            source=complaint,
-            title=complaint.title,
-            detail=complaint.matter,
-            department=complaint.department,
-            power=complaint.power,
             by=by,
+            source="complaint",
+            title=complaint.title,
+            content=complaint.matter,
+            department=complaint.department or complaint.handling_department,
+            power=complaint.power,
+            source_ref=complaint.code,
+            now=now,
         )
         _trail(complaint, Verb.CLUE_REPORTED, by, now=now, department=complaint.department)
     return result

@@ -140,3 +140,15 @@ def describe(alert_id) -> dict | None:
     if alert is None:
         return None
     return _describe(alert)
+
+
+def for_people(user_ids, *, limit: int = 10) -> list[dict]:
+    """The latest alerts on timers for which one of ``user_ids`` was responsible, as ``describe`` dicts.
+
+    For the complaint drill-down ("the handling officer's earlier alerts").
+    """
+    ids = [int(pk) for pk in user_ids or () if pk]
+    if not ids:
+        return []
+    alerts = Alert.objects.filter(timer__person_id__in=ids).order_by("-raised_at", "-id")[:limit]
+    return [_describe(alert) for alert in alerts]

@@ -48,7 +48,12 @@ def test_nine_indicators_for_a_department(desk, other_department):
 
 
 def test_grades_from_thresholds(settings):
-    good = {"volume": 10, "completion_rate": 100.0, "on_time_completion_rate": 95.0, "satisfaction_rate": 92.0}
+    good = {
+        "volume": 10,
+        "completion_rate": 100.0,
+        "on_time_completion_rate": 95.0,
+        "satisfaction_rate": 92.0,
+    }
     assert indicators.grade(good) == Grade.EXCELLENT
     assert indicators.grade({**good, "satisfaction_rate": 80.0}) == Grade.QUALIFIED
     assert indicators.grade({**good, "completion_rate": 50.0}) == Grade.UNQUALIFIED

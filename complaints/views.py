@@ -1,0 +1,515 @@
+"""Pages of the complaint platform.
+
+Public (no login): the complaint form, its one-time receipt, tracking by code and query secret
+(rate-limited, the secret by POST only, the tracked complaint kept in the session), rating and
+reopening. Staff: the queues (supervisory and departmental), the hotline intake form, a complaint's
+page with its trail, drill-down and the verbs, the audited identity view, attachments, and the
+monthly report with its Excel export.
+"""
+
+import time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views import View
+
+from portal import query_secret, ratelimit
+from portal.access import RoleRequiredMixin
+from portal.models import Department
+from portal.services import TransitionError
+
+from . import drilldown, indicators, services
+from . import permissions as perm
+from .choices import AT_SUPERVISORY, PUBLIC_VERBS, Channel, ComplaintState, Grade
+from .filtersets import ComplaintFilterSet
+from .forms import (
+    ClassifyForm,
+    EmptyForm,
+    ForwardForm,
+    IntakeForm,
+    MergeForm,
+    NoteForm,
+    PressForm,
+    PublicComplaintForm,
+    RatingForm,
+    ReasonForm,
+    ReplyForm,
+    ReportForm,
+    TrackForm,
+    attach_errors,
+    department_options,
+    power_options,
+)
+from .models import Complaint
+
+PAGE_SIZE = 25
+RECEIPT = "complaints.receipt"
+TRACKED = "complaints.tracked"
+TRACKING_SECONDS = 30 * 60
+TRACK_LIMIT_PER_MINUTE = 10
+
+
+def no_store(response):
+    """Pages showing a secret, a tracked complaint or a reporter: never cached."""
+    add_never_cache_headers(response)
+    return response
+
+
+def pickers() -> dict:
+    return {"department_options": department_options(), "power_options": power_options()}
+
+
+# --- the public complaint form ---------------------------------------------------------------------
+
+
+class SubmitView(View):
+    """网上投诉: anonymous or named; honeypot, minimum fill time and the rate limit against spam."""
+
+    template_name = "complaints/submit.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": PublicComplaintForm(), **pickers()})
+
+    def post(self, request):
+        form = PublicComplaintForm(request.POST, request.FILES)
+        if ratelimit.over_limit(request, "complaint-submit", services_limit()):
+            form.is_valid()
+            form.errors.clear()
+            form.add_error(None, _("提交过于频繁，请稍后再试。"))
+            return render(request, self.template_name, {"form": form, **pickers()}, status=429)
+        if form.is_valid():
+            if form.is_robot():
+                form.add_error(None, _("提交未成功，请检查后重新提交。"))
+            else:
+                try:
+                    complaint, secret = services.submit(
+                        channel=Channel.WEB, by=request.user, **form.about(), **form.reporter()
+                    )
+                except ValidationError as exc:
+                    attach_errors(form, exc)
+                else:
+                    request.session[RECEIPT] = {"complaint": complaint.pk, "secret": secret}
+                    return redirect("complaints:receipt")
+        return render(request, self.template_name, {"form": form, **pickers()}, status=400)
+
+
+def services_limit() -> int:
+    from django.conf import settings
+
+    return settings.COMPLAINTS_SUBMIT_PER_MINUTE
+
+
+def receipt_complaint(request, key: str):
+    """The complaint of a one-time receipt; the secret is handed out once, then forgotten."""
+    data = request.session.get(key)
+    if not data:
+        return None, None
+    secret = data.pop("secret", None)
+    request.session[key] = data
+    complaint = (
+        Complaint.objects.select_related("category", "department").filter(pk=data["complaint"]).first()
+    )
+    return complaint, secret
+
+
+class ReceiptView(View):
+    """投诉回执: code and query secret, printable; the secret only on the first view."""
+
+    def get(self, request):
+        complaint, secret = receipt_complaint(request, RECEIPT)
+        if complaint is None:
+            messages.info(request, _("回执只在提交投诉后显示一次。查询投诉请使用投诉编号和查询密码。"))
+            return redirect("complaints:track")
+        return no_store(
+            render(request, "complaints/receipt.html", {"complaint": complaint, "secret": secret})
+        )
+
+
+# --- tracking ----------------------------------------------------------------------------------------
+
+
+def tracked(request):
+    data = request.session.get(TRACKED)
+    if not data or data.get("until", 0) < time.time():
+        request.session.pop(TRACKED, None)
+        return None, ""
+    complaint = Complaint.objects.select_related("handling_department").filter(pk=data["complaint"]).first()
+    if complaint is None or not query_secret.check(data["secret"], complaint.query_secret_hash):
+        request.session.pop(TRACKED, None)
+        return None, ""
+    return complaint, data["secret"]
+
+
+def tracking_context(complaint: Complaint, **forms_) -> dict:
+    """What the citizen sees: states and dates, departments, the reply; never staff names or notes."""
+    events = complaint.events.filter(verb__in=PUBLIC_VERBS).select_related("department").order_by("at", "id")
+    context = {"complaint": complaint, "events": events}
+    if complaint.state == ComplaintState.CLOSED and complaint.rated_at is None:
+        context["rating_form"] = forms_.get("rating_form") or RatingForm()
+    if services.can_reopen(complaint):
+        context["reopen_form"] = forms_.get("reopen_form") or ReasonForm()
+    return context
+
+
+class TrackView(View):
+    """投诉查询: code + secret by POST (rate-limited, as case tracking); then GETs show the complaint."""
+
+    def get(self, request):
+        complaint, _secret = tracked(request)
+        if complaint is None:
+            return no_store(render(request, "complaints/track_form.html", {"form": TrackForm()}))
+        return no_store(render(request, "complaints/track.html", tracking_context(complaint)))
+
+    def post(self, request):
+        form = TrackForm(request.POST)
+        if ratelimit.over_limit(request, "complaint-track", TRACK_LIMIT_PER_MINUTE):
+            return self.refused(
+                request, request.POST.get("code", ""), _("查询过于频繁，请一分钟后再试。"), 429
+            )
+        if form.is_valid():
+            complaint = services.find(form.cleaned_data["code"], form.cleaned_data["secret"])
+            if complaint is not None:
+                request.session.cycle_key()
+                request.session[TRACKED] = {
+                    "complaint": complaint.pk,
+                    "secret": query_secret.normalise(form.cleaned_data["secret"]),
+                    "until": time.time() + TRACKING_SECONDS,
+                }
+                return redirect("complaints:track")
+            return self.refused(request, form.cleaned_data["code"], services.WRONG)
+        return no_store(render(request, "complaints/track_form.html", {"form": form}, status=400))
+
+    def refused(self, request, code, message, status=200):
+        form = TrackForm(initial={"code": code[:32]})
+        context = {"form": form, "error": message}
+        return no_store(render(request, "complaints/track_form.html", context, status=status))
+
+
+class TrackedActionView(View):
+    """A citizen's POST on the tracked complaint (rate, reopen): needs a fresh lookup."""
+
+    form_class = RatingForm
+    form_name = ""
+
+    def post(self, request):
+        complaint, secret = tracked(request)
+        if complaint is None:
+            messages.error(request, _("查询已过期，请重新输入投诉编号和查询密码。"))
+            return redirect("complaints:track")
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                message = self.perform(complaint, secret, form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            except (TransitionError, PermissionDenied) as exc:
+                messages.error(request, str(exc))
+                return redirect("complaints:track")
+            else:
+                messages.success(request, message)
+                return redirect("complaints:track")
+        context = tracking_context(complaint, **{self.form_name: form})
+        return no_store(render(request, "complaints/track.html", context, status=400))
+
+
+class RateView(TrackedActionView):
+    form_class, form_name = RatingForm, "rating_form"
+
+    def perform(self, complaint, secret, data):
+        services.rate(complaint, secret=secret, satisfaction=data["satisfaction"], comment=data["comment"])
+        return _("感谢您的评价。")
+
+
+class ReopenView(TrackedActionView):
+    form_class, form_name = ReasonForm, "reopen_form"
+
+    def perform(self, complaint, secret, data):
+        services.reopen(complaint, secret=secret, reason=data["reason"])
+        return _("已申请重新办理，监察机关将重新分办。")
+
+
+class TrackLeaveView(View):
+    def post(self, request):
+        request.session.pop(TRACKED, None)
+        messages.info(request, _("已退出投诉查询。"))
+        return redirect("complaints:track")
+
+
+# --- staff: queues and intake -------------------------------------------------------------------------
+
+
+class QueueView(RoleRequiredMixin, View):
+    """投诉工作台: the supervisory queue (to decide) or the department's queue, filtered and paged."""
+
+    roles = perm.STAFF_ROLES
+
+    def get(self, request):
+        user = request.user
+        base = Complaint.objects.visible_to(user).select_related(
+            "category", "handling_department", "department"
+        )
+        data = request.GET.copy()
+        tab = data.get("tab") or ("todo" if perm.can_see_queue(user) else "mine")
+        if tab == "todo":
+            base = base.filter(state__in=AT_SUPERVISORY)
+        elif tab == "mine":
+            base = base.filter(
+                state__in=(ComplaintState.FORWARDED, ComplaintState.ACCEPTED, ComplaintState.REPLIED)
+            )
+        elif tab == "closing":
+            base = base.filter(state=ComplaintState.CLOSING)
+        filterset = ComplaintFilterSet(data, queryset=base)
+        valid = filterset.is_valid()
+        rows = filterset.qs if valid else Complaint.objects.none()
+        page = Paginator(rows.order_by("-received_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        context = {
+            "page": page,
+            "form": filterset.form,
+            "tab": tab,
+            "supervisory": perm.can_see_queue(user),
+            "can_take_calls": perm.can_take_calls(user),
+            "today": timezone.localdate(),
+        }
+        return render(request, "complaints/queue.html", context, status=200 if valid else 400)
+
+
+class IntakeView(RoleRequiredMixin, View):
+    """热线登记: the operator's keyboard-first form (also letters and e-mails with their scans)."""
+
+    roles = perm.INTAKE_ROLES
+
+    def get(self, request):
+        return render(request, "complaints/intake.html", {"form": IntakeForm(), **pickers()})
+
+    def post(self, request):
+        form = IntakeForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                complaint, secret = services.submit(
+                    channel=form.cleaned_data["channel"],
+                    category=form.cleaned_data.get("category"),
+                    by=request.user,
+                    **form.about(),
+                    **form.reporter(),
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                request.session[RECEIPT + ".staff"] = {"complaint": complaint.pk, "secret": secret}
+                return redirect("complaints:intake_receipt")
+        return render(request, "complaints/intake.html", {"form": form, **pickers()}, status=400)
+
+
+class IntakeReceiptView(RoleRequiredMixin, View):
+    roles = perm.INTAKE_ROLES
+
+    def get(self, request):
+        complaint, secret = receipt_complaint(request, RECEIPT + ".staff")
+        if complaint is None:
+            return redirect("complaints:intake")
+        context = {"complaint": complaint, "secret": secret, "staff": True}
+        return no_store(render(request, "complaints/receipt.html", context))
+
+
+# --- staff: one complaint -------------------------------------------------------------------------------
+
+
+def visible_complaint(request, code) -> Complaint:
+    queryset = Complaint.objects.visible_to(request.user).select_related(
+        "category", "department", "handling_department", "power", "merged_into"
+    )
+    return get_object_or_404(queryset, code=code)
+
+
+# slug -> (label, form class, permission, perform(complaint, user, data))
+ACTIONS = {
+    "classify": (_("分类"), ClassifyForm, perm.can_classify,
+                 lambda c, u, d: services.classify(c, d["category"], by=u)),
+    "forward": (_("转办"), ForwardForm, perm.can_forward,
+                lambda c, u, d: services.forward(c, d["department"], by=u, note=d["note"])),
+    "keep": (_("自办"), NoteForm, perm.can_keep, lambda c, u, d: services.keep(c, by=u, note=d["note"])),
+    "route": (_("移送纪检监察"), NoteForm, perm.can_route, lambda c, u, d: services.route(c, by=u, note=d["note"])),
+    "merge": (_("合并为重复件"), MergeForm, perm.can_merge,
+              lambda c, u, d: services.merge(c, d["into"], by=u, note=d["note"])),
+    "return": (_("退回"), ReasonForm, perm.can_return,
+               lambda c, u, d: services.return_complaint(c, by=u, reason=d["reason"])),
+    "accept": (_("签收受理"), EmptyForm, perm.can_accept, lambda c, u, d: services.accept(c, by=u)),
+    "reply": (_("答复"), ReplyForm, perm.can_reply, lambda c, u, d: services.reply(c, by=u, text=d["text"])),
+    "propose": (_("申请办结"), NoteForm, perm.can_propose_closure,
+                lambda c, u, d: services.propose_closure(c, by=u, note=d["note"])),
+    "approve": (_("审核办结"), NoteForm, perm.can_approve_closure,
+                lambda c, u, d: services.approve_closure(c, by=u, note=d["note"])),
+    "refuse": (_("退回重办"), ReasonForm, perm.can_refuse_closure,
+               lambda c, u, d: services.refuse_closure(c, by=u, reason=d["reason"])),
+    "press": (_("督办"), PressForm, perm.can_press,
+              lambda c, u, d: services.press(c, by=u, requirement=d["requirement"], deadline_days=d["deadline_days"])),
+    "clue": (_("转为廉政风险信息"), EmptyForm, perm.can_report_clue, lambda c, u, d: services.report_clue(c, by=u)),
+}  # fmt: skip
+
+
+def available_actions(user, complaint, bound: dict | None = None) -> list[dict]:
+    rows = []
+    for slug, (label, form_class, allowed, _perform) in ACTIONS.items():
+        if slug == "clue" and services.risk_intake() is None:
+            continue
+        if allowed(user, complaint):
+            form = (bound or {}).get(slug) or form_class(prefix=slug)
+            rows.append({"slug": slug, "label": label, "form": form})
+    return rows
+
+
+def detail_context(request, complaint: Complaint, bound=None, identity=None) -> dict:
+    user = request.user
+    return {
+        "complaint": complaint,
+        "events": complaint.events.select_related("department").order_by("at", "id"),
+        "actions": available_actions(user, complaint, bound),
+        "can_see_identity": perm.can_see_identity(user, complaint),
+        "identity": identity,
+        "attachments": list(complaint.attachments.all()) if perm.can_see_identity(user, complaint) else None,
+        "attachment_count": complaint.attachments.count(),
+        "duplicates": services.duplicates(complaint) if perm.can_merge(user, complaint) else (),
+        "drill": drilldown.for_complaint(complaint) if perm.can_see_queue(user) else None,
+        "timers": drilldown.timers_of(complaint),
+        "supervisory": perm.can_see_queue(user),
+        **pickers(),
+    }
+
+
+class DetailView(RoleRequiredMixin, View):
+    """投诉件: the matter, the trail, the verbs this user may use, and the drill-down."""
+
+    roles = perm.STAFF_ROLES
+
+    def get(self, request, code):
+        complaint = visible_complaint(request, code)
+        return no_store(render(request, "complaints/detail.html", detail_context(request, complaint)))
+
+
+class IdentityView(RoleRequiredMixin, View):
+    """查看投诉人信息: an audited POST; the page shows the identity once, in this response."""
+
+    roles = perm.IDENTITY_ROLES
+
+    def post(self, request, code):
+        complaint = visible_complaint(request, code)
+        identity = services.view_identity(complaint, by=request.user)
+        context = detail_context(request, complaint, identity=identity)
+        return no_store(render(request, "complaints/detail.html", context))
+
+
+class ActionView(RoleRequiredMixin, View):
+    """One verb with its small form; errors show on the complaint's page (400)."""
+
+    roles = perm.STAFF_ROLES
+
+    def post(self, request, code, action):
+        if action not in ACTIONS:
+            raise Http404
+        complaint = visible_complaint(request, code)
+        label, form_class, allowed, perform = ACTIONS[action]
+        if not allowed(request.user, complaint):
+            raise PermissionDenied(_("您不能对该投诉执行“%(action)s”。") % {"action": label})
+        form = form_class(request.POST, prefix=action)
+        if form.is_valid():
+            try:
+                perform(complaint, request.user, form.cleaned_data)
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            except TransitionError as exc:
+                messages.error(request, str(exc))
+                return redirect(complaint.get_absolute_url())
+            else:
+                messages.success(request, _("已%(action)s。") % {"action": label})
+                complaint.refresh_from_db()
+                if Complaint.objects.visible_to(request.user).filter(pk=complaint.pk).exists():
+                    return redirect(complaint.get_absolute_url())
+                return redirect("complaints:list")
+        context = detail_context(request, complaint, bound={action: form})
+        return no_store(render(request, "complaints/detail.html", context, status=400))
+
+
+class AttachmentView(RoleRequiredMixin, View):
+    """An attachment: only for those who may see the reporter (scans carry their name and address)."""
+
+    roles = perm.IDENTITY_ROLES
+
+    def get(self, request, code, pk):
+        complaint = visible_complaint(request, code)
+        if not perm.can_see_identity(request.user, complaint):
+            raise PermissionDenied(_("附件可能含有投诉人信息，您无权查看。"))
+        attachment = get_object_or_404(complaint.attachments, pk=pk)
+        try:
+            handle = attachment.file.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=True, filename=attachment.name)
+        return no_store(response)
+
+
+# --- the monthly report ---------------------------------------------------------------------------------
+
+
+def report_period(request):
+    form = ReportForm(request.GET)
+    today = timezone.localdate()
+    year, month = (today.year, today.month)
+    if form.is_valid() and form.cleaned_data["month"]:
+        year, month = form.cleaned_data["month"]
+    return form, year, month
+
+
+def report_rows(year: int, month: int) -> list[dict]:
+    start, end = indicators.month_bounds(year, month)
+    figures = indicators.department_indicators(start, end)
+    departments = Department.objects.in_bulk(list(figures))
+    rows = []
+    for dept_id, row in figures.items():
+        rows.append({"department": departments[dept_id], **row, "grade_label": Grade(row["grade"]).label
+                     if row["grade"] else "—"})  # fmt: skip
+    rows.sort(key=lambda r: (r["department"].level, r["department"].code))
+    return rows
+
+
+class ReportView(RoleRequiredMixin, View):
+    """月度报告: the nine indicators per department, the grade, charts; Excel export beside it."""
+
+    roles = perm.REPORT_ROLES
+
+    def get(self, request):
+        form, year, month = report_period(request)
+        rows = report_rows(year, month)
+        chart = {
+            "departments": [r["department"].short_name or r["department"].name for r in rows],
+            "completion": [r["completion_rate"] for r in rows],
+            "satisfaction": [r["satisfaction_rate"] for r in rows],
+            "on_time": [r["on_time_completion_rate"] for r in rows],
+            "volume": [r["volume"] for r in rows],
+        }
+        context = {
+            "form": form,
+            "year": year,
+            "month": f"{year}-{month:02d}",
+            "rows": rows,
+            "columns": indicators.INDICATORS,
+            "chart": chart,
+            "export_url": reverse("complaints:report_export") + f"?month={year}-{month:02d}",
+        }
+        return render(request, "complaints/report.html", context)
+
+
+class ReportExportView(RoleRequiredMixin, View):
+    roles = perm.REPORT_ROLES
+
+    def get(self, request):
+        from .exports import report_workbook
+
+        _form, year, month = report_period(request)
+        return report_workbook(year, month, report_rows(year, month))
