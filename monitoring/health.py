@@ -2,19 +2,30 @@
 
 ``status()`` returns ``{"status": "ok"|"error", "checks": {...}}``; each check is a dict with a
 ``status`` of "ok", "error" (failing) or "unknown" (cannot be told reliably from here — reported as
-such rather than guessed, and not counted as failing). Each check is bounded to well under a second.
+such rather than guessed, and not counted as failing).
+
+Every probe is bounded, so a server that accepts connections but never answers makes /health/
+answer 503 in under a second instead of hanging: the database probes run under a statement
+timeout (PostgreSQL; connecting is bounded by the ``connect_timeout`` of the settings), and the
+network probes (broker, cache) run side by side in daemon threads that are abandoned at the
+deadline (their own socket timeouts end them soon after).
 """
 
 import os
+import threading
 import time
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from monitoring.models import SweepRun
 
 BROKER_TIMEOUT_SECONDS = 0.5
+# The network probes (broker, cache) together never take longer than this.
+PROBE_DEADLINE_SECONDS = 0.7
+# A database probe is cancelled by the server after this (PostgreSQL statement_timeout).
+DATABASE_TIMEOUT_MS = 500
 # The worker touches its heartbeat file every WORKER_HEARTBEAT_SECONDS (monitoring.tasks).
 WORKER_HEARTBEAT_SECONDS = 15
 WORKER_STALE_AFTER_SECONDS = 4 * WORKER_HEARTBEAT_SECONDS
@@ -22,9 +33,16 @@ WORKER_STALE_AFTER_SECONDS = 4 * WORKER_HEARTBEAT_SECONDS
 OK, ERROR, UNKNOWN = "ok", "error", "unknown"
 
 
+def _statement_timeout(cursor) -> None:
+    """Inside a transaction: let the server cancel this probe's statements after DATABASE_TIMEOUT_MS."""
+    if connection.vendor == "postgresql":
+        cursor.execute(f"SET LOCAL statement_timeout = {int(DATABASE_TIMEOUT_MS)}")
+
+
 def check_database() -> dict:
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _statement_timeout(cursor)
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:  # any failure to talk to the database is the answer
@@ -36,7 +54,9 @@ def check_sweep(now=None) -> dict:
     """Failing when the sweep never ran or its last run is older than SWEEP_STALE_AFTER_SECONDS."""
     now = now or timezone.now()
     try:
-        last = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+        with transaction.atomic(), connection.cursor() as cursor:
+            _statement_timeout(cursor)
+            last = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
     except Exception as exc:
         return {"status": ERROR, "detail": exc.__class__.__name__}
     if last is None:
@@ -59,15 +79,70 @@ def check_broker() -> dict:
         folder = getattr(settings, "CELERY_BROKER_TRANSPORT_OPTIONS", {}).get("data_folder_in", "")
         ok = bool(folder) and os.path.isdir(folder) and os.access(folder, os.W_OK)
         return {"status": OK if ok else ERROR, "transport": "filesystem"}
+    return _bounded(_probe_broker, url)
+
+
+def _probe_broker(url: str) -> dict:
+    if url.startswith(("redis://", "rediss://")):
+        # A round trip (PING), not only a TCP connect: a hung server accepts and never answers.
+        import redis
+
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS
+        )
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return {"status": OK, "transport": "redis"}
     from kombu import Connection
 
-    try:
-        with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS) as conn:
-            conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
-            transport = conn.transport_cls
-    except Exception as exc:
-        return {"status": ERROR, "detail": exc.__class__.__name__}
-    return {"status": OK, "transport": str(transport)}
+    options = {"socket_timeout": BROKER_TIMEOUT_SECONDS, "socket_connect_timeout": BROKER_TIMEOUT_SECONDS}
+    with Connection(url, connect_timeout=BROKER_TIMEOUT_SECONDS, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=0, timeout=BROKER_TIMEOUT_SECONDS)
+        return {"status": OK, "transport": str(conn.transport_cls)}
+
+
+def check_cache() -> dict:
+    """The cache answers a write and a read (the shared Redis in production; sessions, throttles)."""
+    return _bounded(_probe_cache)
+
+
+def _probe_cache() -> dict:
+    from django.core.cache import cache
+
+    token = str(time.monotonic_ns())
+    cache.set("health:probe", token, 10)
+    if cache.get("health:probe") != token:
+        return {"status": ERROR, "detail": "read back a different value"}
+    return {"status": OK}
+
+
+class _Probe(threading.Thread):
+    """One network probe in a daemon thread: abandoned (not awaited) when it outlives the deadline."""
+
+    def __init__(self, probe, args):
+        super().__init__(daemon=True, name=f"health-{probe.__name__}")
+        self.probe, self.args, self.result = probe, args, None
+
+    def run(self):
+        try:
+            self.result = self.probe(*self.args)
+        except Exception as exc:  # any failure to answer is the answer
+            self.result = {"status": ERROR, "detail": exc.__class__.__name__}
+
+
+def _bounded(probe, *args, deadline: float | None = None) -> dict:
+    thread = _Probe(probe, args)
+    thread.start()
+    return _result(thread, deadline or time.monotonic() + PROBE_DEADLINE_SECONDS)
+
+
+def _result(thread: _Probe, deadline: float) -> dict:
+    thread.join(max(0.0, deadline - time.monotonic()))
+    if thread.is_alive() or thread.result is None:
+        return {"status": ERROR, "detail": "timeout"}
+    return thread.result
 
 
 def check_worker() -> dict:
@@ -83,11 +158,17 @@ def check_worker() -> dict:
 
 
 def status() -> dict:
-    checks = {
-        "database": check_database(),
-        "sweep": check_sweep(),
-        "broker": check_broker(),
-        "worker": check_worker(),
-    }
+    # The network probes start first and run while the database is asked; all share one deadline.
+    deadline = time.monotonic() + PROBE_DEADLINE_SECONDS
+    network = {}
+    if not settings.CELERY_BROKER_URL.startswith("filesystem"):
+        network["broker"] = _Probe(_probe_broker, (settings.CELERY_BROKER_URL,))
+    network["cache"] = _Probe(_probe_cache, ())
+    for thread in network.values():
+        thread.start()
+    checks = {"database": check_database(), "sweep": check_sweep()}
+    checks["broker"] = _result(network["broker"], deadline) if "broker" in network else check_broker()
+    checks["cache"] = _result(network["cache"], deadline)
+    checks["worker"] = check_worker()
     failing = any(check["status"] == ERROR for check in checks.values())
     return {"status": ERROR if failing else OK, "checks": checks}

@@ -87,7 +87,18 @@ TEMPLATES = [
 
 # --- database ---------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'portal.sqlite3'}")
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+# Production keeps connections open between requests (a new PostgreSQL connection costs more than
+# most queries) and checks a reused one before each request, so a restarted server is not an error.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 0 if DEBUG else 60),
+        conn_health_checks=True,
+    )
+}
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # Connecting to a server that does not answer fails after this many seconds (health, requests).
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file; IMMEDIATE
     # transactions take the write lock up front instead of failing on upgrade.

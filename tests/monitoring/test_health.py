@@ -1,6 +1,7 @@
 """/health/ and monitoring.health: database, sweep, broker, worker."""
 
 import os
+import socket
 import time
 from datetime import timedelta
 
@@ -26,7 +27,8 @@ def test_healthy_after_a_recent_sweep(client, heartbeat):
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "sweep", "broker", "worker"}
+    assert set(body["checks"]) == {"database", "sweep", "broker", "cache", "worker"}
+    assert body["checks"]["cache"]["status"] == "ok"
     assert body["checks"]["sweep"]["stale"] is False
     assert body["checks"]["worker"]["status"] == "unknown"  # no worker wrote a heartbeat here
 
@@ -81,3 +83,47 @@ def test_health_is_public_and_quick(client, heartbeat):
     assert time.monotonic() - started < 1
     assert response["Content-Type"] == "application/json"
     assert "no-cache" in response["Cache-Control"] or "max-age=0" in response["Cache-Control"]
+
+
+@pytest.fixture
+def silent_server():
+    """A real listening socket that never accepts or answers: the kernel completes the TCP
+    handshake (backlog), then every read waits forever — a hung broker or Redis."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+
+
+@pytest.mark.django_db
+def test_a_broker_that_accepts_but_never_answers_fails_health_within_a_second(
+    client, settings, heartbeat, silent_server
+):
+    run_sweep()
+    settings.CELERY_BROKER_URL = silent_server
+    health.check_broker()  # the first call imports the redis client
+    started = time.monotonic()
+    response = client.get("/health/")
+    assert time.monotonic() - started < 1
+    assert response.status_code == 503
+    broker = response.json()["checks"]["broker"]
+    assert broker["status"] == "error"
+
+
+@pytest.mark.django_db
+def test_a_cache_that_never_answers_fails_health_within_a_second(client, settings, heartbeat, silent_server):
+    run_sweep()
+    settings.CELERY_BROKER_URL = silent_server
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": silent_server}
+    }
+    health.check_broker()
+    started = time.monotonic()
+    response = client.get("/health/")
+    assert time.monotonic() - started < 1  # both hung probes share one deadline
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["cache"] == {"status": "error", "detail": "timeout"}
+    assert checks["broker"]["status"] == "error"
+    assert checks["database"]["status"] == "ok"
