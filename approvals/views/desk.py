@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -36,6 +37,10 @@ from .common import DESK_ROLES, due_text, mark_due, near_date
 from .public import no_store, receipt_context
 
 PAGE_SIZE = 25
+# Tab counts stop at this many (shown as "999+"), and a list pages through at most LIST_CAP rows:
+# every query of the desk reads a bounded number of index entries, however many cases there are.
+COUNT_CAP = 999
+LIST_CAP = 10_000
 INTAKE_RECEIPT = "approvals.intake_receipt"
 
 TABS = [
@@ -45,6 +50,7 @@ TABS = [
     ("due", gettext_lazy("临近时限/已超时")),
     ("all", gettext_lazy("全部")),
 ]
+TABS_BY_NAME = dict(TABS)
 
 
 def tab_conditions(user, today) -> dict:
@@ -79,6 +85,27 @@ def default_tab(user, tabs) -> str:
     return "due"
 
 
+def bounded_count(queryset, cap: int) -> tuple[int, bool]:
+    """``(n, more)``: the number of rows up to ``cap``, and whether there are more (a LIMIT inside
+    the COUNT: an index reads at most cap + 1 entries)."""
+    n = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(n, cap), n > cap
+
+
+class BoundedPaginator(Paginator):
+    """A paginator whose count stops at LIST_CAP: deep pages of a million-row list are not offered
+    (filters narrow it down instead), so no page ever counts or skips more than that."""
+
+    def __init__(self, object_list, per_page, cap=None):
+        super().__init__(object_list, per_page)
+        self.cap, self.more = cap or LIST_CAP, False
+
+    @cached_property
+    def count(self):
+        n, self.more = bounded_count(self.object_list, self.cap)
+        return n
+
+
 class YesNoSelect(forms.Select):
     def __init__(self):
         super().__init__(choices=[("", _("不限")), ("true", _("是")), ("false", _("否"))])
@@ -108,17 +135,25 @@ class DeskView(RoleRequiredMixin, View):
             tab = default_tab(user, conditions)
         visible = Case.objects.visible_to(user)
         counts = {
-            name: visible.filter(condition).count() for name, condition in conditions.items() if name != "all"
+            name: bounded_count(visible.filter(condition), COUNT_CAP)
+            for name, condition in conditions.items()
+            if name != "all"
         }
         filterset = CaseFilterSet(request.GET, queryset=visible.filter(conditions[tab]).for_list())
         self.tune_form(filterset.form, user)
         valid = filterset.is_valid()
-        rows = self.ordered(filterset.qs) if valid else Case.objects.none()
-        page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        rows = self.ordered(filterset.qs, tab) if valid else Case.objects.none()
+        page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
         page.object_list = mark_due(page.object_list, today)
         context = {
             "tabs": [
-                {"name": name, "label": label, "count": counts.get(name), "selected": name == tab}
+                {
+                    "name": name,
+                    "label": label,
+                    "count": counts[name][0] if name in counts else None,
+                    "more": name in counts and counts[name][1],
+                    "selected": name == tab,
+                }
                 for name, label in TABS
                 if name in conditions
             ],
@@ -135,8 +170,12 @@ class DeskView(RoleRequiredMixin, View):
         return render(request, self.template_name, context, status=200 if valid else 400)
 
     @staticmethod
-    def ordered(queryset):
-        """Open cases first, then the shared desk order (green channel first, nearest due date)."""
+    def ordered(queryset, tab=None):
+        """The working tabs (open cases only, a few): open first, then the shared desk order (green
+        channel first, nearest due date). "全部" (every case, up to millions): newest first, the
+        order of the (department, id) and primary-key indexes, so a page never sorts the table."""
+        if tab == "all":
+            return queryset.order_by("-id")
         closed = ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField())
         shared = queryset.desk_order().query.order_by
         return queryset.alias(closed=closed).order_by("closed", *shared)
