@@ -86,9 +86,14 @@ def _probe_broker(url: str) -> dict:
     if url.startswith(("redis://", "rediss://")):
         # A round trip (PING), not only a TCP connect: a hung server accepts and never answers.
         import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
 
         client = redis.Redis.from_url(
-            url, socket_connect_timeout=BROKER_TIMEOUT_SECONDS, socket_timeout=BROKER_TIMEOUT_SECONDS
+            url,
+            socket_connect_timeout=BROKER_TIMEOUT_SECONDS,
+            socket_timeout=BROKER_TIMEOUT_SECONDS,
+            retry=Retry(NoBackoff(), 0),  # the client retries with backoff by default: one try
         )
         try:
             client.ping()

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import ChoiceLabelField
 from portal.models import Department
 
 from ..choices import ApplicantType, CaseStatus, Channel, Decision, SuspensionKind
@@ -70,7 +71,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
 class CaseSerializer(serializers.ModelSerializer):
     """One row of a case list (staff)."""
 
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(CaseStatus, source="status")
     title = serializers.CharField(read_only=True)
     item = serializers.CharField(source="item.code", read_only=True, default=None)
     power = serializers.CharField(source="power.code", read_only=True)

@@ -107,9 +107,20 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     lookup_field = "code"
     lookup_value_regex = CASE_CODE
 
+    # The columns a list row shows (CaseSerializer): a list reads no text bodies or other tables' extras.
+    LIST_COLUMNS = (
+        "code", "kind", "item__code", "item__name", "power__code", "power__name", "department__code",
+        "department__name", "parent__code", "applicant_name", "applicant_type", "channel", "green_channel",
+        "status", "submitted_at", "accepted_on", "due_on", "promised_due_on", "due_provisional",
+        "suspended_days", "current_step__name", "current_post__name", "decision", "completed_at", "on_time",
+        "closed_at",
+    )  # fmt: skip
+
     def get_queryset(self):
         queryset = Case.objects.visible_to(self.request.user).for_list()
-        return _detail_queryset(queryset) if self.action != "list" else queryset
+        if self.action == "list":
+            return queryset.only(*self.LIST_COLUMNS)
+        return _detail_queryset(queryset)
 
     def get_serializer_class(self):
         return s.CaseSerializer if self.action == "list" else s.CaseDetailSerializer
