@@ -9,3 +9,9 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self):
         from approvals import anomalies  # noqa: F401  (registers the anomaly rules with monitoring)
+        from approvals import opendata as approval_data
+        from portal import figures, opendata
+
+        for dataset in approval_data.DATASETS:
+            opendata.register(dataset)
+        figures.register("results", approval_data.home_figures, order=30)

@@ -161,3 +161,44 @@ RATING_SCORES = [
     (2, _("不满意")),
     (1, _("非常不满意")),
 ]
+
+
+# --- result disclosure (双公示) ----------------------------------------------------------------
+
+
+class DisclosureKind(models.TextChoices):
+    LICENSE = "license", _("行政许可")
+    PENALTY = "penalty", _("行政处罚")
+
+
+class DisclosureState(models.TextChoices):
+    DUE = "due", _("待公示")
+    PUBLISHED = "published", _("已公示")
+    WITHDRAWN = "withdrawn", _("已撤销公示")
+    EXEMPTED = "exempted", _("不予公示")
+
+
+# A decision is published, or exempted with a legal reason; a published record is withdrawn only when
+# the decision is revoked (the withdrawal is public too); an inspector's challenge sends an exemption back.
+DISCLOSURE_TRANSITIONS = {
+    DisclosureState.DUE: {DisclosureState.PUBLISHED, DisclosureState.EXEMPTED},
+    DisclosureState.PUBLISHED: {DisclosureState.WITHDRAWN},
+    DisclosureState.EXEMPTED: {DisclosureState.DUE},
+    DisclosureState.WITHDRAWN: set(),
+}
+# What the public sees: published records and the withdrawals of published records.
+PUBLIC_DISCLOSURE_STATES = [DisclosureState.PUBLISHED, DisclosureState.WITHDRAWN]
+
+
+class ExemptionReason(models.TextChoices):
+    """The legal grounds for not disclosing a decision (政府信息公开条例 §14–16)."""
+
+    STATE_SECRET = "state_secret", _("涉及国家秘密")
+    COMMERCIAL_SECRET = "commercial_secret", _("涉及商业秘密，权利人不同意公开")
+    PERSONAL_PRIVACY = "personal_privacy", _("涉及个人隐私，权利人不同意公开")
+    PUBLIC_SAFETY = "public_safety", _("公开后可能危及国家安全、公共安全、经济安全和社会稳定")
+    LAW_FORBIDS = "law_forbids", _("法律、行政法规禁止公开")
+
+
+# Licensing and penalty decisions are published within this many working days of the decision.
+DISCLOSURE_WORKING_DAYS = 7

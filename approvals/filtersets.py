@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import search
 
-from .choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel
-from .models import Case, ServiceItem, Suspension
+from .choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel, DisclosureKind, DisclosureState
+from .models import Case, ResultDisclosure, ServiceItem, Suspension
 
 Q_MAX_LENGTH = search.MAX_QUERY_LENGTH
 
@@ -94,3 +94,35 @@ class CaseFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Q(code__istartswith=value) | Q(applicant_name__icontains=value))
+
+
+class ResultDisclosureFilterSet(django_filters.FilterSet):
+    """/results/ (public page, feed, CSV) and /api/v1/results/ (API): decisions made public (双公示)."""
+
+    department = django_filters.CharFilter(field_name="department__code", label=_("决定机关编码"))
+    kind = django_filters.ChoiceFilter(choices=DisclosureKind.choices, label=_("类别"))
+    state = django_filters.ChoiceFilter(choices=DisclosureState.choices, label=_("公示状态"))
+    party = django_filters.CharFilter(
+        field_name="party_name", lookup_expr="icontains", label=_("行政相对人"), max_length=Q_MAX_LENGTH
+    )
+    q = django_filters.CharFilter(method="filter_q", label=_("检索"), max_length=Q_MAX_LENGTH)
+    decided_from = django_filters.DateFilter(
+        field_name="decided_on", lookup_expr="gte", label=_("决定日期起")
+    )
+    decided_to = django_filters.DateFilter(field_name="decided_on", lookup_expr="lte", label=_("决定日期止"))
+
+    class Meta:
+        model = ResultDisclosure
+        fields = ["department", "kind", "state", "party", "q", "decided_from", "decided_to"]
+
+    def filter_q(self, queryset, name, value):
+        """Any of: the decision number, the matter, the party's public name or credit code."""
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(decision_number__icontains=value)
+            | Q(matter__icontains=value)
+            | Q(party_name__icontains=value)
+            | Q(party_credit_code__iexact=value)
+        )

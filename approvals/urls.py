@@ -3,7 +3,9 @@
 from django.urls import path
 
 from . import views
+from .views import disclosure as disclosure_views
 from .views import efficiency as efficiency_views
+from .views import screen as screen_views
 
 app_name = "approvals"
 
@@ -16,6 +18,12 @@ urlpatterns = [
     path("track/rate/", views.RateView.as_view(), name="track_rate"),
     path("track/correct/", views.CorrectView.as_view(), name="track_correct"),
     path("track/leave/", views.TrackLeaveView.as_view(), name="track_leave"),
+    path("results/", disclosure_views.ResultListView.as_view(), name="results"),
+    path("results/feed/", disclosure_views.ResultFeed(), name="results_feed"),
+    path("results/export.csv", disclosure_views.ResultExportView.as_view(), name="results_export"),
+    path("results/<int:pk>/", disclosure_views.ResultDetailView.as_view(), name="result"),
+    path("screen/", screen_views.ScreenView.as_view(), name="screen"),
+    path("screen/data.json", screen_views.ScreenDataView.as_view(), name="screen_data"),
     path("desk/", views.DeskView.as_view(), name="desk"),
     path("desk/intake/", views.IntakeView.as_view(), name="intake"),
     path("desk/intake/receipt/", views.IntakeReceiptView.as_view(), name="intake_receipt"),

@@ -9,7 +9,11 @@ class MonitoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from monitoring.public_figures import home_figures
         from monitoring.rules import sync_after_migrate
+        from portal import figures
+
+        figures.register("cases", home_figures, order=20)
 
         # One AnomalyRule row per registered anomaly rule (the apps register theirs in their ready()).
         post_migrate.connect(sync_after_migrate, sender=self, dispatch_uid="monitoring.rules.sync")

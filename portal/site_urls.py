@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from portal import views
 
@@ -7,4 +7,10 @@ app_name = "portal"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
+    path("open-data/", views.OpenDataView.as_view(), name="open_data"),
+    re_path(
+        r"^open-data/(?P<slug>[-a-z0-9]+)\.(?P<fmt>csv|json)$",
+        views.OpenDataDownloadView.as_view(),
+        name="open_data_download",
+    ),
 ]

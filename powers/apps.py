@@ -6,3 +6,10 @@ class PowersConfig(AppConfig):
     name = "powers"
     verbose_name = _("权力清单")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal import figures, opendata
+        from powers import opendata as power_data
+
+        opendata.register(power_data.DATASET)
+        figures.register("powers", power_data.home_figures, order=10)

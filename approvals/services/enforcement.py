@@ -20,6 +20,7 @@ from ..choices import DEFAULT_ENFORCEMENT_DAYS, ApplicantType, CaseKind, CaseSta
 from ..models import Case, PenaltyDecision
 from . import timing
 from .common import CODE_PREFIX, clock, is_staff_of, lock, next_code, snapshot, text, trail
+from .disclosure import open_disclosure
 from .steps import enter_step, finish_decision_step, first_step, record_decision
 
 ENFORCEMENT_CATEGORIES = {Category.PENALTY, Category.COERCION, Category.INSPECTION}
@@ -130,6 +131,7 @@ def decide_penalty(
             band_amount_min=band.amount_min, band_amount_max=band.amount_max, amount=value, outside_band=outside,
             reasons=reasons, collective_discussion_record=record, decided_by=by, decided_at=c.now,
         )  # fmt: skip
+        open_disclosure(case, by=by, c=c)
         note = f"{standard.fact_label}{calculation.fact}{standard.fact_unit}，{band.severity}档，决定{value}{standard.amount_unit}"
         trail(
             case,

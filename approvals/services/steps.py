@@ -45,6 +45,7 @@ from .common import (
     text,
     trail,
 )
+from .disclosure import open_disclosure
 
 # --- entering and leaving steps ------------------------------------------------------
 
@@ -236,6 +237,8 @@ def decide_case(case: Case, *, by, decision: str, reason: str = "", legal_basis:
         before = snapshot(case)
         post, _backup = finish_decision_step(case, by=by, opinion=reason, c=c)
         record_decision(case, by=by, decision=decision, reason=reason, legal_basis=legal_basis, c=c)
+        if case.parent_id is None:  # a parallel sub-case's opinion is not a decision of its own
+            open_disclosure(case, by=by, c=c)
         note = f"{case.get_decision_display()}" + (f"：{reason}" if reason else "")
         trail(case, EventKind.DECIDED, by, at=c.now, before=before, note=note, post=post)
         notify(case, NotificationEvent.DECIDED)
