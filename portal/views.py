@@ -1,6 +1,6 @@
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import render
 from django.http import Http404
+from django.shortcuts import render
 from django.views import View
 from django.views.generic import TemplateView
 

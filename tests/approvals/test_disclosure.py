@@ -1,6 +1,6 @@
 """Result disclosure (双公示): records opened by the decision, the 7-working-day timer, the verbs, masking."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,12 +16,10 @@ from approvals.services import disclosure
 from monitoring import timers
 from monitoring.models import Alert
 from monitoring.sweep import run_sweep
-from portal import audit
 from portal.models import AuditEvent
 from portal.services import TransitionError
 from tests.approvals.factories import at
 from tests.approvals.test_enforcement import enforcement, filed  # noqa: F401  (fixture)
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
