@@ -6,3 +6,9 @@ class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("投诉受理")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from complaints.figures import home_figures
+        from portal import figures
+
+        figures.register("complaints", home_figures, order=40)

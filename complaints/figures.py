@@ -36,3 +36,19 @@ def public_figures(now: datetime | None = None) -> dict:
     satisfied = row.pop("satisfied")
     row["satisfaction_rate"] = round(100.0 * satisfied / rated, 1) if rated else None
     return row
+
+
+def home_figures():
+    """The home page's complaint figures (registered with ``portal.figures``)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from portal.figures import Figure
+
+    row = public_figures()
+    url = reverse("complaints:submit")
+    return [
+        Figure("complaints_year", _("本年受理投诉"), row["received_year"], _("件"), url),
+        Figure("complaints_closed_year", _("本年办结投诉"), row["closed_year"], _("件")),
+        Figure("complaints_satisfaction", _("投诉人满意率"), row["satisfaction_rate"], "%"),
+    ]

@@ -47,7 +47,9 @@ def test_only_a_well_formed_credit_code_is_kept():
 
 
 def test_result_text_of_a_fine():
-    assert rules.result_text("处罚", amount=Decimal("300.00"), unit="元", band="一般") == "罚款 300 元（一般）"
+    assert (
+        rules.result_text("处罚", amount=Decimal("300.00"), unit="元", band="一般") == "罚款 300 元（一般）"
+    )
 
 
 # --- opened by the decision -----------------------------------------------------------------------
@@ -153,7 +155,11 @@ def test_exempt_needs_a_legal_reason_and_an_inspector_may_challenge_it(centre):
     with pytest.raises(ValidationError):
         disclosure.exempt(record, by=centre.approver, reason=ExemptionReason.PERSONAL_PRIVACY, note="")
     record = disclosure.exempt(
-        record, by=centre.approver, reason=ExemptionReason.PERSONAL_PRIVACY, note="申请人书面不同意", now=at(2025, 3, 7)
+        record,
+        by=centre.approver,
+        reason=ExemptionReason.PERSONAL_PRIVACY,
+        note="申请人书面不同意",
+        now=at(2025, 3, 7),
     )
     assert record.state == DisclosureState.EXEMPTED
     assert timers.for_target(record).get(purpose=disclosure.TIMER).stopped_at is not None
@@ -161,7 +167,9 @@ def test_exempt_needs_a_legal_reason_and_an_inspector_may_challenge_it(centre):
     assert ResultDisclosure.objects.visible_to(centre.inspector).filter(pk=record.pk).exists()
     with pytest.raises(PermissionDenied):
         disclosure.challenge(record, by=centre.approver, note="自己质疑")
-    record = disclosure.challenge(record, by=centre.inspector, note="许可结果不属于个人隐私", now=at(2025, 3, 20, 9))
+    record = disclosure.challenge(
+        record, by=centre.inspector, note="许可结果不属于个人隐私", now=at(2025, 3, 20, 9)
+    )
     assert record.state == DisclosureState.DUE and record.due_on == date(2025, 3, 31)
     running = timers.for_target(record).filter(purpose=disclosure.TIMER, stopped_at__isnull=True)
     assert running.count() == 1
@@ -235,7 +243,7 @@ def test_public_list_filters_and_refuses_bad_input(client, published):
 
 
 def test_csv_cells_are_formula_safe(client, centre, published):
-    ResultDisclosure.objects.filter(pk=published.pk).update(matter="=HYPERLINK(\"http://x\")")
+    ResultDisclosure.objects.filter(pk=published.pk).update(matter='=HYPERLINK("http://x")')
     body = _body(client.get(reverse("approvals:results_export")))
     assert "'=HYPERLINK" in body and ",=HYPERLINK" not in body
 
