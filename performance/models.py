@@ -154,6 +154,10 @@ class Series(models.Model):
     def __str__(self):
         return f"{self.group}{self.name}" if self.group and self.group not in self.name else self.name
 
+    @property
+    def share_percent(self) -> str:
+        return f"{self.public_share * 100:g}"
+
 
 class Membership(models.Model):
     """A department belongs to one series per year."""

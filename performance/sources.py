@@ -91,6 +91,17 @@ CANDIDATES = [
 ]  # fmt: skip
 
 
+# Names of the counts the published functions return, as the trace page shows them.
+FIGURE_LABELS = {
+    "completed": "办结件数", "on_time": "按时办结", "alarms": "超时报警", "rated": "评价件数",
+    "satisfied": "满意件数", "accepted": "受理件数", "records": "问责人次", "alerts": "预警条数",
+}  # fmt: skip
+
+
+def figure_items(figures: dict) -> list[tuple[str, object]]:
+    return [(FIGURE_LABELS.get(k, k), v) for k, v in figures.items() if k != "value"]
+
+
 def registry() -> dict[str, SourceDef]:
     """The sources whose function exists now, by key."""
     return {s.key: s for s in CANDIDATES if s.loader() is not None}

@@ -123,6 +123,7 @@ class ResultView(View):
         categories = defaultdict(list)
         for s in scores:
             s.link = _source_link(s.basis, result.department, result.year) if s.basis.get("key") else ""
+            s.figures = sources.figure_items(s.basis.get("figures") or {})
             categories[s.indicator.category].append(s)
         public = [
             {"kind": RaterKind(kind).label, **detail}
@@ -145,6 +146,7 @@ class ResultView(View):
                 if permissions.can_correct(request.user, result)
                 else None,
                 "show_links": request.user.is_authenticated,
+                "show_leaders": permissions.can_see_unpublished(request.user, result.department),
                 "is_office": is_office,
             },
         )

@@ -58,8 +58,10 @@ def test_unpublished_results_are_invisible_to_public_and_other_units(
     assert page.status_code == 200 and "预览" in page.content.decode()
 
 
-def test_published_ranking_and_trace_are_public(client, computed, units, appraiser):
+def test_published_ranking_and_trace_are_public(client, computed, units, appraiser, unit_head):
     services.publish_year(computed, by=appraiser)
+    own = client.get(reverse("performance:result", args=[computed.year, units[0].code])).content.decode()
+    assert "已记入本单位领导班子和领导干部考核" in own and "unithead" not in own  # no names in public
     page = client.get(reverse("performance:ranking", args=[computed.year])).content.decode()
     assert units[0].name in page and "不得评优" in page
     detail = client.get(reverse("performance:result", args=[computed.year, units[4].code])).content.decode()
