@@ -15,7 +15,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 
 from monitoring import timers
-from portal import audit, workdays
+from portal import audit, numbering, workdays
 from portal.services import check_transition, require
 
 from . import grading, permissions
@@ -48,7 +48,6 @@ from .models import (
 )
 
 _MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
-_NUMBER_ATTEMPTS = 5
 
 # Fields of a risk point a department declares and edits (the rest is workflow and grading).
 POINT_FIELDS = (
@@ -85,10 +84,11 @@ def _refuse_markup(values: dict) -> None:
         raise ValidationError(errors)
 
 
-# --- numbering (private until portal.numbering lands; same rule: unique column decides) ---------
+# --- numbering: portal.numbering, one gap-free series per prefix ------------------------------------
 
 
-def _next_serial(model, field: str, prefix: str) -> str:
+def _last_serial(model, field: str, prefix: str) -> int:
+    """The greatest serial already stored under ``prefix`` (the series' starting point on first use)."""
     last = (
         model.objects.filter(**{f"{field}__startswith": prefix})
         .annotate(width=Length(field))
@@ -96,21 +96,20 @@ def _next_serial(model, field: str, prefix: str) -> str:
         .values_list(field, flat=True)
         .first()
     )
-    serial = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
-    return f"{prefix}{serial + 1:04d}"
+    return int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
 
 
 def _save_numbered(obj, field: str, prefix: str) -> None:
-    """Save with the next free number of the series; a concurrent writer's collision takes the next."""
-    for _attempt in range(_NUMBER_ATTEMPTS):
-        setattr(obj, field, _next_serial(type(obj), field, prefix))
-        try:
-            with transaction.atomic():
-                obj.save()
-            return
-        except IntegrityError:
-            obj.pk = None
-    raise IntegrityError(f"could not allocate a number in series {prefix}")
+    """Save with the next number of the series ``prefix`` (gap-free, inside the verb's transaction)."""
+    model = type(obj)
+    n = numbering.next_number(
+        f"risks:{model._meta.model_name}:{prefix}",
+        gap_free=True,
+        initial=lambda: _last_serial(model, field, prefix),
+    )
+    setattr(obj, field, numbering.format_code(prefix, None, n, 4))
+    with transaction.atomic():  # savepoint: a unique clash (e.g. the same alert twice) spares the caller
+        obj.save()
 
 
 def point_prefix(department) -> str:
