@@ -139,3 +139,7 @@ def can_view(user, complaint) -> bool:
     from .models import Complaint
 
     return Complaint.objects.visible_to(user).filter(pk=complaint.pk).exists()
+
+
+def has_staff_role(user) -> bool:
+    return has_role(user, *STAFF_ROLES)

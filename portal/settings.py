@@ -240,6 +240,11 @@ SPECTACULAR_SETTINGS = {
         "AlertStateEnum": "monitoring.choices.AlertState",
         "NoticeStatusEnum": "monitoring.choices.NoticeStatus",
         "AccountabilityMeasureEnum": "monitoring.choices.AccountabilityMeasure",
+        "CaseChannelEnum": "approvals.choices.Channel",
+        "ComplaintChannelEnum": "complaints.choices.Channel",
+        "ComplaintStateEnum": "complaints.choices.ComplaintState",
+        "ComplaintVerbEnum": "complaints.choices.Verb",
+        "ComplaintSatisfactionEnum": "complaints.choices.Satisfaction",
     },
 }
 # The empty choice of every filter's drop-down (django-filter's default is "---------").
