@@ -82,14 +82,61 @@ def _system(series, district: bool, available: set) -> None:
         gov = Category.objects.create(series=series, name="政府自身建设", weight=20, order=4)
         _efficiency(gov, available, weights=(50, 50))
     else:
-        key = Category.objects.create(series=series, name="重点工作", weight=40, order=1)
+        complaints = {
+            "complaints.completion_rate",
+            "complaints.satisfaction_rate",
+            "complaints.grade",
+        } <= available
+        key_w, eff_w, law_w = (35, 30, 20) if complaints else (40, 35, 25)
+        key = Category.objects.create(series=series, name="重点工作", weight=key_w, order=1)
         _ind(key, "key-task", "政府工作报告重点任务完成率", 70, unit="%", rule=Rule.LINEAR, target=100, floor=60,
              evidence="考评细则及完成情况佐证", is_key_task=True)  # fmt: skip
         _ind(key, "reform", "改革任务按期完成", 30, rule=Rule.PASS_FAIL, target=1, evidence="改革办督查通报",
              unit="项")  # fmt: skip
-        eff = Category.objects.create(series=series, name="效能建设", weight=35, order=2)
+        eff = Category.objects.create(series=series, name="效能建设", weight=eff_w, order=2)
         _efficiency(eff, available, weights=(40, 30, 30))
-        law = Category.objects.create(series=series, name="依法行政", weight=25, order=3)
+        if complaints:
+            hotline = Category.objects.create(series=series, name="投诉办理", weight=15, order=3)
+            _ind(
+                hotline,
+                "complaint-completion",
+                "诉求办结率",
+                40,
+                unit="%",
+                rule=Rule.LINEAR,
+                target=100,
+                floor=80,
+                source=Source.COMPUTED,
+                source_key="complaints.completion_rate",
+                evidence="统一受理投诉平台",
+            )
+            _ind(
+                hotline,
+                "complaint-satisfaction",
+                "群众满意率",
+                30,
+                unit="%",
+                rule=Rule.LINEAR,
+                target=100,
+                floor=70,
+                source=Source.COMPUTED,
+                source_key="complaints.satisfaction_rate",
+                evidence="统一受理投诉平台",
+            )
+            _ind(
+                hotline,
+                "complaint-grade",
+                "投诉办理质量等次",
+                30,
+                unit="分",
+                rule=Rule.LINEAR,
+                target=100,
+                floor=0,
+                source=Source.COMPUTED,
+                source_key="complaints.grade",
+                evidence="投诉办理质量评定",
+            )
+        law = Category.objects.create(series=series, name="依法行政", weight=law_w, order=4)
         if "monitoring.accountability" in available:
             _ind(law, "accountability", "问责记录", 50, unit="人次", direction=Direction.LOWER, rule=Rule.BANDS,
                  bands=[{"limit": 0, "score": 100}, {"limit": 1, "score": 80}, {"limit": 3, "score": 60}],

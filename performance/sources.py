@@ -37,6 +37,7 @@ class SourceDef:
     absent: str = RATE
     link_name: str = ""  # URL name of the owning app's list of what was counted
     link_query: Callable[[object, date, date], dict] | None = None
+    transform: Callable[[object], float | None] | None = None  # e.g. a grade to points
 
     def loader(self) -> Callable[[datetime, datetime], dict] | None:
         try:
@@ -81,13 +82,37 @@ CANDIDATES = [
               absent=COUNT, link_name="monitoring:accountability"),
     SourceDef("monitoring.anomalies", "异常预警", "条", "monitoring.indicators", "anomalies", absent=COUNT,
               link_name="monitoring:alerts", link_query=_alerts_query("anomaly")),
-    # Published by the complaints and risks apps; absent until their modules provide them.
-    SourceDef("complaints.completion_rate", "诉求办结率", "%", "complaints.indicators", "department_indicators",
-              field="completion_rate", link_name="complaints:list"),
-    SourceDef("complaints.satisfaction_rate", "群众满意率", "%", "complaints.indicators", "department_indicators",
-              field="satisfaction_rate", link_name="complaints:list"),
+    # Published by the risks app; absent until its module provides it.
     SourceDef("risks.rectifications_on_time", "廉政风险整改按期完成率", "%", "risks.indicators",
               "rectifications_on_time", link_name="risks:list"),
+]  # fmt: skip
+
+
+def _complaints_query(department, start, end):
+    return {"department": department.pk, "received_after": start, "received_before": end}
+
+
+# The nine complaint indicators and the handling grade (complaints.indicators.department_indicators).
+COMPLAINT_INDICATORS = [
+    ("volume", "投诉受理量", "件", COUNT),
+    ("on_time_acceptance_rate", "投诉按时签收率", "%", RATE),
+    ("completion_rate", "诉求办结率", "%", RATE),
+    ("on_time_completion_rate", "投诉按时办结率", "%", RATE),
+    ("reopened_rate", "投诉重新办理率", "%", RATE),
+    ("pressed_rate", "投诉督办率", "%", RATE),
+    ("returned_rate", "投诉退回率", "%", RATE),
+    ("average_handling_days", "投诉平均办理用时", "工作日", RATE),
+    ("satisfaction_rate", "群众满意率", "%", RATE),
+]
+GRADE_POINTS = {"excellent": 100.0, "qualified": 75.0, "unqualified": 0.0}
+CANDIDATES += [
+    SourceDef(f"complaints.{name}", label, unit, "complaints.indicators", "department_indicators", field=name,
+              absent=absent, link_name="complaints:list", link_query=_complaints_query)
+    for name, label, unit, absent in COMPLAINT_INDICATORS
+] + [
+    SourceDef("complaints.grade", "投诉办理质量等次（优秀100/合格75/不合格0）", "分", "complaints.indicators",
+              "department_indicators", field="grade", link_name="complaints:report",
+              transform=lambda g: GRADE_POINTS.get(g))
 ]  # fmt: skip
 
 
@@ -95,6 +120,8 @@ CANDIDATES = [
 FIGURE_LABELS = {
     "completed": "办结件数", "on_time": "按时办结", "alarms": "超时报警", "rated": "评价件数",
     "satisfied": "满意件数", "accepted": "受理件数", "records": "问责人次", "alerts": "预警条数",
+    "volume": "投诉受理量", "closed": "办结件数", "closed_on_time": "按时办结", "pressed": "督办件数",
+    "returned": "退回件数", "reopened": "重新办理", "grade": "办理质量等次",
 }  # fmt: skip
 
 
@@ -111,8 +138,10 @@ def choices() -> list[tuple[str, str]]:
     return [(s.key, f"{s.label}（{s.key}）") for s in registry().values()]
 
 
-def _value(row, field: str):
-    value = row.get(field) if isinstance(row, dict) else getattr(row, field, None)
+def _value(row, source: SourceDef):
+    value = row.get(source.field) if isinstance(row, dict) else getattr(row, source.field, None)
+    if source.transform is not None:
+        value = source.transform(value)
     return None if value is None else float(value)
 
 
@@ -132,7 +161,7 @@ def load(keys, start: datetime, end: datetime) -> dict[str, dict[int, dict]]:
             calls[ident] = source.loader()(start, end)
         out = {}
         for dept_id, row in calls[ident].items():
-            value = _value(row, source.field)
+            value = _value(row, source)
             if value is None:
                 continue
             detail = dict(row) if isinstance(row, dict) else {}
