@@ -8,7 +8,10 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from approvals import anomalies  # noqa: F401  (registers the anomaly rules with monitoring)
+        from approvals import (
+            anomalies,  # noqa: F401  (registers the anomaly rules with monitoring)
+            notifications,  # noqa: F401  (registers the applicant's SMS with the outbox)
+        )
         from approvals import opendata as approval_data
         from portal import figures, opendata
 

@@ -734,7 +734,8 @@ class Rating(models.Model):
 
 
 class Notification(models.Model):
-    """A message to the applicant, written by ``approvals.tasks.notify_applicant`` (one per case and event)."""
+    """A message to the applicant, written by the verb (``approvals.notifications``; one per case and
+    event) and sent by the kernel's outbox, which marks it sent or, after the last attempt, failed."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(_("事由"), max_length=24, choices=NotificationEvent.choices)

@@ -7,7 +7,17 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import ApiToken, AuditEvent, CalendarYear, Department, Post, StaffProfile, WorkdayOverride
+from portal.models import (
+    ApiToken,
+    AuditEvent,
+    CalendarYear,
+    Department,
+    NumberSeries,
+    OutboxMessage,
+    Post,
+    StaffProfile,
+    WorkdayOverride,
+)
 from portal.tokens import issue_token, revoke_token
 
 admin.site.site_header = _("权力清单治理平台 · 系统管理")
@@ -104,6 +114,50 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_filter = ["verb"]
     search_fields = ["verb", "target_repr", "actor_label", "target_id"]
     date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+# --- outbox and numbering: read-only (portal/outbox.py, portal/numbering.py) --------
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What the outbox sends: failed messages (after the last attempt) stay here to be seen."""
+
+    list_display = ["id", "kind", "masked_recipient", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "kind"]
+    search_fields = ["kind", "last_error"]
+    exclude = ["recipient"]
+    readonly_fields = ["kind", "masked_recipient", "body", "payload", "status", "attempts", "next_attempt_at",
+                       "last_error", "created_at", "sent_at"]  # fmt: skip
+
+    @admin.display(description=_("接收方"))
+    def masked_recipient(self, obj):
+        value = obj.recipient or ""
+        return f"{value[:3]}****{value[-4:]}" if len(value) >= 8 else value
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(NumberSeries)
+class NumberSeriesAdmin(admin.ModelAdmin):
+    list_display = ["series", "last"]
+    search_fields = ["series"]
 
     def has_add_permission(self, request):
         return False

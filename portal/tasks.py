@@ -8,3 +8,11 @@ from django.core.management import call_command
 def clear_expired_sessions():
     """Delete expired sessions (they may hold a tracked case's query secret): Django's clearsessions."""
     call_command("clearsessions")
+
+
+@shared_task(name="portal.tasks.deliver_outbox", ignore_result=True)
+def deliver_outbox():
+    """Send the outbox's pending messages that are due (beat: every minute); see portal.outbox."""
+    from portal import outbox
+
+    return outbox.deliver_pending()

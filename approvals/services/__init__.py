@@ -2,8 +2,9 @@
 
 Every verb is one ``transaction.atomic()``: it locks the case row, checks the transition
 against ``approvals.choices.CASE_TRANSITIONS``, writes the case's trail (CaseEvent) and an
-audit event, and schedules notifications with ``transaction.on_commit``. Each takes an
-optional ``now=`` (aware datetime) so that demos and tests can act in the past.
+audit event, and queues the applicant's notice in the outbox (``portal.outbox``) in the same
+transaction; no verb publishes to the Celery broker. Each takes an optional ``now=`` (aware
+datetime) so that demos and tests can act in the past.
 
 Errors: ``portal.services.TransitionError`` (not allowed in this state, API 409),
 ``PermissionDenied`` (not this user's to do, 403), ``ValidationError`` (bad input, 400).

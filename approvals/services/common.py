@@ -4,13 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 
 from portal import audit, numbering
 from portal.roles import DEPT_HANDLER, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, require
 
+from .. import notifications
 from ..choices import CaseKind
 from ..models import Case, CaseEvent
 
@@ -105,39 +105,21 @@ def require_not_suspended(case: Case) -> None:
 
 
 def trail(case: Case, kind: str, by, *, at: datetime, before: dict | None = None, note: str = "", post=None):
-    """Write one trail entry (留痕) and the matching audit event."""
+    """Write one trail entry (留痕) and the matching audit event.
+
+    The anomaly rules see the new trail entry on their next incremental run (beat, every minute):
+    a verb never publishes to the Celery broker, so a hung broker cannot delay a citizen's request.
+    """
     user = by if getattr(by, "is_authenticated", False) else None
     CaseEvent.objects.create(
         case=case, at=at, kind=kind, actor=user, actor_label=audit.actor_label(by), post=post, note=note
     )
     audit.record(by, f"case.{kind}", case, before=before, after=snapshot(case), note=note)
-    check_anomalies(case)
-
-
-def check_anomalies(case: Case) -> None:
-    """After commit, run the anomaly rules on this case (a failure there never touches the case)."""
-    from monitoring.tasks import run_anomaly_rules
-
-    case_id = case.pk
-
-    def schedule_anomaly_check():
-        run_anomaly_rules.delay([case_id])
-
-    transaction.on_commit(schedule_anomaly_check, robust=True)
 
 
 def notify(case: Case, event: str) -> None:
-    """Tell the applicant after commit; a failing task never undoes the case (robust on_commit)."""
-    if case.kind != CaseKind.APPLICATION or case.parent_id is not None:
-        return
-    from ..tasks import notify_applicant
-
-    case_id = case.pk
-
-    def schedule_notification():  # a named function: Django logs a failing robust callback by its name
-        notify_applicant.delay(case_id, event)
-
-    transaction.on_commit(schedule_notification, robust=True)
+    """Record the applicant's notice and queue its SMS in the verb's transaction (sent by the outbox)."""
+    notifications.notify(case, event)
 
 
 def next_code(prefix: str, day: date) -> str:
