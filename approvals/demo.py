@@ -468,3 +468,6 @@ def seed(scale: str, stdout) -> None:
     from .demo_history import seed_history  # here: it imports this module
 
     seed_history(scale, stdout)  # about fourteen months of imported past cases (历史办件导入)
+    from .demo_disclosure import seed_disclosures
+
+    seed_disclosures(stdout)  # every decided case's public record (双公示)

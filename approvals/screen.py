@@ -19,7 +19,7 @@ from .choices import INTAKE_STATUSES, CaseKind
 from .models import Case, ResultDisclosure, Window
 
 SCREEN_SECONDS = 15
-RECENT_RESULTS = 8
+RECENT_RESULTS = 6
 CACHE_KEY = "approvals.screen.v1"
 
 
@@ -35,22 +35,30 @@ def compute(now: datetime | None = None) -> dict:
     accepted = _by_department(applications.filter(accepted_on=today))
     completed = _by_department(applications.filter(completed_at__gte=midnight))
     waiting = _by_department(applications.filter(status__in=INTAKE_STATUSES))
-    windows = defaultdict(list)
+    # A department's own windows show its figures; the general windows (no department) show the rest.
+    own, general = defaultdict(list), []
     names = {}
     for window in Window.objects.filter(is_active=True, is_fee_window=False).select_related("department"):
-        windows[window.department_id].append(window.number)
-        names[window.department_id] = window.department.short_name or window.department.name
-    rows = [
-        {
+        if window.department_id is None:
+            general.append(window)
+        else:
+            own[window.department_id].append(window.number)
+            names[window.department_id] = window.department.short_name or window.department.name
+
+    def row(numbers, label, departments):
+        return {
             "windows": "、".join(sorted(numbers, key=lambda n: (len(n), n))),
-            "department": names[dept],
-            "accepted": accepted.get(dept, 0),
-            "completed": completed.get(dept, 0),
-            "waiting": waiting.get(dept, 0),
+            "department": label,
+            "accepted": sum(accepted.get(d, 0) for d in departments),
+            "completed": sum(completed.get(d, 0) for d in departments),
+            "waiting": sum(waiting.get(d, 0) for d in departments),
         }
-        for dept, numbers in windows.items()
-    ]
-    rows.sort(key=lambda row: (len(row["windows"].split("、")[0]), row["windows"]))
+
+    rows = [row(numbers, names[dept], [dept]) for dept, numbers in own.items()]
+    if general:
+        rest = (set(accepted) | set(completed) | set(waiting)) - set(own)
+        rows.append(row([w.number for w in general], "、".join(w.name for w in general), rest))
+    rows.sort(key=lambda r: (len(r["windows"].split("、")[0]), r["windows"]))
     year = dashboard.figures(now)["periods"]["year"]
     recent = (
         ResultDisclosure.objects.public()
