@@ -56,4 +56,5 @@
   }
 
   setInterval(refresh, seconds * 1000);
+  window.addEventListener("screen-refresh", refresh);  // an operator (or a test) can refresh at once
 })();
