@@ -245,6 +245,15 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStateEnum": "complaints.choices.ComplaintState",
         "ComplaintVerbEnum": "complaints.choices.Verb",
         "ComplaintSatisfactionEnum": "complaints.choices.Satisfaction",
+        "RiskGradeEnum": "risks.choices.Grade",
+        "RiskTypeEnum": "risks.choices.RiskType",
+        "RiskPointStatusEnum": "risks.choices.RiskPointStatus",
+        "RiskDiscoverySourceEnum": "risks.choices.DiscoverySource",
+        "RiskHolderEnum": "risks.choices.Holder",
+        "RiskInformationStatusEnum": "risks.choices.InformationStatus",
+        "RiskWarningLevelEnum": "risks.choices.WarningLevel",
+        "RiskWarningStatusEnum": "risks.choices.WarningStatus",
+        "RiskOrderStatusEnum": "risks.choices.OrderStatus",
     },
 }
 # The empty choice of every filter's drop-down (django-filter's default is "---------").
