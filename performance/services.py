@@ -113,7 +113,7 @@ def _entered_values(year: AppraisalYear) -> dict:
     """``{(indicator_id, department_id): entry}``: the last checked entry of the latest period."""
     entries = (
         ScoreEntry.objects.filter(period__year=year, status=EntryStatus.CHECKED)
-        .select_related("period")
+        .select_related("period__year")
         .order_by("period__quarter", "checked_at", "id")
     )
     return {(e.indicator_id, e.department_id): e for e in entries}

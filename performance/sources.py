@@ -164,8 +164,9 @@ def load(keys, start: datetime, end: datetime) -> dict[str, dict[int, dict]]:
             value = _value(row, source)
             if value is None:
                 continue
+            # The counts behind the figure (integers), not the function's other rates.
             detail = dict(row) if isinstance(row, dict) else {}
-            detail = {k: v for k, v in detail.items() if isinstance(v, int | float | str)}
+            detail = {k: v for k, v in detail.items() if isinstance(v, int) and not isinstance(v, bool)}
             detail["value"] = value
             out[int(dept_id)] = detail
         figures[key] = out
