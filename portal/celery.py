@@ -46,6 +46,10 @@ app.conf.beat_schedule = {
         "task": "complaints.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=10),
     },
+    "optimize-database-nightly": {
+        "task": "portal.tasks.optimize_database",
+        "schedule": crontab(hour=4, minute=40),
+    },
     "anomaly-rules-full-scan-nightly": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": crontab(hour=2, minute=30),

@@ -16,3 +16,11 @@ def deliver_outbox():
     from portal import outbox
 
     return outbox.deliver_pending()
+
+
+@shared_task(name="portal.tasks.optimize_database", ignore_result=True)
+def optimize_database():
+    """Refresh the query planner's statistics (SQLite: PRAGMA optimize); beat, nightly."""
+    from portal import maintenance
+
+    return maintenance.optimize_database()

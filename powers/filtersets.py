@@ -71,7 +71,14 @@ class PowerFilterSet(django_filters.FilterSet):
         form = PowerFilterForm
         fields = ["q", "code", "department", "category", "level", "status", "versions"]
 
-    def filter_q(self, queryset, name, value):
+    def __init__(self, *args, matched=None, **kwargs):
+        # The ids that ``q`` matches, when the caller searched once already (see ``matching``).
+        self.matched = matched
+        super().__init__(*args, **kwargs)
+
+    @staticmethod
+    def matching(queryset, value):
+        """``queryset`` filtered to what the query ``value`` finds (name through the index, code prefix)."""
         value = value.strip()
         if not value:
             return queryset
@@ -80,6 +87,13 @@ class PowerFilterSet(django_filters.FilterSet):
             # "XK-SCJG-0001" or its start ("XK-SCJG") finds by uniform code as well as by name.
             return queryset.filter(Q(code__startswith=value.upper()) | Q(pk__in=found.values("pk")))
         return found
+
+    def filter_q(self, queryset, name, value):
+        if not value.strip():
+            return queryset
+        if self.matched is not None:
+            return queryset.filter(pk__in=self.matched)
+        return self.matching(queryset, value)
 
     def filter_versions(self, queryset, name, value):
         return queryset  # applied in filter_queryset so that the default also applies when absent

@@ -38,7 +38,7 @@ from portal.services import TransitionError
 from . import discretion, services
 from . import flowchart as drawing
 from .choices import CODE_REGEX, EDITABLE_STATUSES, HISTORY_STATUSES, Category, PowerStatus
-from .filtersets import PowerFilterSet
+from .filtersets import Q_MAX_LENGTH, PowerFilterSet
 from .forms import (
     ApproveForm,
     BandFormSet,
@@ -103,6 +103,10 @@ def _department_choices():
     return [("", _("全部单位"))] + [(Level(level).label, rows) for level, rows in groups.items() if rows]
 
 
+# A query's matches are listed by id (searched once per page) up to this many.
+MATCHED_LISTED = 5000
+
+
 class PowerListView(View):
     """权力清单: filter by department, category, level (and status for staff), search, page through."""
 
@@ -114,7 +118,17 @@ class PowerListView(View):
         base = Power.objects.visible_to(user)
         if not data.get("status"):
             base = base.filter(status=PowerStatus.PUBLISHED)  # the public list shows what may be exercised
-        filterset = PowerFilterSet(data, queryset=base.with_public_relations(), request=request)
+        # The search runs once: the page's rows, its count and the category counts reuse its ids.
+        query = (data.get("q") or "").strip()
+        matched = None
+        if query and len(query) <= Q_MAX_LENGTH:
+            found = PowerFilterSet.matching(base, query).order_by().values_list("pk", flat=True)
+            matched = list(found[: MATCHED_LISTED + 1])
+            if len(matched) > MATCHED_LISTED:  # too many to list by id: the filters search in SQL
+                matched = None
+        filterset = PowerFilterSet(
+            data, queryset=base.with_public_relations(), request=request, matched=matched
+        )
         fields = filterset.form.fields
         fields["department"].widget = forms.Select(choices=_department_choices())
         fields["department"].label = _("实施主体")
@@ -130,7 +144,7 @@ class PowerListView(View):
             rows = filterset.qs.order_by("code", "-version")
             without_category = data.copy()
             without_category.pop("category", None)
-            facet_qs = PowerFilterSet(without_category, queryset=base, request=request).qs
+            facet_qs = PowerFilterSet(without_category, queryset=base, request=request, matched=matched).qs
             counts = dict(facet_qs.order_by().values_list("category").annotate(n=Count("pk")))
         else:
             rows, counts = Power.objects.none(), {}

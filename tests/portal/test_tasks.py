@@ -30,3 +30,22 @@ def test_beat_clears_sessions_every_hour():
         e for e in app.conf.beat_schedule.values() if e["task"] == "portal.tasks.clear_expired_sessions"
     ]
     assert len(entries) == 1 and entries[0]["schedule"].minute == {17}
+
+
+@pytest.mark.django_db
+def test_optimize_database_refreshes_the_planner_statistics():
+    from django.db import connection
+
+    from portal import maintenance
+    from portal.celery import app
+    from portal.tasks import optimize_database
+
+    if connection.vendor == "sqlite":
+        assert maintenance.optimize_database(full=True) == "ANALYZE"
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            assert cursor.fetchone()[0] == 1
+        assert optimize_database() == "PRAGMA optimize"
+    else:
+        assert maintenance.optimize_database(full=True) == "ANALYZE"
+    assert any(e["task"] == "portal.tasks.optimize_database" for e in app.conf.beat_schedule.values())

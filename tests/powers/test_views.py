@@ -164,6 +164,16 @@ class TestPublicList:
             PowerFactory(department=other if i % 2 else department, name="许可事项")
         assert count() == few
 
+    def test_the_page_searches_the_index_once(self, client, department):
+        for i in range(3):
+            PowerFactory(department=department, name=f"许可事项{i}")
+        PowerFactory(department=department, name="检查事项")
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(LIST, {"q": "许可"})
+        assert response.status_code == 200
+        assert response.context["page"].paginator.count == 3
+        assert sum("portal_searchtoken" in q["sql"] for q in ctx.captured_queries) == 1
+
     def test_staff_filter_on_status_shows_their_drafts(self, client, handler, published, draft):
         login(client, handler)
         assert listed_codes(client.get(LIST, {"status": PowerStatus.DRAFT})) == {draft.code}
