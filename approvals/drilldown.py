@@ -70,3 +70,11 @@ def case_summary(code: str) -> dict | None:
         ],
         "handler_ids": sorted(handlers),
     }
+
+
+def latest_case_code(*, with_handlers: bool = True) -> str | None:
+    """The code of the most recent main case (one a citizen might complain about), or None."""
+    queryset = Case.objects.filter(parent__isnull=True)
+    if with_handlers:
+        queryset = queryset.filter(steps__handled_by__isnull=False)
+    return queryset.order_by("-submitted_at", "-id").values_list("code", flat=True).first()

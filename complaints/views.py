@@ -8,6 +8,7 @@ monthly report with its Excel export.
 """
 
 import time
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -275,6 +276,7 @@ class QueueView(RoleRequiredMixin, View):
             "tab": tab,
             "supervisory": perm.can_see_queue(user),
             "can_take_calls": perm.can_take_calls(user),
+            "can_see_reports": perm.can_see_reports(user),
             "today": timezone.localdate(),
         }
         return render(request, "complaints/queue.html", context, status=200 if valid else 400)
@@ -458,9 +460,9 @@ class AttachmentView(RoleRequiredMixin, View):
 
 
 def report_period(request):
-    form = ReportForm(request.GET)
-    today = timezone.localdate()
-    year, month = (today.year, today.month)
+    last = timezone.localdate().replace(day=1) - timedelta(days=1)  # by default the last full month
+    year, month = (last.year, last.month)
+    form = ReportForm(request.GET if request.GET.get("month") else {"month": f"{year}-{month:02d}"})
     if form.is_valid() and form.cleaned_data["month"]:
         year, month = form.cleaned_data["month"]
     return form, year, month

@@ -256,6 +256,7 @@ DEMO_USERS = [
     ("head", "刘振华", "SCJG", [roles.DEPT_HEAD], ["SH", "SP", "SF"]),
     ("legal", "陈静", "FZB", [roles.LEGAL_REVIEWER], ["FZ"]),
     ("inspector", "赵铁军", "JW", [roles.INSPECTOR], []),
+    ("operator", "周敏", "JW", [roles.HOTLINE_OPERATOR], []),
     ("appraiser", "孙丽", "KPB", [roles.APPRAISER], []),
     ("integrator", "数据共享平台", "ZF", [roles.INTEGRATOR], []),
 ]

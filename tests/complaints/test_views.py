@@ -177,10 +177,13 @@ def test_report_page_and_export(client, desk, inspector):
 
     desk.closed(title='=HYPERLINK("http://x")')
     login(client, inspector)
-    page = client.get(reverse("complaints:report"))
+    from django.utils import timezone
+
+    month = f"?month={timezone.localdate():%Y-%m}"
+    page = client.get(reverse("complaints:report") + month)
     assert page.status_code == 200 and "complaint-chart-data" in page.text and "echarts.min.js" in page.text
     assert desk.department.name in page.text
-    export = client.get(reverse("complaints:report_export"))
+    export = client.get(reverse("complaints:report_export") + month)
     sheet = load_workbook(BytesIO(export.content)).active
     assert sheet["B2"].value == desk.department.name and "王小明" not in str(list(sheet.values))
     assert client.get(reverse("complaints:report") + "?month=2026-13").status_code == 200
