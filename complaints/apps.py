@@ -8,6 +8,7 @@ class ComplaintsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from complaints import notifications  # noqa: F401  (registers the reporter's messages with the outbox)
         from complaints.figures import home_figures
         from portal import figures
 

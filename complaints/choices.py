@@ -100,12 +100,6 @@ class Grade(models.TextChoices):
     UNQUALIFIED = "unqualified", _("不合格")
 
 
-class NotificationState(models.TextChoices):
-    PENDING = "pending", _("待发送")
-    SENT = "sent", _("已发送")
-    FAILED = "failed", _("发送失败")
-
-
 # Monitoring timer purposes of a complaint.
 TIMER_HANDLING = "complaint"
 TIMER_ACCEPTANCE = "complaint_accept"

@@ -23,7 +23,7 @@ from portal.roles import (
     has_role,
 )
 
-from .choices import Channel, ComplaintState, NotificationState, Satisfaction, Verb
+from .choices import Channel, ComplaintState, Satisfaction, Verb
 
 MAX_LIMIT_DAYS = 60
 
@@ -267,35 +267,3 @@ class ComplaintEvent(models.Model):
 
     def __str__(self):
         return f"{self.complaint_id} {self.get_verb_display()}"
-
-
-class ComplaintNotification(models.Model):
-    """The outbox: a message to the reporter, committed with the verb, sent later by a periodic task."""
-
-    complaint = models.ForeignKey(Complaint, on_delete=models.CASCADE, related_name="notifications")
-    event = models.CharField(max_length=24, choices=Verb.choices)
-    recipient = models.CharField(_("接收方"), max_length=100, blank=True)
-    text = models.TextField(_("内容"))
-    state = models.CharField(
-        max_length=12, choices=NotificationState.choices, default=NotificationState.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("投诉人通知")
-        verbose_name_plural = _("投诉人通知")
-        indexes = [
-            # What the periodic sender reads: pending messages only.
-            models.Index(
-                fields=["next_attempt_at"],
-                name="complaint_outbox_pending",
-                condition=Q(state=NotificationState.PENDING),
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.complaint_id} {self.event} {self.state}"

@@ -3,8 +3,8 @@
 Each verb: one ``transaction.atomic()``, the complaint locked with ``select_for_update``, the move
 checked against ``choices.TRANSITIONS`` (TransitionError), the permission checked through
 ``complaints.permissions`` (PermissionDenied), one trail entry and one audit event, and messages to
-the reporter written to the outbox (``ComplaintNotification`` rows committed with the verb, sent by
-a periodic task), so a failed or missing worker or broker never loses a complaint or a message.
+the reporter written to the kernel's outbox (``portal.outbox``: rows committed with the verb, sent
+by its periodic task), so a failed or missing worker or broker never loses a complaint or a message.
 ``now`` back-dates a verb (demo data and tests).
 
 Deadlines are monitoring timers on the working-day calendar: forwarding starts an acceptance timer
@@ -27,6 +27,7 @@ from portal.models import Department
 from portal.services import check_transition, require
 from portal.uploads import check_uploads
 
+from . import notifications
 from . import permissions as perm
 from .choices import (
     STAFF_CHANNELS,
@@ -38,7 +39,7 @@ from .choices import (
     Satisfaction,
     Verb,
 )
-from .models import Category, Complaint, ComplaintAttachment, ComplaintEvent, ComplaintNotification
+from .models import Category, Complaint, ComplaintAttachment, ComplaintEvent
 
 S = ComplaintState
 WRONG = "投诉编号或查询密码不正确。"
@@ -46,12 +47,6 @@ MAX_FILES = 5
 MAX_TEXT = 5000
 CODE_DIGITS = 5
 PRESS_DAYS = 3
-
-MESSAGES = {
-    Verb.SUBMITTED: "您的投诉「{title}」已登记，编号{code}。请凭编号和查询密码查询办理进度。",
-    Verb.REPLIED: "您的投诉（{code}）已有答复，请凭编号和查询密码查看。",
-    Verb.CLOSURE_APPROVED: "您的投诉（{code}）已办结，欢迎对办理结果进行满意度评价。",
-}
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -106,19 +101,8 @@ def _trail(
 
 
 def _notify(complaint: Complaint, verb: str) -> None:
-    """A message to the reporter in the outbox (sent by ``tasks.send_pending_notifications``).
-
-    Nothing is handed to the broker in the request: a broker that is down would stall the citizen's
-    submission on connection retries. The periodic sender (beat, every minute) picks it up.
-    """
-    if not complaint.reporter_contact or verb not in MESSAGES:
-        return
-    ComplaintNotification.objects.create(
-        complaint=complaint,
-        event=verb,
-        recipient=complaint.reporter_contact,
-        text=MESSAGES[verb].format(title=complaint.title[:30], code=complaint.code),
-    )
+    """A message to the reporter in the kernel's outbox (sent later by its periodic task)."""
+    notifications.notify(complaint, verb)
 
 
 def _department(code: str) -> Department:
@@ -589,7 +573,7 @@ def anonymise(complaint: Complaint, *, by=None, now=None) -> Complaint:
         complaint.reporter_name = complaint.reporter_contact = ""
         complaint.anonymised_at = now
         complaint.save()
-        complaint.notifications.update(recipient="")
+        notifications.forget_recipient(complaint)
         _trail(complaint, Verb.ANONYMISED, by, now=now)
     return complaint
 

@@ -38,10 +38,6 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),
     },
-    "complaints-outbox-every-minute": {
-        "task": "complaints.tasks.send_pending_notifications",
-        "schedule": 60.0,
-    },
     "complaints-anonymise-nightly": {
         "task": "complaints.tasks.anonymise_expired",
         "schedule": crontab(hour=3, minute=10),

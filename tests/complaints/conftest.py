@@ -74,16 +74,17 @@ class Desk:
 
     def accepted(self, **kwargs):
         complaint, secret = self.forwarded(**kwargs)
-        return services.accept(complaint, by=self.handler), secret
+        return services.accept(complaint, by=self.handler, now=kwargs.get("now")), secret
 
     def replied(self, **kwargs):
         complaint, secret = self.accepted(**kwargs)
-        return services.reply(complaint, by=self.handler, text="已督促窗口办结，并向您致歉。"), secret
+        text = "已督促窗口办结，并向您致歉。"
+        return services.reply(complaint, by=self.handler, text=text, now=kwargs.get("now")), secret
 
     def closed(self, **kwargs):
         complaint, secret = self.replied(**kwargs)
-        complaint = services.propose_closure(complaint, by=self.handler)
-        return services.approve_closure(complaint, by=self.inspector), secret
+        complaint = services.propose_closure(complaint, by=self.handler, now=kwargs.get("now"))
+        return services.approve_closure(complaint, by=self.inspector, now=kwargs.get("now")), secret
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from complaints import services
+from complaints import notifications, services
 from complaints.choices import TIMER_ACCEPTANCE, TIMER_HANDLING, Channel, ComplaintState, Verb
-from complaints.models import Complaint, ComplaintNotification
+from complaints.models import Complaint
 from monitoring import timers
 from monitoring.models import SupervisionNotice
 from portal.models import AuditEvent
@@ -27,8 +27,8 @@ def test_submit_stores_code_hashed_secret_trail_audit_and_outbox(desk):
     assert services.find(complaint.code, "WRONG234") is None
     assert list(complaint.events.values_list("verb", flat=True)) == [Verb.SUBMITTED]
     assert AuditEvent.objects.filter(verb="complaints.submitted").count() == 1
-    note = ComplaintNotification.objects.get(complaint=complaint)
-    assert note.state == "pending" and complaint.code in note.text and secret not in note.text
+    note = notifications.messages_of(complaint).get()
+    assert note.status == "pending" and complaint.code in note.body and secret not in note.body
 
 
 def test_codes_are_sequential_per_day(desk):
@@ -40,7 +40,7 @@ def test_codes_are_sequential_per_day(desk):
 def test_anonymous_web_complaint_needs_no_contact_and_sends_nothing(desk):
     complaint, _ = desk.submit(reporter_name="", reporter_contact="")
     assert complaint.is_anonymous and complaint.masked_reporter == "匿名"
-    assert not ComplaintNotification.objects.exists()
+    assert not notifications.messages_of(complaint).exists()
 
 
 def test_staff_channels_need_intake_staff(desk, handler, operator):
@@ -75,7 +75,7 @@ def test_full_path_to_closure_with_timers(desk, department):
         Verb.SUBMITTED, Verb.CLASSIFIED, Verb.FORWARDED, Verb.ACCEPTED,
         Verb.REPLIED, Verb.CLOSURE_PROPOSED, Verb.CLOSURE_APPROVED,
     ]  # fmt: skip
-    assert ComplaintNotification.objects.filter(complaint=complaint).count() == 3
+    assert notifications.messages_of(complaint).count() == 3
 
 
 def test_illegal_transitions_are_refused(desk, inspector, handler):
@@ -278,7 +278,7 @@ def test_anonymise_after_retention(desk, settings, admin_user):
     assert services.anonymise_expired(now=complaint.closed_at + timedelta(days=31)) == 1
     complaint.refresh_from_db()
     assert complaint.reporter_name == complaint.reporter_contact == "" and complaint.anonymised_at
-    assert complaint.notifications.exclude(recipient="").count() == 0
+    assert notifications.messages_of(complaint).exclude(recipient="").count() == 0
     open_one.refresh_from_db()
     assert open_one.reporter_name == "王小明"
 

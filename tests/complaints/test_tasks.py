@@ -1,15 +1,17 @@
-"""Nothing a citizen submits is lost: not when the sending task fails, not when the broker is down."""
+"""Nothing a citizen submits is lost: not when the sending fails, not when the broker is down."""
 
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
-from complaints import services, tasks
-from complaints.models import Complaint, ComplaintNotification
+from complaints import notifications, services, tasks
+from complaints.models import Complaint
+from portal import outbox
 
 
-def test_a_failing_gateway_leaves_the_message_pending_then_sends_it_once(desk, monkeypatch):
+def test_a_failing_gateway_leaves_the_message_pending_then_sends_it_once(desk, monkeypatch, settings):
+    settings.OUTBOX_RETRY_BASE_SECONDS = 60
     complaint, _ = desk.submit()
     calls = []
 
@@ -18,39 +20,32 @@ def test_a_failing_gateway_leaves_the_message_pending_then_sends_it_once(desk, m
         if len(calls) <= 2:
             raise ConnectionError("gateway down")
 
-    monkeypatch.setattr(tasks, "send_message", flaky)
+    monkeypatch.setattr(outbox, "send_sms", flaky)
     now = timezone.now()
-    assert tasks.send_pending(now) == {"sent": 0, "failed": 1}
-    assert tasks.send_pending(now) == {"sent": 0, "failed": 0}  # backing off
-    assert tasks.send_pending(now + timedelta(minutes=2)) == {"sent": 0, "failed": 1}
-    assert tasks.send_pending(now + timedelta(hours=1)) == {"sent": 1, "failed": 0}
-    assert tasks.send_pending(now + timedelta(days=1)) == {"sent": 0, "failed": 0}
-    note = ComplaintNotification.objects.get()
-    assert note.state == "sent" and note.attempts == 3 and len(calls) == 3
-    assert Complaint.objects.filter(pk=complaint.pk).exists()
-
-
-def test_gives_up_after_max_attempts(desk, monkeypatch):
-    desk.submit()
-    monkeypatch.setattr(tasks, "send_message", lambda r, t: 1 / 0)
-    now = timezone.now()
-    for day in range(tasks.MAX_ATTEMPTS):
-        tasks.send_pending(now + timedelta(days=day))
-    assert ComplaintNotification.objects.get().state == "failed"
+    assert outbox.deliver_pending(now=now)["retry"] == 1
+    assert outbox.deliver_pending(now=now)["sent"] == 0  # backing off
+    assert outbox.deliver_pending(now=now + timedelta(minutes=2))["retry"] == 1
+    assert outbox.deliver_pending(now=now + timedelta(hours=1))["sent"] == 1
+    assert outbox.deliver_pending(now=now + timedelta(days=1))["sent"] == 0
+    message = notifications.messages_of(complaint).get()
+    assert message.status == "sent" and message.attempts == 3 and len(calls) == 3
+    assert complaint.code in message.body and message.recipient == "13800000000"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_submission_survives_a_task_that_raises(desk, monkeypatch):
     complaint, secret = desk.submit()  # committed for real
 
-    def explode(now=None):
+    def explode(*args, **kwargs):
         raise RuntimeError("worker exploded")
 
-    monkeypatch.setattr(tasks, "send_pending", explode)
+    monkeypatch.setattr(outbox, "deliver_pending", explode)
+    from portal.tasks import deliver_outbox
+
     with pytest.raises(RuntimeError):
-        tasks.send_pending_notifications.apply(throw=True).get()
+        deliver_outbox.apply(throw=True).get()
     assert services.find(complaint.code, secret) == complaint
-    assert ComplaintNotification.objects.get(complaint=complaint).state == "pending"
+    assert notifications.messages_of(complaint).get().status == "pending"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,5 +61,12 @@ def test_submission_never_touches_the_broker(desk, monkeypatch):
     monkeypatch.setattr(app, "connection", down)
     complaints = [desk.submit()[0] for _ in range(3)]
     assert Complaint.objects.filter(pk__in=[c.pk for c in complaints]).count() == 3
-    assert ComplaintNotification.objects.filter(state="pending").count() == 3
-    assert tasks.send_pending()["sent"] == 3
+    assert outbox.deliver_pending()["sent"] == 3
+
+
+def test_the_nightly_task_anonymises(desk, settings):
+    settings.COMPLAINTS_RETENTION_DAYS = 0
+    complaint, _ = desk.closed(now=timezone.now() - timedelta(days=1))
+    assert tasks.anonymise_expired.apply().get() >= 1
+    complaint.refresh_from_db()
+    assert complaint.anonymised_at and not complaint.reporter_name
