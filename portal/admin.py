@@ -1,5 +1,7 @@
 import functools
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -7,6 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal.login_guard import unlock_login
 from portal.models import (
     ApiToken,
     AuditEvent,
@@ -269,3 +272,27 @@ class WorkdayOverrideAdmin(_CalendarAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("星期"))
     def weekday(self, obj):
         return "一二三四五六日"[obj.date.weekday()]
+
+
+# --- login lockout (django-axes): unlocking goes through portal.login_guard.unlock_login (audited) ----
+
+if admin.site.is_registered(AccessAttempt):
+    admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    actions = ["unlock", *AxesAccessAttemptAdmin.actions]
+
+    @admin.action(description=_("解除所选登录锁定"))
+    def unlock(self, request, queryset):
+        removed = 0
+        for attempt in list(queryset):
+            removed += unlock_login(username=attempt.username, ip_address=attempt.ip_address, by=request.user)
+        self.message_user(request, _("已解除 %(n)d 条登录锁定。") % {"n": removed})
+
+    def delete_model(self, request, obj):
+        unlock_login(username=obj.username, ip_address=obj.ip_address, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        self.unlock(request, queryset)

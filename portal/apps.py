@@ -6,3 +6,6 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("平台内核")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal import login_guard  # noqa: F401  (connects the lockout audit)
