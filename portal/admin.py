@@ -2,13 +2,20 @@ import functools
 
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from portal import audit
+from portal.admin_audit import AuditedAdminMixin, stored_snapshot
 from portal.login_guard import unlock_login
 from portal.models import (
     ApiToken,
@@ -21,6 +28,8 @@ from portal.models import (
     StaffProfile,
     WorkdayOverride,
 )
+from portal.tokens import acting as acting_on_users
+from portal.tokens import check_request as check_token_request
 from portal.tokens import issue_token, revoke_token
 
 admin.site.site_header = _("权力清单治理平台 · 系统管理")
@@ -37,7 +46,8 @@ class PostInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_verb = "org.department"
     list_display = ["code", "name", "level", "kind", "series", "parent", "is_active"]
     list_filter = ["level", "kind", "series", "is_active"]
     search_fields = ["code", "name", "short_name"]
@@ -46,7 +56,8 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_verb = "org.post"
     list_display = ["code", "name", "department", "backup"]
     list_filter = ["department__level"]
     search_fields = ["code", "name", "department__name"]
@@ -54,17 +65,84 @@ class PostAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_verb = "org.staff_profile"
     list_display = ["display_name", "user", "department"]
     search_fields = ["display_name", "user__username", "department__name"]
     autocomplete_fields = ["user", "department", "posts"]
 
 
+# --- accounts and roles (roles are groups: portal/roles.py) ------------------------
+
+
+class PortalUserAdmin(AuditedAdminMixin, UserAdmin):
+    """Django's user admin, audited (roles = group membership); a password change or a deactivation
+    revokes the user's API tokens (portal.tokens), attributed to the acting administrator."""
+
+    audit_verb = "account.user"
+
+    def save_model(self, request, obj, form, change):
+        with acting_on_users(request.user):
+            super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        with acting_on_users(request.user):
+            before = stored_snapshot(self.model, id)
+            response = super().user_change_password(request, id, form_url)
+            after = stored_snapshot(self.model, id)
+            if before and after and before["password"] != after["password"]:
+                user = self.model._default_manager.get(pk=id)
+                audit.record(request.user, "account.user.password_changed", user, note="管理员重置密码")
+        return response
+
+
+class PortalGroupAdmin(AuditedAdminMixin, GroupAdmin):
+    audit_verb = "account.group"
+
+
+for _model, _admin in ((get_user_model(), PortalUserAdmin), (Group, PortalGroupAdmin)):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+    admin.site.register(_model, _admin)
+
+
 # --- API tokens: issued and revoked through portal.tokens -------------------------
 
 
+class ApiTokenAddForm(forms.ModelForm):
+    """Issuing a token in the admin: the same role policy as the API (portal.tokens.policy_for)."""
+
+    scope = forms.ChoiceField(
+        label=_("权限范围"),
+        choices=[("", _("按角色允许的最大范围")), *ApiToken.Scope.choices],
+        required=False,
+    )
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        min_value=1,
+        max_value=365,
+        required=False,
+        help_text=_("接口调用方最长 30 天；系统管理员的读写令牌和其他工作人员的只读令牌最长 1 天。"),
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["user", "name"]
+
+    def clean(self):
+        cleaned = super().clean()
+        user = cleaned.get("user")
+        if user is not None:
+            try:
+                cleaned["scope"] = check_token_request(user, cleaned.get("scope") or None)
+            except PermissionDenied as error:
+                raise forms.ValidationError(str(error)) from None
+        return cleaned
+
+
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    audit_verb = "api_token"
     list_display = [
         "prefix",
         "user",
@@ -77,29 +155,43 @@ class ApiTokenAdmin(admin.ModelAdmin):
     ]
     list_filter = ["scope"]
     search_fields = ["prefix", "user__username", "name"]
-    readonly_fields = ["prefix", "digest", "created_at", "revoked_at", "last_used_at"]
-    fields = [
-        "user",
-        "name",
-        "scope",
-        "expires_at",
-        "prefix",
-        "digest",
-        "created_at",
-        "revoked_at",
-        "last_used_at",
-    ]
+    autocomplete_fields = ["user"]
     actions = ["revoke"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name", "scope", "days"]
+        return ["user", "name", "scope", "expires_at", "prefix", "created_at", "revoked_at", "last_used_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        # Only the label may change; scope, holder and lifetime are fixed when the token is issued.
+        return ["user", "scope", "expires_at", "prefix", "created_at", "revoked_at", "last_used_at"]
+
     def save_model(self, request, obj, form, change):
-        if change:  # only name/scope/expiry may be edited afterwards
+        if change:
             super().save_model(request, obj, form, change)
             return
-        days = max(1, (obj.expires_at - obj.created_at).days) if obj.created_at else None
-        token, raw = issue_token(obj.user, name=obj.name, scope=obj.scope, days=days, by=request.user)
-        ApiToken.objects.filter(pk=token.pk).update(expires_at=obj.expires_at)
+        data = form.cleaned_data
+        token, raw = issue_token(
+            data["user"],
+            name=data.get("name", ""),
+            scope=data["scope"],
+            days=data.get("days"),
+            by=request.user,
+        )
         obj.pk = token.pk
         messages.warning(request, _("新令牌（只显示这一次，请立即复制保存）：%(raw)s") % {"raw": raw})
+
+    def save_related(self, request, form, formsets, change):
+        if change:  # a new token was written and audited by issue_token
+            super().save_related(request, form, formsets, change)
 
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):

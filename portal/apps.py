@@ -8,4 +8,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import login_guard  # noqa: F401  (connects the lockout audit)
+        from portal import login_guard, tokens
+
+        login_guard.connect()
+        tokens.connect()

@@ -18,7 +18,6 @@ from axes.utils import reset
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.dispatch import receiver
 
 from portal import audit
 from portal.roles import ADMINISTRATOR, has_role
@@ -32,7 +31,6 @@ def _user_named(username):
     return get_user_model().objects.filter(username=username).first()
 
 
-@receiver(user_locked_out, dispatch_uid="portal.login_guard.audit_lockout")
 def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs):
     # axes sends the signal on the attempt that reaches the limit (failures counted) and again on every
     # refused attempt while locked (failures not counted): record the lockout once.
@@ -47,6 +45,10 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
         note="连续登录失败，已锁定该用户名与地址的组合",
         label=SYSTEM_LABEL,
     )
+
+
+def connect():
+    user_locked_out.connect(audit_lockout, dispatch_uid="portal.login_guard.audit_lockout")
 
 
 def can_unlock(user) -> bool:

@@ -277,7 +277,11 @@ SPECTACULAR_SETTINGS = {
 }
 # The empty choice of every filter's drop-down (django-filter's default is "---------").
 FILTERS_EMPTY_CHOICE_LABEL = _("全部")
+# Token lifetimes by role (portal/tokens.py): integrators' tokens, administrators' write tokens and
+# other staff's read-only tokens.
 API_TOKEN_TTL_DAYS = env_int("API_TOKEN_TTL_DAYS", 30)
+API_ADMIN_TOKEN_TTL_DAYS = env_int("API_ADMIN_TOKEN_TTL_DAYS", 1)
+API_STAFF_TOKEN_TTL_DAYS = env_int("API_STAFF_TOKEN_TTL_DAYS", 1)
 
 # --- Celery ------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport, so the worker and beat run

@@ -8,6 +8,7 @@ only guards the door.
 from rest_framework import permissions
 
 from portal.models import ApiToken
+from portal.tokens import allows_write
 
 
 class PublicReadScopedWrite(permissions.BasePermission):
@@ -21,5 +22,9 @@ class PublicReadScopedWrite(permissions.BasePermission):
         token = request.auth
         if isinstance(token, ApiToken) and token.scope != ApiToken.Scope.WRITE:
             self.message = "该接口令牌为只读，不能执行写操作。"
+            return False
+        if isinstance(token, ApiToken) and not allows_write(request.user):
+            # A write token whose holder has since lost the integrator or administrator role.
+            self.message = "令牌持有人的角色已不允许通过令牌写入。"
             return False
         return True

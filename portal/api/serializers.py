@@ -1,6 +1,8 @@
 from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from rest_framework import serializers
 
+from portal import tokens
 from portal.models import ApiToken, Department, Post
 
 
@@ -37,7 +39,11 @@ class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
     name = serializers.CharField(max_length=80, required=False, allow_blank=True)
-    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices, default=ApiToken.Scope.WRITE)
+    scope = serializers.ChoiceField(
+        choices=ApiToken.Scope.choices,
+        required=False,
+        help_text="省略时取账号角色允许的最大范围：接口调用方与系统管理员可读写，其他工作人员只读。",
+    )
 
     def validate(self, attrs):
         user = authenticate(
@@ -45,6 +51,10 @@ class TokenRequestSerializer(serializers.Serializer):
         )
         if user is None or not user.is_active:
             raise serializers.ValidationError("用户名或密码错误。", code="authorization")
+        try:
+            attrs["scope"] = tokens.check_request(user, attrs.get("scope"))
+        except DjangoPermissionDenied as error:
+            raise serializers.ValidationError({"scope": str(error)}, code="scope") from None
         attrs["user"] = user
         return attrs
 

@@ -12,7 +12,7 @@ from monitoring.choices import RULE_NOTICE, AlertKind, AlertLevel, AlertState, N
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
 from portal import roles, workdays
 from portal.models import ApiToken, AuditEvent
-from portal.tokens import issue_token
+from portal.tokens import allows_write, issue_token
 from tests.factories import UserFactory
 from tests.monitoring.factories import AlertFactory
 
@@ -27,6 +27,10 @@ def api():
 
 
 def as_user(api, user, scope=ApiToken.Scope.WRITE):
+    if scope == ApiToken.Scope.WRITE and not allows_write(user):
+        # Staff write through their signed-in session; write tokens are for integrators (portal.tokens).
+        api.force_authenticate(user)
+        return api
     _token, raw = issue_token(user, scope=scope)
     api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     return api

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from portal import roles
 from portal.choices import Level
 from portal.models import ApiToken
-from portal.tokens import issue_token
+from portal.tokens import allows_write, issue_token
 from powers.choices import Category, PowerStatus
 from powers.models import DiscretionStandard, Power
 from tests.factories import PASSWORD, DepartmentFactory, PostFactory, UserFactory
@@ -26,7 +26,10 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user=None, scope=ApiToken.Scope.WRITE):
     client = APIClient()
-    if user is not None:
+    if user is not None and scope == ApiToken.Scope.WRITE and not allows_write(user):
+        # Staff write through their signed-in session; write tokens are for integrators (portal.tokens).
+        client.force_authenticate(user)
+    elif user is not None:
         _, raw = issue_token(user, scope=scope)
         client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
     return client
