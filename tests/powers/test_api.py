@@ -199,8 +199,16 @@ class TestWrites:
             "/api/v1/auth/token/", {"username": "handler", "password": PASSWORD}, format="json"
         )
         assert response.status_code == 201, response.content
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        # A handler's token is read-only (write tokens are for integrators: portal.tokens); staff write
+        # with their signed-in session.
+        assert response.json()["scope"] == "read"
+        reader = APIClient()
+        reader.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
+        assert (
+            reader.post("/api/v1/powers/", {"department": "SCJG", "name": "x"}, format="json").status_code
+            == 403
+        )
+        client = client_for(handler)
         article = LegalArticleFactory()
 
         created = client.post("/api/v1/powers/", {"department": "SCJG", "name": "食品经营许可", "category": "licensing",
