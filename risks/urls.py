@@ -8,6 +8,9 @@ app_name = "risks"
 
 urlpatterns = [
     path("risks/", views.CatalogueView.as_view(), name="catalogue"),
+    path("risks/export.xlsx", views.CatalogueExportView.as_view(), name="export"),
+    path("risks/manage/template.xlsx", views.TemplateDownloadView.as_view(), name="import_template"),
+    path("risks/manage/import/", views.ImportView.as_view(), name="import"),
     path("risks/heatmap/", views.HeatMapView.as_view(), name="heatmap"),
     path("risks/heatmap.json", views.heat_map_json, name="heatmap_json"),
     path("risks/powers/<str:code>/", views.PowerRisksView.as_view(), name="power"),

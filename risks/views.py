@@ -7,12 +7,13 @@ Every state change calls a verb in ``risks.services`` through ``VerbView``.
 
 import hashlib
 
+from django import forms
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -452,3 +453,66 @@ class MyRiskListView(RoleRequiredMixin, TemplateView):
             posts=[(post, [p for p in points if p.post_id == post.pk], acks.get(post.pk)) for post in posts]
         )
         return context
+
+
+# --- Excel ------------------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件(.xlsx)"))
+
+
+class TemplateDownloadView(RoleRequiredMixin, View):
+    roles = STAFF_ROLES
+
+    def get(self, request):
+        from . import excel
+
+        department = department_of(request.user)
+        if department is None:
+            raise Http404(_("您不属于任何单位。"))
+        response = HttpResponse(excel.template(department), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="risk-points-template.xlsx"'
+        return response
+
+
+class ImportView(RoleRequiredMixin, View):
+    """Upload risk points from the template: all rows or none, with an error report by row."""
+
+    roles = (DEPT_HANDLER, DEPT_HEAD)
+    template_name = "risks/import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": ImportForm()})
+
+    def post(self, request):
+        from . import excel
+
+        form = ImportForm(request.POST, request.FILES)
+        result = None
+        if form.is_valid():
+            result = excel.import_points(
+                form.cleaned_data["file"], by=request.user, department=department_of(request.user)
+            )
+            if result.ok:
+                messages.success(
+                    request, _("已导入 %(n)d 个风险点（草稿），请核对后申报。") % {"n": len(result.created)}
+                )
+                return redirect("risks:manage")
+        return render(request, self.template_name, {"form": form, "result": result}, status=200)
+
+
+class CatalogueExportView(View):
+    """The catalogue (same filters as the page) as Excel, formula-safe."""
+
+    def get(self, request):
+        from . import excel
+
+        filterset = RiskPointFilterSet(request.GET, queryset=catalogue_queryset(request.user))
+        queryset = filterset.qs if filterset.is_valid() else RiskPoint.objects.none()
+        content = excel.export_catalogue(queryset.order_by("department__code", "code")[:20000])
+        response = HttpResponse(content, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="risk-catalogue.xlsx"'
+        return response
