@@ -24,6 +24,12 @@ urlpatterns = [
     path("results/<int:pk>/", disclosure_views.ResultDetailView.as_view(), name="result"),
     path("screen/", screen_views.ScreenView.as_view(), name="screen"),
     path("screen/data.json", screen_views.ScreenDataView.as_view(), name="screen_data"),
+    path("desk/results/", disclosure_views.DisclosureDeskView.as_view(), name="results_desk"),
+    path(
+        "desk/results/<int:pk>/<slug:verb>/",
+        disclosure_views.DisclosureActionView.as_view(),
+        name="results_action",
+    ),
     path("desk/", views.DeskView.as_view(), name="desk"),
     path("desk/intake/", views.IntakeView.as_view(), name="intake"),
     path("desk/intake/receipt/", views.IntakeReceiptView.as_view(), name="intake_receipt"),

@@ -6,9 +6,13 @@ number, phone or address), so no page, feed or export can show more.
 """
 
 from django import forms
+from django.contrib import messages
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -17,11 +21,17 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal import opendata
+from portal.access import RoleRequiredMixin
 from portal.models import Department
+from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER
+from portal.services import TransitionError
 
+from ..choices import DISCLOSURE_TRANSITIONS, DisclosureState, ExemptionReason
 from ..filtersets import ResultDisclosureFilterSet
+from ..forms import attach_errors
 from ..models import ResultDisclosure
 from ..opendata import RESULT_FIELDS, result_row
+from ..services import disclosure
 
 PAGE_SIZE = 20
 FEED_SIZE = 50
@@ -113,3 +123,127 @@ class ResultFeed(Feed):
 
     def item_updateddate(self, item):
         return item.withdrawn_at or item.published_at
+
+
+# --- the departments' and inspectors' page: records due, exempted, published ------------------
+
+
+class ExemptForm(forms.Form):
+    reason = forms.ChoiceField(label=gettext_lazy("法定理由"), choices=ExemptionReason.choices)
+    note = forms.CharField(
+        label=gettext_lazy("具体说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("撤销理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ChallengeForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("质疑意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+# verb name -> (title, form class or None, the permission function, the verb, danger)
+VERBS = {
+    "publish": (gettext_lazy("公示"), None, disclosure.can_publish, disclosure.publish, False),
+    "withdraw": (gettext_lazy("撤销公示"), WithdrawForm, disclosure.can_withdraw, disclosure.withdraw, True),
+    "exempt": (gettext_lazy("不予公示"), ExemptForm, disclosure.can_exempt, disclosure.exempt, True),
+    "challenge": (
+        gettext_lazy("质疑不予公示"),
+        ChallengeForm,
+        disclosure.can_challenge,
+        disclosure.challenge,
+        True,
+    ),
+}
+STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER, ADMINISTRATOR)
+
+
+class DisclosureDeskView(RoleRequiredMixin, View):
+    """结果公示管理: a department's records (inspectors: all) — due first, with what each user may do."""
+
+    roles = STAFF_ROLES
+    template_name = "approvals/results/desk.html"
+
+    def get(self, request):
+        base = ResultDisclosure.objects.visible_to(request.user).select_related("department", "case")
+        data = request.GET.copy()
+        if "state" not in data:
+            data["state"] = DisclosureState.DUE
+        filterset = ResultDisclosureFilterSet(data, queryset=base)
+        rows = filterset.qs if filterset.is_valid() else base.none()
+        page = Paginator(rows.order_by("due_on", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+        user = request.user
+        for record in page.object_list:
+            record.verbs = [
+                (name, title) for name, (title, _f, allowed, _v, _d) in VERBS.items()
+                if record.state in DISCLOSURE_TRANSITIONS and allowed(user, record) and _target(name) in DISCLOSURE_TRANSITIONS[record.state]
+            ]  # fmt: skip
+        counts = dict(base.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
+        context = {
+            "form": filterset.form, "page": page,
+            "tabs": [(value, label, counts.get(value, 0)) for value, label in DisclosureState.choices],
+            "today": timezone.localdate(),
+        }  # fmt: skip
+        return render(request, self.template_name, context, status=400 if filterset.errors else 200)
+
+
+def _target(verb: str) -> str:
+    return {
+        "publish": DisclosureState.PUBLISHED,
+        "withdraw": DisclosureState.WITHDRAWN,
+        "exempt": DisclosureState.EXEMPTED,
+        "challenge": DisclosureState.DUE,
+    }[verb]
+
+
+class DisclosureActionView(RoleRequiredMixin, View):
+    """One verb on one record: its small form (GET), then the verb (POST); refusals come back as messages."""
+
+    roles = STAFF_ROLES
+    template_name = "approvals/results/action.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if kwargs["verb"] not in VERBS:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def record(self, request, pk):
+        return get_object_or_404(
+            ResultDisclosure.objects.visible_to(request.user).select_related("department", "case"), pk=pk
+        )
+
+    def render_form(self, request, record, verb, form, status=200):
+        title = VERBS[verb][0]
+        return render(request, self.template_name, {"record": record, "verb": verb, "title": title, "form": form},
+                      status=status)  # fmt: skip
+
+    def get(self, request, pk, verb):
+        record = self.record(request, pk)
+        form_class = VERBS[verb][1]
+        return self.render_form(request, record, verb, form_class() if form_class else None)
+
+    def post(self, request, pk, verb):
+        record = self.record(request, pk)
+        title, form_class, _allowed, perform, _danger = VERBS[verb]
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            return self.render_form(request, record, verb, form, status=400)
+        try:
+            perform(record, by=request.user, **(form.cleaned_data if form else {}))
+        except ValidationError as exc:
+            if form is None:
+                raise
+            attach_errors(form, exc)
+            return self.render_form(request, record, verb, form, status=400)
+        except TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect("approvals:results_desk")
+        messages.success(
+            request, _("已%(verb)s：%(number)s") % {"verb": title, "number": record.decision_number}
+        )
+        return redirect("approvals:results_desk")

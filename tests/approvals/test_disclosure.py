@@ -324,3 +324,58 @@ def test_query_counts_do_not_grow_with_records(client, centre, django_assert_max
         disclosure.publish(decided(centre)[1], by=centre.acceptor)
     assert [count(url) for url in urls] == before
     assert max(before) <= 20
+
+
+# --- the staff page -----------------------------------------------------------------------------
+
+
+def test_desk_lists_due_records_with_what_each_user_may_do(client, centre):
+    _case, record = decided(centre)
+    client.force_login(centre.acceptor)
+    html = client.get(reverse("approvals:results_desk")).content.decode()
+    assert record.decision_number in html
+    assert reverse("approvals:results_action", args=[record.pk, "publish"]) in html
+    assert reverse("approvals:results_action", args=[record.pk, "exempt"]) not in html  # the head's
+    client.force_login(centre.approver)
+    html = client.get(reverse("approvals:results_desk")).content.decode()
+    assert reverse("approvals:results_action", args=[record.pk, "exempt"]) in html
+    client.force_login(centre.other_staff)
+    assert record.decision_number not in client.get(reverse("approvals:results_desk")).content.decode()
+    assert client.post(reverse("approvals:results_action", args=[record.pk, "publish"])).status_code == 404
+    client.force_login(centre.clerk)
+    assert client.get(reverse("approvals:results_desk")).status_code == 403
+
+
+def test_desk_actions_run_the_verbs(client, centre):
+    _case, record = decided(centre)
+    client.force_login(centre.acceptor)
+    response = client.post(reverse("approvals:results_action", args=[record.pk, "publish"]))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.state == DisclosureState.PUBLISHED
+    again = client.post(reverse("approvals:results_action", args=[record.pk, "publish"]), follow=True)
+    assert "当前状态为「已公示」" in again.content.decode()
+    client.force_login(centre.approver)
+    url = reverse("approvals:results_action", args=[record.pk, "withdraw"])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"reason": ""}).status_code == 400
+    assert client.post(url, {"reason": "复议撤销"}).status_code == 302
+    record.refresh_from_db()
+    assert record.state == DisclosureState.WITHDRAWN
+    assert client.get(reverse("approvals:results_action", args=[record.pk, "nothing"])).status_code == 404
+
+
+def test_inspector_challenges_from_the_desk(client, centre):
+    _case, record = decided(centre)
+    disclosure.exempt(record, by=centre.approver, reason=ExemptionReason.STATE_SECRET, note="涉密")
+    client.force_login(centre.inspector)
+    html = client.get(reverse("approvals:results_desk"), {"state": "exempted"}).content.decode()
+    assert (
+        "涉及国家秘密" in html and reverse("approvals:results_action", args=[record.pk, "challenge"]) in html
+    )
+    response = client.post(
+        reverse("approvals:results_action", args=[record.pk, "challenge"]), {"note": "不涉密"}
+    )
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.state == DisclosureState.DUE and record.challenged_by == centre.inspector
