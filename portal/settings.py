@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
         "SuspensionKindEnum": "approvals.choices.SuspensionKind",
         "CaseEventKindEnum": "approvals.choices.EventKind",
         "DisclosureKindEnum": "approvals.choices.DisclosureKind",
+        "RaterKindEnum": "performance.choices.RaterKind",
         "DisclosureStateEnum": "approvals.choices.DisclosureState",
         "DisclosureExemptionReasonEnum": "approvals.choices.ExemptionReason",
         "AlertKindEnum": "monitoring.choices.AlertKind",
