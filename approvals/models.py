@@ -312,6 +312,10 @@ class Case(models.Model):
 
     code = models.CharField(_("办件编号"), max_length=30, unique=True)
     query_secret_hash = models.CharField(max_length=128, blank=True, editable=False)
+    # The digest of the secret handed to the applicant at intake (on the receipt). Rating needs it:
+    # a secret reissued at a window tracks the case but never rates it, so a clerk cannot rate as the
+    # public. Empty: nobody can rate (e.g. a legacy case whose secret had been reissued).
+    rating_secret_hash = models.CharField(max_length=128, blank=True, editable=False)
     kind = models.CharField(_("类型"), max_length=16, choices=CaseKind.choices, default=CaseKind.APPLICATION)
     item = models.ForeignKey(
         ServiceItem,

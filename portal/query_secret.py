@@ -57,3 +57,31 @@ def check(raw: str, stored: str | None) -> bool:
         return False
     candidate = _derive(raw, salt, iterations)
     return hmac.compare_digest(candidate, digest) and known and scheme == _SCHEME
+
+
+# --- proof of a verified secret, kept in a session instead of the secret itself -------------------
+
+
+def proof(purpose: str, pk, stored_hash: str, until: int) -> str:
+    """A keyed mark that the secret of record ``pk`` (stored as ``stored_hash``) was verified, valid
+    until ``until`` (epoch seconds). Kept in a tracking session instead of the plaintext secret: a
+    leaked session table yields no secret, and a proof dies with its deadline or when the secret is
+    reissued (the stored hash changes). Keyed with SECRET_KEY, so it cannot be made from the database.
+    """
+    from django.utils.crypto import salted_hmac
+
+    value = f"{pk}:{stored_hash}:{int(until)}"
+    return salted_hmac(f"portal.query_secret.proof.{purpose}", value, algorithm="sha256").hexdigest()
+
+
+def check_proof(value: str, purpose: str, pk, stored_hash: str, until) -> bool:
+    """True when ``value`` is a live proof for ``purpose`` on record ``pk`` with ``stored_hash``."""
+    import time
+
+    try:
+        until = int(until)
+    except (TypeError, ValueError):
+        return False
+    if not value or not stored_hash or until < time.time():
+        return False
+    return hmac.compare_digest(str(value), proof(purpose, pk, stored_hash, until))

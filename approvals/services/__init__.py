@@ -13,16 +13,20 @@ Errors: ``portal.services.TransitionError`` (not allowed in this state, API 409)
 from .actions import allowed_actions
 from .enforcement import decide_penalty, open_enforcement_case
 from .intake import (
+    RATE,
+    TRACK,
     Submitted,
     accept_case,
     mark_green_channel,
     missing_materials,
+    proves,
     refuse_intake,
     reissue_secret,
     request_correction,
     submit_application,
     submit_correction,
     track,
+    tracking_proofs,
 )
 from .items import create_service_item, update_service_item
 from .steps import (
@@ -38,6 +42,10 @@ from .steps import (
 from .suspension import resume_case, suspend_case
 
 __all__ = [
+    "RATE",
+    "TRACK",
+    "proves",
+    "tracking_proofs",
     "Submitted",
     "accept_case",
     "allowed_actions",

@@ -42,6 +42,24 @@ from .common import (
 )
 from .steps import enter_step, first_step
 
+TRACK, RATE = "case-track", "case-rate"
+
+
+def proves(proof, purpose: str, pk, stored_hash: str) -> bool:
+    """True when ``proof`` ((value, until) from a tracking session) is a live proof for ``purpose``."""
+    if not proof:
+        return False
+    value, until = proof
+    return query_secret.check_proof(value, purpose, pk, stored_hash, until)
+
+
+def tracking_proofs(case: Case, secret: str, until: int) -> dict:
+    """What a tracking session keeps instead of the secret: proofs that it tracked and may rate the case."""
+    proofs = {"track": query_secret.proof(TRACK, case.pk, case.query_secret_hash, until)}
+    if case.rating_secret_hash and query_secret.check(secret, case.rating_secret_hash):
+        proofs["rate"] = query_secret.proof(RATE, case.pk, case.rating_secret_hash, until)
+    return proofs
+
 
 class Submitted(NamedTuple):
     """What ``submit_application`` returns: the case and its query secret, shown this once."""
@@ -138,10 +156,12 @@ def submit_application(
     if power is None:
         raise ValidationError({"item": "该事项对应的权力事项已停止行使，不能受理。"})
     secret = query_secret.new_secret()
+    secret_hash = query_secret.make_hash(secret)
     with transaction.atomic():
         case = Case.objects.create(
             code=next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today),
-            query_secret_hash=query_secret.make_hash(secret), kind=CaseKind.APPLICATION, item=item, power=power,
+            query_secret_hash=secret_hash, kind=CaseKind.APPLICATION, item=item, power=power,
+            rating_secret_hash=secret_hash,
             department=item.department, applicant_name=applicant_name,
             applicant_id_number=(applicant_id_number or "").strip(), applicant_phone=(applicant_phone or "").strip(),
             applicant_type=applicant_type, description=(description or "").strip(), channel=channel,
@@ -153,7 +173,7 @@ def submit_application(
 
 
 def submit_correction(
-    case: Case, *, files=None, paper_materials=(), by=None, secret: str = "", now=None
+    case: Case, *, files=None, paper_materials=(), by=None, secret: str = "", proof=None, now=None
 ) -> Case:
     """The applicant hands in the missing materials (补正); the case returns to "submitted".
 
@@ -162,7 +182,10 @@ def submit_correction(
     """
     c = clock(now)
     if not (getattr(by, "is_authenticated", False) and can_intake(by, case)):
-        if not query_secret.check(secret, case.query_secret_hash):
+        if not (
+            proves(proof, TRACK, case.pk, case.query_secret_hash)
+            or query_secret.check(secret, case.query_secret_hash)
+        ):
             raise PermissionDenied(query_secret.WRONG)
         by = None
     with transaction.atomic():
@@ -276,7 +299,13 @@ def refuse_intake(case: Case, *, by, reason: str, now=None) -> Case:
 
 
 def reissue_secret(case: Case, *, by, now=None) -> str:
-    """Give the applicant a new query secret at a window (the old one stops working). Returns it once."""
+    """Give the applicant a new query secret at a window (the old one stops working). Returns it once.
+
+    The new secret tracks the case and hands in corrections; it does not rate the case: rating
+    needs the secret printed on the intake receipt (``rating_secret_hash``), which a reissue leaves
+    alone, so the clerk who reissues cannot rate as the applicant. The trail and the audit name the
+    clerk who reissued.
+    """
     c = clock(now)
     with transaction.atomic():
         case = lock(case)

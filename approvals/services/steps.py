@@ -437,8 +437,15 @@ def complete_case(case: Case, *, by, now=None) -> Case:
     return case
 
 
-def rate_case(case: Case, *, secret: str, score, comment: str = "", now=None) -> Rating:
-    """The applicant rates a completed case (满意度评议), once, proving who they are with the query secret.
+REISSUED_CANNOT_RATE = "窗口重置的查询密码只能查询办件；评议请使用受理回执上的查询密码。"
+
+
+def rate_case(case: Case, *, secret: str = "", proof=None, score, comment: str = "", now=None) -> Rating:
+    """The applicant rates a completed case (满意度评议), once, proving who they are with the query secret
+    handed out at intake (on the receipt) or a tracking session's proof of it (``proof``).
+
+    A secret reissued at a window tracks the case but does not rate it (issue 9: a clerk could
+    otherwise reissue and rate as the public).
 
     Refuses a wrong secret (PermissionDenied), a case not completed or already rated
     (TransitionError), a score outside 1–5 and a comment over 1,000 characters.
@@ -453,10 +460,17 @@ def rate_case(case: Case, *, secret: str, score, comment: str = "", now=None) ->
     comment = (comment or "").strip()
     if len(comment) > 1000:
         raise ValidationError({"comment": "意见建议不能超过 1000 字。"})
-    if not query_secret.check(secret, case.query_secret_hash):
-        raise PermissionDenied(query_secret.WRONG)
+    from .intake import RATE, proves
+
     with transaction.atomic():
         case = lock(case)
+        if not (
+            proves(proof, RATE, case.pk, case.rating_secret_hash)
+            or query_secret.check(secret, case.rating_secret_hash)
+        ):
+            if secret and query_secret.check(secret, case.query_secret_hash):
+                raise PermissionDenied(REISSUED_CANNOT_RATE)
+            raise PermissionDenied(query_secret.WRONG)
         if case.status != CaseStatus.COMPLETED:
             raise TransitionError("办件办结后才能评议。")
         if Rating.objects.filter(case=case).exists():

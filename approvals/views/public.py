@@ -175,19 +175,26 @@ class ReceiptView(View):
 
 
 def tracked_case(request):
-    """The case this browser looked up (and its secret), while the lookup is fresh and the secret valid."""
+    """The case this browser looked up and the session's proofs, while the lookup is fresh and the secret valid.
+
+    The session holds no secret (issue 9): only the case, the deadline and keyed proofs that the
+    secret was verified (``services.tracking_proofs``); a secret reissued at a window voids them.
+    """
     data = request.session.get(TRACKED)
     if not data or data.get("until", 0) < time.time():
         request.session.pop(TRACKED, None)
-        return None, ""
+        return None, {}
     case = case_details(Case.objects).filter(pk=data["case"]).first()
-    if case is None or not query_secret.check(data["secret"], case.query_secret_hash):
+    proofs = data.get("proofs") or {}
+    if case is None or not services.proves(
+        (proofs.get("track"), data["until"]), services.TRACK, case.pk, case.query_secret_hash
+    ):
         request.session.pop(TRACKED, None)  # e.g. the secret was reissued at a window
-        return None, ""
-    return case, data["secret"]
+        return None, {}
+    return case, {kind: (value, data["until"]) for kind, value in proofs.items()}
 
 
-def tracking_context(case: Case, **forms_) -> dict:
+def tracking_context(case: Case, proofs=None, **forms_) -> dict:
     """What the applicant sees: steps by post, every limit, the suspension ledger, sub-cases, the result."""
     today = timezone.localdate()
     mark_due([case], today)
@@ -211,7 +218,10 @@ def tracking_context(case: Case, **forms_) -> dict:
             item=case.item, missing_ids=missing_ids
         )
     if case.status == CaseStatus.COMPLETED and context["rating"] is None:
-        context["rating_form"] = forms_.get("rating_form") or RatingForm()
+        if proofs is not None and "rate" not in proofs:
+            context["rating_needs_receipt_secret"] = True
+        else:
+            context["rating_form"] = forms_.get("rating_form") or RatingForm()
     return context
 
 
@@ -222,10 +232,10 @@ class TrackView(View):
     case_template = "approvals/track.html"
 
     def get(self, request):
-        case, _secret = tracked_case(request)
+        case, proofs = tracked_case(request)
         if case is None:
             return no_store(render(request, self.form_template, {"form": TrackForm()}))
-        return no_store(render(request, self.case_template, tracking_context(case)))
+        return no_store(render(request, self.case_template, tracking_context(case, proofs)))
 
     def post(self, request):
         form = TrackForm(request.POST)
@@ -236,10 +246,11 @@ class TrackView(View):
             case = services.track(form.cleaned_data["code"], form.cleaned_data["secret"])
             if case is not None:
                 request.session.cycle_key()
+                until = int(time.time() + TRACKING_SECONDS)
                 request.session[TRACKED] = {
                     "case": case.pk,
-                    "secret": query_secret.normalise(form.cleaned_data["secret"]),
-                    "until": time.time() + TRACKING_SECONDS,
+                    "until": until,
+                    "proofs": services.tracking_proofs(case, form.cleaned_data["secret"], until),
                 }
                 return redirect("approvals:track")
             return self.refused(request, form.cleaned_data["code"], query_secret.WRONG)
@@ -257,14 +268,14 @@ class TrackedActionView(View):
     form_name = ""
 
     def post(self, request):
-        case, secret = tracked_case(request)
+        case, proofs = tracked_case(request)
         if case is None:
             messages.error(request, _("查询已过期，请重新输入办件编号和查询密码。"))
             return redirect("approvals:track")
         form = self.make_form(request, case)
         if form.is_valid():
             try:
-                message = self.perform(case, secret, form)
+                message = self.perform(case, proofs, form)
             except ValidationError as exc:
                 attach_errors(form, exc)
             except (TransitionError, PermissionDenied) as exc:
@@ -273,7 +284,7 @@ class TrackedActionView(View):
             else:
                 messages.success(request, message)
                 return redirect("approvals:track")
-        context = tracking_context(case, **{self.form_name: form})
+        context = tracking_context(case, proofs, **{self.form_name: form})
         return no_store(render(request, "approvals/track.html", context, status=400))
 
 
@@ -285,9 +296,12 @@ class RateView(TrackedActionView):
     def make_form(self, request, case):
         return RatingForm(request.POST)
 
-    def perform(self, case, secret, form):
+    def perform(self, case, proofs, form):
         services.rate_case(
-            case, secret=secret, score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+            case,
+            proof=proofs.get("rate"),
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
         )
         return _("感谢您的评议，您的意见将用于服务中心的效能考评。")
 
@@ -302,8 +316,8 @@ class CorrectView(TrackedActionView):
         missing = {entry.get("material") for entry in notice.missing} if notice else set()
         return CorrectionForm(request.POST, request.FILES, item=case.item, missing_ids=missing)
 
-    def perform(self, case, secret, form):
-        services.submit_correction(case, files=form.uploads(), secret=secret)
+    def perform(self, case, proofs, form):
+        services.submit_correction(case, files=form.uploads(), proof=proofs.get("track"))
         return _("补正材料已提交，服务中心将重新审核受理。")
 
 
