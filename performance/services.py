@@ -110,13 +110,14 @@ def _series_of(year: AppraisalYear):
 
 
 def _entered_values(year: AppraisalYear) -> dict:
-    """``{(indicator_id, department_id): entry}``: the last checked entry of the latest period."""
-    entries = (
+    """``{(indicator_id, department_id): (entry id, value, evidence, quarter)}``: the last checked
+    entry of the latest period (plain tuples: thousands of rows, no model instances needed)."""
+    rows = (
         ScoreEntry.objects.filter(period__year=year, status=EntryStatus.CHECKED)
-        .select_related("period__year")
         .order_by("period__quarter", "checked_at", "id")
+        .values_list("indicator_id", "department_id", "id", "value", "evidence", "period__quarter")
     )
-    return {(e.indicator_id, e.department_id): e for e in entries}
+    return {(ind, dept): rest for ind, dept, *rest in rows}
 
 
 def _public_inputs(year: AppraisalYear) -> tuple[dict, dict]:
@@ -171,8 +172,10 @@ def _score_one(ind, dept_id, figures, entered, public, available) -> tuple[float
         if entry is None:
             basis["note"] = "未填报或未核定，计 0 分"
             return None, 0.0, basis
-        basis.update(entry=entry.id, period=str(entry.period), evidence=entry.evidence[:300])
-        value = float(entry.value)
+        entry_id, value, evidence, quarter = entry
+        period = f"第{quarter}季度" if quarter else "全年"
+        basis.update(entry=entry_id, period=period, evidence=evidence[:300])
+        value = float(value)
     else:
         if public is None:
             basis["note"] = "暂无公众评议结果，计 0 分"
@@ -182,6 +185,12 @@ def _score_one(ind, dept_id, figures, entered, public, available) -> tuple[float
         ind.rule, value, direction=ind.direction, target=ind.target, floor=ind.floor, bands=ind.bands
     )
     return round(value, 4), score, basis
+
+
+RESULT_FIELDS = [
+    "series", "internal_score", "public_score", "public_detail", "total", "rank", "rank_note", "grade",
+    "award_eligible", "computed_at",
+]  # fmt: skip
 
 
 def compute_year(year: AppraisalYear, *, by) -> int:
@@ -243,7 +252,7 @@ def compute_year(year: AppraisalYear, *, by) -> int:
             for dept_id, (dept, internal, public, public_detail, total, rows) in per_unit.items():
                 grade = scoring.grade(total, thresholds)
                 result = Result(
-                    year=year, series=series, department=dept, internal_score=_d(internal),
+                    year_id=year.id, series_id=series.id, department_id=dept.id, internal_score=_d(internal),
                     public_score=None if public is None else _d(public), public_detail=public_detail,
                     total=_d(total), rank=placings[dept_id].rank, rank_note=placings[dept_id].note,
                     grade=grade, award_eligible=grade not in NO_AWARD_GRADES, computed_at=now,
@@ -251,13 +260,25 @@ def compute_year(year: AppraisalYear, *, by) -> int:
                 results.append(result)
                 score_rows.append((result, rows))
 
-        Result.objects.filter(year=year).delete()  # cascades to the indicator scores
-        Result.objects.bulk_create(results)
+        # Replace the year's results in a constant number of queries: existing rows are updated in
+        # place (one UPDATE), new units' rows created (one INSERT), the scores rewritten (one DELETE,
+        # one INSERT). A unit no longer in any series loses its result.
+        existing = dict(Result.objects.filter(year=year).values_list("department_id", "pk"))
+        to_update = []
+        for result in results:
+            result.pk = existing.pop(result.department_id, None)
+            if result.pk is not None:
+                to_update.append(result)
+        if existing:
+            Result.objects.filter(pk__in=existing.values()).delete()
+        IndicatorScore.objects.filter(result__year=year).delete()
+        Result.objects.bulk_create([r for r in results if r.pk is None])
+        Result.objects.bulk_update(to_update, RESULT_FIELDS)
         IndicatorScore.objects.bulk_create(
             [
                 IndicatorScore(
-                    result=result,
-                    indicator=ind,
+                    result_id=result.pk,
+                    indicator_id=ind.id,
                     raw_value=None if raw is None else Decimal(str(raw)),
                     score=_d(score),
                     weighted=Decimal(str(round(weighted, 3))),
@@ -265,8 +286,7 @@ def compute_year(year: AppraisalYear, *, by) -> int:
                 )  # fmt: skip
                 for result, rows in score_rows
                 for ind, raw, score, weighted, basis in rows
-            ],
-            batch_size=2000,
+            ]
         )
         before = year.status
         year.status, year.computed_at = YearStatus.COMPUTED, now

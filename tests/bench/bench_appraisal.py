@@ -232,6 +232,7 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="print the Python profile of one run")
     args = parser.parse_args()
 
     admin_url, scratch_url, name = scratch_database(os.environ.get("DATABASE_URL", ""))
@@ -273,14 +274,34 @@ def main() -> None:
         print(f"loaded {args.units} units, {args.cases:,} cases, {args.complaints:,} complaints, "
               f"{args.alerts:,} alarms in {time.monotonic() - started:.1f} s")  # fmt: skip
 
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profile = cProfile.Profile()
+            profile.runcall(services.compute_year, full, by=appraiser)
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
         s_full, q_full, captured = timed(lambda: services.compute_year(full, by=appraiser), args.rounds)
-        s_quarter, q_quarter, _ = timed(lambda: services.compute_year(quarter, by=appraiser), args.rounds)
+        s_quarter, q_quarter, captured_quarter = timed(
+            lambda: services.compute_year(quarter, by=appraiser), args.rounds
+        )
         n_results = Result.objects.filter(year=full).count()
         n_scores = IndicatorScore.objects.filter(result__year=full).count()
         print(f"year {YEAR}: {n_results} results, {n_scores:,} indicator scores")
         print("\nslowest queries of one run:")
         for query in sorted(captured, key=lambda q: -float(q["time"]))[:8]:
             print(f"  {float(query['time']) * 1000:7.1f} ms  {query['sql'][:140]}")
+        if q_full != q_quarter:
+            from collections import Counter
+
+            def kinds(captured):
+                return Counter(q["sql"][:60] for q in captured)
+
+            print(
+                "queries that differ:",
+                kinds(captured) - kinds(captured_quarter),
+                kinds(captured_quarter) - kinds(captured),
+            )
         verdict = "ok" if s_full <= TARGET_S and q_full == q_quarter else "MISSED"
         print(
             f"\nmedian of {args.rounds} runs (target ≤ {TARGET_S:.0f} s; queries not growing with units):\n"
