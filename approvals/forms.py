@@ -1,7 +1,8 @@
 """Forms of the service-centre pages. They check input only; every state change is a verb in services.
 
-Uploads are checked here, before any verb runs, so that a refused file stores nothing, by the
-portal's one upload policy (portal.uploads: size, PDF/JPG/PNG by extension *and* first bytes).
+Uploads are checked here, before any verb runs, so that a refused file stores nothing, by the one
+upload policy of ``portal.uploads`` (size, type by extension *and* by the file's first bytes, count);
+the verbs check the same policy again for the API.
 """
 
 import re
@@ -10,8 +11,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
 from portal.models import Department
-from portal.uploads import UPLOAD_ACCEPT, MultipleFileInput, check_upload
+from portal.uploads import MultipleFileInput
 from powers.models import Power
 
 from .choices import (
@@ -26,7 +28,9 @@ from .choices import (
 from .models import Material, ServiceItem
 from .services.enforcement import ENFORCEMENT_CATEGORIES
 
-MAX_FILES_PER_MATERIAL = 5
+# What a citizen may upload: the one upload policy of portal.uploads (PDF, JPG, PNG by content).
+UPLOAD_ACCEPT = uploads.accept()
+MAX_FILES_PER_MATERIAL = uploads.MAX_FILES_PER_FIELD
 ID_NUMBER_RE = re.compile(r"^[0-9A-Z]{15,18}$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{7,20}$")
 
@@ -38,6 +42,11 @@ def attach_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+def check_upload(upload) -> None:
+    """Refuse a file that is too large, of another type, or whose content does not match its name."""
+    uploads.check_file(upload)
 
 
 class MaterialFilesField(forms.FileField):
@@ -58,15 +67,7 @@ class MaterialFilesField(forms.FileField):
         if len(files) > MAX_FILES_PER_MATERIAL:
             raise ValidationError(_("每项材料最多上传 %(n)d 个文件。"), params={"n": MAX_FILES_PER_MATERIAL})
         cleaned = [super(MaterialFilesField, self).clean(f, initial) for f in files]
-        errors = []
-        for upload in cleaned:
-            try:
-                check_upload(upload)
-            except ValidationError as exc:
-                errors.extend(exc.error_list)
-        if errors:
-            raise ValidationError(errors)
-        return cleaned
+        return uploads.check_files(cleaned)
 
 
 def material_label(material: Material) -> str:

@@ -8,7 +8,8 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import login_guard, tokens
+        from portal import bounds, login_guard, tokens
 
         login_guard.connect()
         tokens.connect()
+        bounds.install()

@@ -26,13 +26,20 @@ class Band:
         return fact >= self.fact_min and (self.fact_max is None or fact < self.fact_max)
 
 
+# Any number the calculator handles has at most this many digits before and after the point; past
+# them (``1E+999999999``, ``1E-999999999``) arithmetic on the value could overflow the decimal context.
+MAX_EXPONENT = 18
+
+
 def to_decimal(value, field: str = "fact") -> Decimal:
     try:
         number = Decimal(str(value).strip())
-    except (InvalidOperation, AttributeError):
+    except (InvalidOperation, AttributeError, ValueError):
         raise ValidationError({field: "请输入数字。"}) from None
     if not number.is_finite():
         raise ValidationError({field: "请输入有限的数字。"})
+    if number and not -MAX_EXPONENT <= number.adjusted() < MAX_EXPONENT:
+        raise ValidationError({field: "数值超出允许范围。"})
     return number
 
 

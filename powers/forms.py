@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal import bounds
 from portal.choices import LEVEL_ORDER
 from portal.models import Department, Post
 
@@ -87,7 +88,7 @@ class PowerForm(forms.ModelForm):
             values = self.instance.legal_articles.values_list("pk", flat=True)
         else:
             values = []
-        return {str(v) for v in values if str(v).isdigit()}
+        return {str(v) for v in values if str(v).isdigit() and bounds.in_int64(v)}
 
     def article_query(self) -> str:
         source = self.data if self.is_bound else self.initial
@@ -226,7 +227,8 @@ class BaseFlowStepFormSet(forms.BaseFormSet):
         return {"posts": self.posts}
 
     def clean(self):
-        if any(self.errors):
+        # Without a valid management form (a forged post) there are no rows to read.
+        if any(self.errors) or not self.management_form.is_valid():
             return
         if not self.steps():
             raise ValidationError(_("流程图至少需要一个环节。"))

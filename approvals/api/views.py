@@ -21,6 +21,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
+from portal import uploads
 from portal.api.pagination import StandardCursorPagination
 from portal.api.permissions import PublicReadScopedWrite
 from powers.models import DiscretionStandard, Power
@@ -81,6 +82,8 @@ def _uploads(request) -> dict:
         if match is None:
             raise DRFValidationError({key: "文件字段应命名为 material_<材料编号>。"})
         files[int(match.group(1))] = request.FILES.getlist(key)
+    # The one upload policy, as on the pages (the verb checks it again): errors keyed material_<id>.
+    uploads.check_mapping({f"material_{pk}": value for pk, value in files.items()})
     return files
 
 

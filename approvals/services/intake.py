@@ -10,7 +10,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from portal import workdays
+from portal import uploads, workdays
 from portal.roles import ADMINISTRATOR, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, check_transition, require
 from powers.models import Power
@@ -26,7 +26,7 @@ from ..choices import (
     EventKind,
     NotificationEvent,
 )
-from ..models import MAX_UPLOAD_BYTES, Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
+from ..models import Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
 from . import timing
 from .common import (
     CODE_PREFIX,
@@ -81,14 +81,21 @@ def _material(item: ServiceItem, key) -> Material:
         raise ValidationError({"materials": f"材料 {pk} 不属于事项「{item.name}」。"}) from None
 
 
+def _field_name(key) -> str:
+    return f"material_{getattr(key, 'pk', key)}"
+
+
 def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> int:
     """Save uploaded files (``{material or id: file or [files]}``) and paper checked at a window."""
     rows = []
-    for key, uploads in (files or {}).items():
+    # The one upload policy (type by content, size, count per material and per request): the pages'
+    # forms check it beside their fields first; here it holds for the API and every other caller.
+    uploads.check_mapping({_field_name(key): value for key, value in (files or {}).items()})
+    for key, files_of_material in (files or {}).items():
         material = _material(item, key)
-        for upload in uploads if isinstance(uploads, list | tuple) else [uploads]:
-            if upload.size > MAX_UPLOAD_BYTES:
-                raise ValidationError({"materials": f"「{material.name}」的文件超过 10MB。"})
+        for upload in (
+            files_of_material if isinstance(files_of_material, list | tuple) else [files_of_material]
+        ):
             row = CaseMaterial(
                 case=case, material=material, name=material.name, file=upload, uploaded_at=c.now
             )
