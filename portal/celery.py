@@ -46,6 +46,11 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.optimize_database",
         "schedule": crontab(hour=4, minute=40),
     },
+    # Daily and idempotent: the quarter's self-review tasks exist from the quarter's first day on.
+    "risks-self-reviews-daily": {
+        "task": "risks.tasks.open_quarterly_self_reviews",
+        "schedule": crontab(hour=6, minute=5),
+    },
     "anomaly-rules-full-scan-nightly": {
         "task": "monitoring.tasks.run_anomaly_rules",
         "schedule": crontab(hour=2, minute=30),

@@ -32,7 +32,7 @@ from .choices import (
     RiskPointStatus,
     RiskType,
 )
-from .models import DemocraticEvaluation, RiskPoint
+from .models import DemocraticEvaluation, RiskPoint, SelfReview
 
 # Score patterns (likelihood, harm, frequency, discretion) giving each grade under the default matrix.
 PATTERNS = {
@@ -273,6 +273,19 @@ def _seed_loop(stdout):
             satisfaction=(Decimal(satisfied) * 100 / respondents).quantize(Decimal("0.01")),
             flagged=satisfied * 100 < SATISFACTION_FLAG_BELOW * respondents, recorded_by=inspector,
         )  # fmt: skip
+    # The last quarter's self-reviews (timed), one submitted; evidence for one of the ten clarities.
+    from . import reviews
+
+    last_quarter = (today.month - 1) // 3 or 4
+    reviews.open_self_reviews(today.year if today.month > 3 else today.year - 1, last_quarter)
+    review = SelfReview.objects.filter(department=department).first()
+    if review is not None:
+        reviews.submit_self_review(
+            review, by=head, report="对本单位全部风险点逐一自查，防控措施落实到位，未发现新的风险点。"
+        )
+    reviews.record_clarity_evidence(
+        department, by=head, clarity="leading_group", evidence="《关于成立廉政风险防控工作领导小组的通知》"
+    )
     from monitoring.sweep import run_sweep
 
     transaction.on_commit(run_sweep)  # the overdue order's alarm (monitoring's demo sweeps again later)

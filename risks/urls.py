@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views, views_office
+from . import views, views_office, views_reviews
 
 app_name = "risks"
 
@@ -61,6 +61,18 @@ urlpatterns = [
     path("risks/orders/<int:pk>/answer/", views_office.AnswerOrderView.as_view(), name="answer_order"),
     path("risks/orders/<int:pk>/close/", views_office.CloseOrderView.as_view(), name="close_order"),
     path("risks/orders/<int:pk>/return/", views_office.ReturnOrderView.as_view(), name="return_order"),
+    path("risks/departments/<str:code>/", views_reviews.DepartmentPanelView.as_view(), name="department"),
+    path(
+        "risks/self-reviews/<int:pk>/<str:verb>/",
+        views_reviews.SelfReviewVerbView.as_view(),
+        name="self_review_verb",
+    ),
+    path("risks/evaluations/", views_reviews.EvaluationsView.as_view(), name="evaluations"),
+    path(
+        "risks/evaluations/<int:pk>/decide/",
+        views_reviews.DecideEvaluationView.as_view(),
+        name="decide_evaluation",
+    ),
     path("risks/people/<int:pk>/file/", views_office.IntegrityFileView.as_view(), name="integrity_file"),
     path("risks/my-file/", views_office.MyIntegrityFileView.as_view(), name="my_file"),
 ]
