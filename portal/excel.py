@@ -13,3 +13,13 @@ def safe_cell(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def safe_row(values) -> list:
+    """Every value of a row made formula-safe."""
+    return [safe_cell(value) for value in values]
+
+
+def append(sheet, values) -> None:
+    """``sheet.append`` with every value formula-safe: the one way an export writes a row."""
+    sheet.append(safe_row(values))

