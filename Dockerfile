@@ -9,8 +9,9 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 # A throwaway random key for this one build step (production settings refuse a missing or weak key).
 RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    AUDIT_HMAC_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput \
-    && useradd --system --home /app portal && mkdir -p /app/var && chown -R portal /app/var
+    && useradd --system --home /app portal && mkdir -p /app/var/anchors && chown -R portal /app/var
 USER portal
 EXPOSE 8000
 CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]

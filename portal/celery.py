@@ -34,6 +34,11 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.deliver_outbox",
         "schedule": 60.0,
     },
+    # The audit chain's head, anchored outside the database (portal/audit.py: threat model).
+    "audit-anchor-every-10-minutes": {
+        "task": "portal.tasks.anchor_audit",
+        "schedule": 600.0,
+    },
     "clear-expired-sessions-hourly": {
         "task": "portal.tasks.clear_expired_sessions",
         "schedule": crontab(minute=17),

@@ -9,6 +9,7 @@ CELERY_BROKER_URL, SECRET_KEY, DEBUG=0 and ALLOWED_HOSTS.
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import env_bool, env_int, env_list, env_str, require_secret
@@ -26,6 +27,15 @@ DEVELOPMENT_SECRET_KEY = "embedded-default-insecure-key-change-me-in-production-
 SECRET_KEY = env_str("SECRET_KEY", "" if (PRODUCTION or not DEBUG) else DEVELOPMENT_SECRET_KEY)
 if PRODUCTION or not DEBUG:
     require_secret("SECRET_KEY", SECRET_KEY, development_value=DEVELOPMENT_SECRET_KEY)
+# The audit chain's HMAC key (portal/audit.py): never stored in the database. Production requires a
+# real one, like SECRET_KEY; the embedded run derives its own from the development key.
+AUDIT_HMAC_KEY = env_str("AUDIT_HMAC_KEY", "")
+if PRODUCTION or not DEBUG:
+    require_secret("AUDIT_HMAC_KEY", AUDIT_HMAC_KEY, development_value=DEVELOPMENT_SECRET_KEY, min_length=32)
+    if AUDIT_HMAC_KEY == SECRET_KEY:
+        raise ImproperlyConfigured("AUDIT_HMAC_KEY must differ from SECRET_KEY.")
+elif not AUDIT_HMAC_KEY:
+    AUDIT_HMAC_KEY = "audit-dev:" + DEVELOPMENT_SECRET_KEY[::-1]
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -307,6 +317,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HEARTBEAT_FILE = str(VAR_DIR / "worker-heartbeat")
+
+# Where the audit chain's head is anchored, outside the database (append-only JSON lines).
+AUDIT_ANCHOR_PATH = env_str("AUDIT_ANCHOR_PATH", str(VAR_DIR / "audit-anchors.jsonl"))
 
 # --- the domain ----------------------------------------------------------------------
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo")

@@ -24,3 +24,11 @@ def optimize_database():
     from portal import maintenance
 
     return maintenance.optimize_database()
+
+
+@shared_task(name="portal.tasks.anchor_audit", ignore_result=True)
+def anchor_audit():
+    """Append the audit chain's head to the anchor file outside the database (beat: every 10 minutes)."""
+    from portal import audit
+
+    return audit.anchor_head()

@@ -20,6 +20,7 @@ def pytest_collection_modifyitems(config, items):
 def _fast_and_isolated(settings, tmp_path):
     """Fast password hashing, and a private in-memory cache per test (no state shared through var/)."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.AUDIT_ANCHOR_PATH = str(tmp_path / "audit-anchors.jsonl")  # each test its own anchors
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": str(tmp_path)}
     }

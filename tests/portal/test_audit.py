@@ -100,3 +100,110 @@ def test_concurrent_writers_never_fork_the_chain():
         list(pool.map(write, range(40)))
     report = audit.verify_chain()
     assert report.ok and report.checked == 40
+
+
+# --- keyed chain and anchors (issue 9, hole 3) ---------------------------------------------------
+
+
+def _rechain_without_the_key(sql_after, event_id):
+    """What someone with database access but no key can do: change an event and recompute plain hashes."""
+    import hashlib
+    import json
+
+    _raw("UPDATE portal_auditevent SET after = %s WHERE id = %s", [sql_after, event_id])
+    prev = audit.GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        payload = {
+            "prev": prev, "at": event.at.isoformat(), "actor": event.actor_id, "actor_label": event.actor_label,
+            "verb": event.verb, "target_type": event.target_type_id, "target_id": event.target_id,
+            "target_repr": event.target_repr, "before": event.before, "after": event.after, "note": event.note,
+        }  # fmt: skip
+        blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(blob.encode()).hexdigest()
+        _raw("UPDATE portal_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, digest, event.id])
+        prev = digest
+
+
+@pytest.mark.django_db
+def test_a_chain_recomputed_without_the_key_is_refused():
+    events = _events(3)
+    _rechain_without_the_key('{"i": 999}', events[1].id)
+    report = audit.verify_chain()
+    assert not report.ok and report.broken_event_id == events[0].id
+
+
+@pytest.mark.django_db
+def test_the_chain_is_keyed(settings):
+    _events(2)
+    assert audit.verify_chain().ok
+    settings.AUDIT_HMAC_KEY = "another-key-another-key-another-key"
+    assert not audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_deleting_the_newest_events_is_caught_by_the_anchor(capsys):
+    events = _events(4)
+    anchor = audit.anchor_head()
+    assert anchor["seq"] == events[-1].id and anchor["hash"] == events[-1].hash
+    assert audit.verify_chain().ok
+    _raw("DELETE FROM portal_auditevent WHERE id >= %s", [events[2].id])
+    report = audit.verify_chain()
+    assert report.broken_event_id is None  # what is left is a valid, shorter chain...
+    assert not report.ok  # ...but the anchor knows it was longer
+    assert any(f"#{events[-1].id}" in problem for problem in report.problems)
+    with pytest.raises(SystemExit):
+        call_command("verify_audit")
+    assert "anchor" in capsys.readouterr().err
+
+
+@pytest.mark.django_db
+def test_a_rewrite_with_the_key_is_caught_by_an_earlier_anchor():
+    events = _events(3)
+    audit.anchor_head()
+    # Someone who holds the key rewrites history from the first event and re-chains it correctly.
+    _raw("UPDATE portal_auditevent SET after = %s WHERE id = %s", ['{"i": 999}', events[0].id])
+    prev = audit.GENESIS
+    for event in AuditEvent.objects.order_by("id"):
+        digest = audit._digest(prev, event)
+        _raw("UPDATE portal_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, digest, event.id])
+        prev = digest
+    report = audit.verify_chain()
+    assert report.broken_event_id is None
+    assert not report.ok and "改写" in report.problems[0]
+
+
+@pytest.mark.django_db
+def test_anchors_are_appended_never_rewritten(settings, capsys):
+    from pathlib import Path
+
+    _events(1)
+    first = audit.anchor_head()
+    _events(2)
+    call_command("verify_audit", "--anchor")
+    lines = Path(settings.AUDIT_ANCHOR_PATH).read_text().splitlines()
+    assert len(lines) == 2 and str(first["seq"]) in lines[0]
+    assert "2 anchors matched" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_beat_anchors_the_head(settings):
+    from pathlib import Path
+
+    from portal.celery import app
+    from portal.tasks import anchor_audit
+
+    assert any(entry["task"] == "portal.tasks.anchor_audit" for entry in app.conf.beat_schedule.values())
+    assert anchor_audit() is None  # no events yet: nothing to anchor
+    event = _events(1)[0]
+    anchor_audit()
+    assert f'"seq": {event.id}' in Path(settings.AUDIT_ANCHOR_PATH).read_text()
+
+
+@pytest.mark.django_db
+def test_an_unreadable_anchor_line_is_reported(settings):
+    from pathlib import Path
+
+    _events(1)
+    Path(settings.AUDIT_ANCHOR_PATH).write_text("not json\n")
+    report = audit.verify_chain()
+    assert not report.ok and "无法解析" in report.problems[0]

@@ -59,13 +59,26 @@ def real_key():
     ids=["missing", "empty", "development key", "short", "one character", "django-insecure"],
 )
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path, key):
-    env = production_env(tmp_path)
+    env = production_env(tmp_path, AUDIT_HMAC_KEY=real_key())
     if key is not None:
         env["SECRET_KEY"] = key
     result = run(["-c", "import portal.settings"], env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "audit_key", [None, "too-short", "same"], ids=["missing", "short", "same as SECRET_KEY"]
+)
+def test_production_refuses_to_start_without_a_real_audit_key(tmp_path, audit_key):
+    key = real_key()
+    env = production_env(tmp_path, SECRET_KEY=key)
+    if audit_key is not None:
+        env["AUDIT_HMAC_KEY"] = key if audit_key == "same" else audit_key
+    result = run(["-c", "import portal.settings"], env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "AUDIT_HMAC_KEY" in result.stderr
 
 
 def test_deploy_check_is_clean_with_a_real_key(tmp_path):
