@@ -14,7 +14,9 @@ the same complaint returns the same information. Returns ``(information_id, numb
 ``source`` is one of ``risks.choices.InformationSource`` values ("complaint", "audit", "inspection",
 "alert", "manual"); ``department`` a portal Department; ``person`` an optional user named by the
 clue; ``power`` an optional powers Power. The caller's transaction is joined; the audit event names
-the system as the actor (``by`` may be given when a person turns it over by hand).
+the system as the actor (``by`` may be given when a person turns it over by hand; it must then be
+the inspection office). ``now`` back-dates the record (demo data). A missing ``department`` is a
+ValidationError.
 """
 
 from . import services
@@ -30,7 +32,12 @@ def record_information(
     person=None,
     power=None,
     by=None,
+    now=None,
 ) -> tuple[int, str, bool]:
+    if department is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"department": "风险信息须指明涉及单位。"})
     info, created = services.record_information(
         by=by,
         source=source,
@@ -40,5 +47,6 @@ def record_information(
         department=department,
         person=person,
         power=power,
+        now=now,
     )
     return info.pk, info.number, created

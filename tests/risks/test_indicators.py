@@ -49,3 +49,23 @@ def test_complaint_intake_is_idempotent(department):
     assert first[2] is True and again == (first[0], first[1], False)
     info = RiskInformation.objects.get()
     assert info.source == InformationSource.COMPLAINT and info.recorded_by is None
+
+
+def test_complaints_report_a_clue_through_the_door(inspector, department):
+    """The call complaints.services.report_clue makes (by the office, back-dated)."""
+    from datetime import datetime
+
+    from django.utils import timezone as tz
+
+    when = tz.make_aware(datetime(2026, 3, 2, 9))
+    info_id, number, created = intake.record_information(
+        by=inspector, source="complaint", title="t", content="c", department=department, power=None,
+        source_ref="TS2026030200001", now=when,
+    )  # fmt: skip
+    assert created and number.startswith("廉信〔2026〕")
+    assert RiskInformation.objects.get(pk=info_id).recorded_at == when
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        intake.record_information(source="complaint", title="t", content="c", department=None)
