@@ -192,3 +192,14 @@ def test_unit_declares_criteria_and_submits_rectification(client, series, units,
         KeyTaskCriterion.objects.get().department.code
         not in client.get(reverse("performance:criteria")).content.decode()
     )
+
+
+def test_admin_pages_of_the_indicator_system(client, computed, admin_user, series):
+    client.force_login(admin_user)
+    for url in [
+        reverse("admin:performance_series_change", args=[series.pk]),
+        reverse("admin:performance_category_changelist"),
+        reverse("admin:performance_appraisalyear_change", args=[computed.pk]),
+        reverse("admin:performance_result_changelist"),
+    ]:
+        assert client.get(url).status_code == 200, url
