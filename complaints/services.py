@@ -216,10 +216,11 @@ def submit(
             ComplaintAttachment.objects.create(
                 complaint=complaint, file=upload, name=upload.name[:200], size=upload.size or 0
             )
+        _notify(complaint, Verb.SUBMITTED)
+        # The audit append last: on PostgreSQL it holds the chain's lock until the commit.
         _trail(
             complaint, Verb.SUBMITTED, by, now=now, audit_after={"channel": channel, "code": complaint.code}
         )
-        _notify(complaint, Verb.SUBMITTED)
     return complaint, secret
 
 

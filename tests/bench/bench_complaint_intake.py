@@ -163,6 +163,9 @@ def main():
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--redis-url", default="", help="the cache (not the broker), e.g. redis://127.0.0.1:6379/5"
+    )
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="bench-complaints-")
@@ -178,7 +181,11 @@ def main():
         "COMPLAINTS_MIN_FILL_SECONDS": "0",
         "PYTHONPATH": str(ROOT),
     })  # fmt: skip
-    env.pop("REDIS_URL", None)
+    # The shared cache (throttles, the form's rate limit) as in production when --redis-url is given.
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    else:
+        env.pop("REDIS_URL", None)
     db = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
     prepare_database(env)
     port = free_port()
@@ -208,7 +215,7 @@ def main():
     load_avg = os.getloadavg()
     print(f"\nComplaint intake on {db}: gunicorn {args.workers} sync workers, {args.clients} client threads, "
           f"{args.requests} submissions each, broker at a closed port; load average {load_avg[0]:.1f} on "
-          f"{os.cpu_count()} cores (shared machine)\n")  # fmt: skip
+          f"{os.cpu_count()} cores (shared machine); cache: {'Redis' if args.redis_url else 'files'}\n")  # fmt: skip
     print(f"{'':28}{'subm./s':>10}{'× plain':>9}  answers")
     for name, run in runs.items():
         print(f"{name:28}{run['per_second']:>10.1f}{run['per_second'] / plain:>9.2f}  {run['statuses']}")
