@@ -37,6 +37,7 @@ urlpatterns = [
     path("desk/cases/<str:code>/", views.CaseDetailView.as_view(), name="case"),
     path("desk/cases/<str:code>/materials/<int:pk>/", views.MaterialDownloadView.as_view(), name="material"),
     path("desk/cases/<str:code>/notices/<slug:kind>/", views.NoticeView.as_view(), name="notice"),
+    path("desk/cases/<str:code>/id-number/", views.IdNumberView.as_view(), name="case_id_number"),
     path("desk/cases/<str:code>/<slug:action>/", views.CaseActionView.as_view(), name="case_action"),
     path("efficiency/", efficiency_views.EfficiencyView.as_view(), name="efficiency"),
     path("efficiency/export.xlsx", efficiency_views.EfficiencyExportView.as_view(), name="efficiency_export"),

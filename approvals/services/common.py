@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal import audit, numbering
-from portal.roles import DEPT_HANDLER, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
+from portal.roles import DEPT_HANDLER, DEPT_HEAD, INSPECTOR, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, require
 
 from .. import notifications
@@ -63,6 +63,19 @@ def is_staff_of(user, department) -> bool:
 def can_intake(user, case: Case) -> bool:
     """One window accepts (一个窗口受理): the centre's window clerks, or the case department's own staff."""
     return has_role(user, WINDOW_CLERK) or is_staff_of(user, case.department)
+
+
+def can_view_id_number(user, case: Case) -> bool:
+    """Who may open an applicant's full ID number (audited): the window, the case department's staff
+    and inspectors. Everyone else, and every page by default, sees it masked."""
+    return has_role(user, WINDOW_CLERK, INSPECTOR) or is_staff_of(user, case.department)
+
+
+def view_id_number(case: Case, *, by) -> str:
+    """The full ID number of ``case``'s applicant, for ``by``; writes the audit event (查看完整证件号)."""
+    require(can_view_id_number(by, case), "无权查看完整证件号码。")
+    audit.record(by, "case.id_number_viewed", case, note="查看完整证件号")
+    return case.applicant_id_number
 
 
 def require_intake(user, case: Case) -> None:

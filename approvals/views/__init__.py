@@ -1,6 +1,6 @@
 """Pages of the one-window service centre: public (guide, apply, track) and the staff desk."""
 
-from .case import CaseActionView, CaseDetailView, MaterialDownloadView, NoticeView
+from .case import CaseActionView, CaseDetailView, IdNumberView, MaterialDownloadView, NoticeView
 from .desk import DeskView, EnforcementNewView, IntakeReceiptView, IntakeView
 from .public import (
     ApplyView,
@@ -17,6 +17,7 @@ __all__ = [
     "ApplyView",
     "CaseActionView",
     "CaseDetailView",
+    "IdNumberView",
     "CorrectView",
     "DeskView",
     "EnforcementNewView",

@@ -8,7 +8,7 @@ the errors beside the form; success redirects (POST/redirect/GET).
 import os
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -26,6 +26,7 @@ from ..choices import CaseKind, CaseStatus
 from ..forms import attach_errors
 from ..models import Case, fee_total_of
 from ..services import actions as names
+from ..services.common import can_view_id_number, view_id_number
 from .case_actions import ACTIONS, REISSUED
 from .common import DESK_ROLES, case_details, ledger, mark_due, progress, step_plan
 from .public import no_store
@@ -61,7 +62,7 @@ def notices_of(case: Case) -> list[tuple[str, str]]:
     return out
 
 
-def case_page(request, case: Case, *, bound=None, calculation=None, status=200):
+def case_page(request, case: Case, *, bound=None, calculation=None, status=200, id_number=None):
     """Render the case page; ``bound`` maps an action name to its bound form (with errors)."""
     user = request.user
     bound = bound or {}
@@ -112,10 +113,28 @@ def case_page(request, case: Case, *, bound=None, calculation=None, status=200):
         "standards": standards,
         "calculation": calculation,
         "today": today,
+        # The ID number is masked; the full one only after the audited 查看完整证件号 (issue 9).
+        "can_view_id_number": can_view_id_number(user, case),
+        "id_number": id_number,
         **progress(case),
     }
     response = render(request, "approvals/desk/case.html", context, status=status)
-    return no_store(response) if secret else response
+    return no_store(response) if (secret or id_number) else response
+
+
+class IdNumberView(RoleRequiredMixin, View):
+    """查看完整证件号: a POST (never a link a crawler or prefetch follows), audited, page not cached."""
+
+    roles = DESK_ROLES
+
+    def post(self, request, code):
+        case = visible_case(request, code)
+        try:
+            full = view_id_number(case, by=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("approvals:case", case.code)
+        return case_page(request, case, id_number=full)
 
 
 class CaseDetailView(RoleRequiredMixin, View):

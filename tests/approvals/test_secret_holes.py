@@ -106,3 +106,47 @@ def test_a_forged_session_proof_is_refused(client, centre):
     session[key]["proofs"]["track"] = "0" * 64
     session.save()
     assert "case" not in client.get(reverse("approvals:track")).context
+
+
+# --- ID numbers: masked on staff pages, the full number by an audited action ----------------------
+
+
+def test_the_desk_shows_the_id_number_masked(client, centre):
+    case, _secret = centre.apply()
+    client.force_login(centre.clerk)
+    page = client.get(reverse("approvals:case", args=[case.code])).content.decode()
+    assert case.applicant_id_number not in page
+    assert case.masked_id_number in page
+    assert "查看完整证件号" in page
+
+
+def test_opening_the_full_id_number_is_audited(client, centre):
+    case, _secret = centre.apply()
+    client.force_login(centre.clerk)
+    response = client.post(reverse("approvals:case_id_number", args=[case.code]))
+    assert response.status_code == 200
+    assert case.applicant_id_number in response.content.decode()
+    assert "no-store" in response.headers["Cache-Control"]
+    event = AuditEvent.objects.get(verb="case.id_number_viewed")
+    assert event.actor == centre.clerk and event.target_id == str(case.pk)
+
+
+def test_a_get_never_reveals_the_id_number(client, centre):
+    case, _secret = centre.apply()
+    client.force_login(centre.clerk)
+    response = client.get(reverse("approvals:case_id_number", args=[case.code]))
+    assert response.status_code == 405
+    assert not AuditEvent.objects.filter(verb="case.id_number_viewed").exists()
+
+
+def test_staff_of_another_department_cannot_open_it(client, centre):
+    from portal import roles
+    from tests.factories import UserFactory
+
+    case, _secret = centre.apply()
+    outsider = UserFactory(username="outsider", roles=[roles.DEPT_HEAD], department=centre.other)
+    client.force_login(outsider)
+    response = client.post(reverse("approvals:case_id_number", args=[case.code]))
+    assert response.status_code in {403, 404, 302}
+    assert case.applicant_id_number not in response.content.decode()
+    assert not AuditEvent.objects.filter(verb="case.id_number_viewed").exists()
