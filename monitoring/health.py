@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from monitoring.models import SweepRun
 
-BROKER_TIMEOUT_SECONDS = 0.5
+BROKER_TIMEOUT_SECONDS = 0.3
 # The network probes (broker, cache) together never take longer than this.
-PROBE_DEADLINE_SECONDS = 0.6
+PROBE_DEADLINE_SECONDS = 0.5
 # A database probe is cancelled by the server after this (PostgreSQL statement_timeout).
 DATABASE_TIMEOUT_MS = 500
 # The worker touches its heartbeat file every WORKER_HEARTBEAT_SECONDS (monitoring.tasks).

@@ -93,7 +93,8 @@ def scratch(url: str, tmp: str) -> tuple[str, str, str]:
         path = Path(tmp) / "bench_cases.sqlite3"
         return "", f"sqlite:///{path}", str(path)
     name = (parts.path.lstrip("/") or "postgres") + "_bench_cases"
-    return url, urlunsplit(parts._replace(path="/" + name)), name
+    # Created and dropped from the server's "postgres" database (the one in the URL need not exist).
+    return urlunsplit(parts._replace(path="/postgres")), urlunsplit(parts._replace(path="/" + name)), name
 
 
 def recreate(admin_url: str, name: str, drop_only: bool = False) -> None:

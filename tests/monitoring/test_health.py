@@ -72,7 +72,7 @@ def test_broker_checks(settings, tmp_path):
     assert health.check_broker()["status"] == "error"  # the first call also imports the redis client
     started = time.monotonic()
     assert health.check_broker()["status"] == "error"
-    assert time.monotonic() - started < health.BROKER_TIMEOUT_SECONDS + 0.3
+    assert time.monotonic() - started < 1  # refused at once; bounded by the probe deadline anyway
 
 
 @pytest.mark.django_db
