@@ -445,6 +445,7 @@ class Case(models.Model):
             ),
             # The "overdue" filter and the efficiency figures: open cases by due date.
             models.Index(fields=["status", "due_on"], name="case_status_due_idx"),
+            models.Index(fields=["status", "promised_due_on"], name="case_status_promised_idx"),
             models.Index(fields=["kind", "status"], name="case_kind_status_idx"),
             # The efficiency analysis: cases completed in a month or a year.
             models.Index(

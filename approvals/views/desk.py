@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.access import RoleRequiredMixin
-from portal.models import Department
+from portal.models import Department, Post
 from portal.roles import (
     ADMINISTRATOR,
     DEPT_HANDLER,
@@ -63,7 +63,14 @@ def tab_conditions(user, today) -> dict:
     if clerk or staff:
         tabs["intake"] = Q(status=CaseStatus.SUBMITTED, kind=CaseKind.APPLICATION, parent__isnull=True)
     if clerk or staff or held:
-        mine = Q(current_post_id__in=held) | Q(current_post__backup_id__in=held)
+        # The posts the user holds and those they back up (B post), as one list of ids: one
+        # indexed IN on current_post, not a join to the posts of every case.
+        acting = (
+            held | set(Post.objects.filter(backup_id__in=held).values_list("pk", flat=True))
+            if held
+            else set()
+        )
+        mine = Q(current_post_id__in=acting)
         if staff:  # steps without a post are the department's
             mine |= Q(current_step__isnull=False, current_post__isnull=True, department=department)
         if clerk:  # decided, nothing left on the flowchart: the window collects the fee and closes
@@ -72,7 +79,10 @@ def tab_conditions(user, today) -> dict:
     if staff:
         tabs["parallel"] = Q(parent__isnull=False, department=department, status=CaseStatus.IN_PROGRESS)
     near = near_date(today)
-    tabs["due"] = Q(status__in=OPEN_STATUSES) & (Q(due_on__lte=near) | Q(promised_due_on__lte=near))
+    # Two indexed ranges (case_status_due_idx, case_status_promised_idx) rather than an OR of columns.
+    tabs["due"] = Q(status__in=OPEN_STATUSES, due_on__lte=near) | Q(
+        status__in=OPEN_STATUSES, promised_due_on__lte=near
+    )
     tabs["all"] = Q()
     return tabs
 

@@ -41,8 +41,8 @@ sys.path.insert(0, str(ROOT))
 
 # Columns of the plain baseline view: what a case list row shows.
 PLAIN_COLUMNS = (
-    "id", "code", "kind", "status", "applicant_name", "submitted_at", "due_on", "department__code",
-    "department__name", "item__code", "item__name", "current_step__name",
+    "id", "code", "kind", "status", "applicant_name", "submitted_at", "due_on", "department_id", "item_id",
+    "current_step_id", "current_post_id", "green_channel",
 )  # fmt: skip
 
 INSERT_COLUMNS = (
@@ -199,6 +199,23 @@ def timed(fn, rounds: int) -> tuple[float, int]:
     return statistics.median(times), len(queries)
 
 
+def explain(fn) -> None:
+    """The three slowest queries of one call of ``fn``, with the database's plan of each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        fn()
+    prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN "
+    for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]:
+        print(f"      {float(query['time']) * 1000:7.1f} ms  {query['sql'][:400]}")
+        if query["sql"].lstrip().upper().startswith("SELECT"):
+            with connection.cursor() as cursor:
+                cursor.execute(prefix + query["sql"])
+                for row in cursor.fetchall():
+                    print("          ", " ".join(str(c) for c in row)[:200])
+
+
 def line(label, ms, queries, base_ms, goal="") -> str:
     ratio = base_ms / ms if ms else float("inf")
     return f"  {label:<44} {ms:8.1f} ms {queries:3d} q | plain {base_ms:7.1f} ms | {ratio:5.2f}×  {goal}"
@@ -251,6 +268,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--explain", action="store_true", help="print the slowest queries of each page and their plans"
+    )
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-cases-")
@@ -334,14 +354,22 @@ def run(args, connection, Client, Case, roles, build_centre, UserFactory) -> Non
         ms, q = timed(get(client_for(staff[key]), "/api/v1/cases/"), r)
         goal = "goal ≤ 50 ms" if key != "big" else ""
         print(line(f"GET /api/v1/cases/ (staff, {key} department)", ms, q, base, goal))
+        if args.explain:
+            explain(get(client_for(staff[key]), "/api/v1/cases/"))
     for tab in ("all", "due", "mine", "intake"):
         ms, q = timed(
             get(inspector if tab in ("all", "due") else client_for(centre.clerk), f"/desk/?tab={tab}"), r
         )
         print(line(f"GET /desk/?tab={tab}", ms, q, base_all, "goal ≤ 200 ms"))
+        if args.explain:
+            explain(
+                get(inspector if tab in ("all", "due") else client_for(centre.clerk), f"/desk/?tab={tab}")
+            )
     for key in ("empty", "big"):
         ms, q = timed(get(client_for(staff[key]), "/desk/?tab=all"), r)
         print(line(f"GET /desk/?tab=all (staff, {key} department)", ms, q, base_all, "goal ≤ 200 ms"))
+        if args.explain:
+            explain(get(client_for(staff[key]), "/desk/?tab=all"))
 
     # Intake: one submission at a time, throughput and queries per submission.
     anonymous = Client()
