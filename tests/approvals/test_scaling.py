@@ -100,3 +100,12 @@ def test_the_all_tab_lists_newest_first(client, centre):
     second, _ = centre.accepted()
     _n, response = desk_queries(client, centre.inspector, "all")
     assert [c.code for c in response.context["page"].object_list][:2] == [second.code, first.code]
+
+
+def test_a_big_department_keeps_the_indexed_or_and_sees_the_same_cases(centre, monkeypatch):
+    case, sub = parallel(centre)
+    listed = codes(centre.acceptor)
+    monkeypatch.setattr(approvals_models, "DEPARTMENT_CASES_LISTED", 1)
+    sql = str(Case.objects.visible_to(centre.acceptor).query)
+    assert "parent_department_id" in sql
+    assert codes(centre.acceptor) == listed and {case.code, sub.code} <= listed
