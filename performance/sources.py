@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
@@ -38,6 +38,8 @@ class SourceDef:
     link_name: str = ""  # URL name of the owning app's list of what was counted
     link_query: Callable[[object, date, date], dict] | None = None
     transform: Callable[[object], float | None] | None = None  # e.g. a grade to points
+    # How to call the function and shape its answer, when it is not ``fn(start, end) -> {dept: {...}}``.
+    shape: Callable[[Callable, datetime, datetime], dict] | None = None
 
     def loader(self) -> Callable[[datetime, datetime], dict] | None:
         try:
@@ -82,9 +84,6 @@ CANDIDATES = [
               absent=COUNT, link_name="monitoring:accountability"),
     SourceDef("monitoring.anomalies", "异常预警", "条", "monitoring.indicators", "anomalies", absent=COUNT,
               link_name="monitoring:alerts", link_query=_alerts_query("anomaly")),
-    # Published by the risks app; absent until its module provides it.
-    SourceDef("risks.rectifications_on_time", "廉政风险整改按期完成率", "%", "risks.indicators",
-              "rectifications_on_time", link_name="risks:list"),
 ]  # fmt: skip
 
 
@@ -116,12 +115,41 @@ CANDIDATES += [
 ]  # fmt: skip
 
 
+def _inclusive_dates(start: datetime, end: datetime) -> tuple[date, date]:
+    return start.date(), (end - timedelta(days=1)).date()
+
+
+def _risk_rectifications(fn, start, end) -> dict:
+    """risks.indicators.rectifications_on_time(first day, last day) -> {dept: (on_time, total)}."""
+    rows = fn(*_inclusive_dates(start, end))
+    return {
+        d: {"value": 100.0 * on / total, "on_time": on, "total": total}
+        for d, (on, total) in rows.items()
+        if total
+    }
+
+
+def _risk_warnings(fn, start, end) -> dict:
+    """risks.indicators.warnings_issued(first day, last day) -> {dept: {level: n}}: their sum."""
+    rows = fn(*_inclusive_dates(start, end))
+    return {d: {"value": float(sum(levels.values())), **levels} for d, levels in rows.items()}
+
+
+CANDIDATES += [
+    SourceDef("risks.rectifications_on_time", "廉政风险整改按期完成率", "%", "risks.indicators",
+              "rectifications_on_time", shape=_risk_rectifications),
+    SourceDef("risks.warnings", "廉政风险预警", "次", "risks.indicators", "warnings_issued", absent=COUNT,
+              shape=_risk_warnings),
+]  # fmt: skip
+
+
 # Names of the counts the published functions return, as the trace page shows them.
 FIGURE_LABELS = {
     "completed": "办结件数", "on_time": "按时办结", "alarms": "超时报警", "rated": "评价件数",
     "satisfied": "满意件数", "accepted": "受理件数", "records": "问责人次", "alerts": "预警条数",
     "volume": "投诉受理量", "closed": "办结件数", "closed_on_time": "按时办结", "pressed": "督办件数",
-    "returned": "退回件数", "reopened": "重新办理", "grade": "办理质量等次",
+    "returned": "退回件数", "reopened": "重新办理", "grade": "办理质量等次", "total": "整改件数",
+    "red": "红色预警", "yellow": "黄色预警", "blue": "蓝色预警",
 }  # fmt: skip
 
 
@@ -156,9 +184,10 @@ def load(keys, start: datetime, end: datetime) -> dict[str, dict[int, dict]]:
     figures = {}
     for key in sorted(set(keys)):
         source = available[key]
-        ident = (source.module, source.function)
+        ident = (source.module, source.function, source.shape)
         if ident not in calls:
-            calls[ident] = source.loader()(start, end)
+            fn = source.loader()
+            calls[ident] = source.shape(fn, start, end) if source.shape else fn(start, end)
         out = {}
         for dept_id, row in calls[ident].items():
             value = _value(row, source)

@@ -41,6 +41,29 @@ def test_registry_lists_only_published_functions(fake):
         assert "risks.rectifications_on_time" not in keys  # absent, not faked
 
 
+def test_risk_sources_shaped_from_their_published_form():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    start, end = (
+        datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
+        datetime(2026, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    calls = []
+
+    def rectifications(first, last):
+        calls.append((first, last))
+        return {7: (3, 4), 8: (0, 0)}
+
+    rows = sources._risk_rectifications(rectifications, start, end)
+    assert calls == [
+        (start.date(), datetime(2025, 12, 31).date())
+    ]  # the risks function takes inclusive dates
+    assert rows == {7: {"value": 75.0, "on_time": 3, "total": 4}}
+    warned = sources._risk_warnings(lambda a, b: {7: {"red": 1, "yellow": 2, "blue": 0}}, start, end)
+    assert warned[7]["value"] == 3.0
+
+
 def test_computed_indicators_scored_from_the_published_figures(fake, series, units, appraiser):
     eff = Category.objects.get(series=series, name="效能建设")
     Indicator.objects.filter(category=eff).delete()
