@@ -717,3 +717,25 @@ class ClarityEvidence(models.Model):
 
     def __str__(self):
         return f"{self.department} {self.get_clarity_display()}"
+
+
+class IntegrityFileShare(models.Model):
+    """The inspection office shares a person's integrity file with one viewer (e.g. the department head)."""
+
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("档案所属人"), on_delete=models.CASCADE, related_name="+"
+    )
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("可查看人"), on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(_("共享理由"), max_length=200)
+    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_at = models.DateTimeField(_("共享时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("廉政档案共享")
+        verbose_name_plural = _("廉政档案共享")
+        constraints = [models.UniqueConstraint(fields=["person", "viewer"], name="one_share_per_viewer")]
+
+    def __str__(self):
+        return f"{self.person} → {self.viewer}"

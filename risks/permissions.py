@@ -107,7 +107,12 @@ def can_verify_order(user, order) -> bool:
 
 
 def can_view_integrity_file(user, person) -> bool:
-    """Only the inspection office and the person themselves (not colleagues, not the head)."""
+    """Only the inspection office and the person themselves — not colleagues, not the department head,
+    unless the office has shared this file with that viewer (``IntegrityFileShare``)."""
     if user is None or not user.is_authenticated:
         return False
-    return is_office(user) or user.pk == person.pk
+    if is_office(user) or user.pk == person.pk:
+        return True
+    from .models import IntegrityFileShare
+
+    return IntegrityFileShare.objects.filter(person=person, viewer=user).exists()

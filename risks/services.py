@@ -730,3 +730,22 @@ def return_order(order: SupervisionOrder, *, by, reason: str, deadline_days: int
         audit.record(by, "risks.order.return", order, before=before,
                      after={"status": order.status, "deadline_on": deadline_on}, note=reason)  # fmt: skip
     return order
+
+
+def share_integrity_file(person, *, viewer, by, reason: str):
+    """The office shares ``person``'s integrity file with ``viewer`` (e.g. their department head), with a reason."""
+    from .models import IntegrityFileShare
+
+    reason = _clean_text(reason, "reason", "共享廉政档案须说明理由。")[:200]
+    require(permissions.is_office(by), "只有纪检监察机关可以共享廉政档案。")
+    if viewer.pk == person.pk:
+        raise ValidationError({"viewer": "本人本就可以查看自己的廉政档案。"})
+    with transaction.atomic():
+        share, _created = IntegrityFileShare.objects.update_or_create(
+            person=person,
+            viewer=viewer,
+            defaults={"reason": reason, "shared_by": by, "shared_at": timezone.now()},
+        )
+        audit.record(by, "risks.integrity_file.share", share, after={"person": person.pk, "viewer": viewer.pk},
+                     note=reason)  # fmt: skip
+    return share

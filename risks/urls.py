@@ -74,5 +74,8 @@ urlpatterns = [
         name="decide_evaluation",
     ),
     path("risks/people/<int:pk>/file/", views_office.IntegrityFileView.as_view(), name="integrity_file"),
+    path(
+        "risks/people/<int:pk>/file/share/", views_office.ShareIntegrityFileView.as_view(), name="share_file"
+    ),
     path("risks/my-file/", views_office.MyIntegrityFileView.as_view(), name="my_file"),
 ]

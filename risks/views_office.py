@@ -311,8 +311,39 @@ class IntegrityFileView(RoleRequiredMixin, TemplateView):
         )
         if not permissions.can_view_integrity_file(self.request.user, person):
             raise PermissionDenied(_("廉政档案仅纪检监察机关和本人可以查看。"))
-        context.update(person=person, **integrity_file(person))
+        from portal.roles import DEPT_HEAD
+
+        heads = (
+            get_user_model()
+            .objects.filter(
+                groups__name=DEPT_HEAD,
+                staff_profile__department=getattr(getattr(person, "staff_profile", None), "department", None),
+            )
+            .exclude(pk=person.pk)
+        )
+        context.update(person=person, office=permissions.is_office(self.request.user), heads=heads,
+                       **integrity_file(person))  # fmt: skip
         return context
+
+
+class ShareIntegrityFileView(RoleRequiredMixin, View):
+    """The office shares a person's integrity file with one viewer (their department head)."""
+
+    roles = ("inspector", "administrator")
+
+    def post(self, request, pk):
+        from django.core.exceptions import ValidationError
+
+        person = get_object_or_404(get_user_model(), pk=pk)
+        viewer = get_object_or_404(get_user_model(), pk=request.POST.get("viewer") or 0)
+        try:
+            services.share_integrity_file(
+                person, viewer=viewer, by=request.user, reason=request.POST.get("reason", "")
+            )
+            messages.success(request, _("已共享。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect("risks:integrity_file", pk=person.pk)
 
 
 class MyIntegrityFileView(RoleRequiredMixin, View):

@@ -283,3 +283,28 @@ def test_integrity_file_visibility(
         body = response.content.decode()
         assert loop["warning"].number in body and loop["order"].number in body
         assert "超期办理" in body and "50.00%" in body
+
+
+def test_the_office_shares_a_file_with_the_head_only(client, department, inspector, head, loop):
+    person = loop["person"]
+    url = reverse("risks:integrity_file", args=[person.pk])
+    client.force_login(head)
+    assert client.get(url).status_code == 403
+    assert (
+        client.post(
+            reverse("risks:share_file", args=[person.pk]), {"viewer": head.pk, "reason": "x"}
+        ).status_code
+        == 403
+    )
+    client.force_login(inspector)
+    assert head.staff_profile.display_name in client.get(url).content.decode()  # offered as a viewer
+    client.post(reverse("risks:share_file", args=[person.pk]), {"viewer": head.pk, "reason": ""})
+    client.force_login(head)
+    assert client.get(url).status_code == 403  # no reason, no share
+    client.force_login(inspector)
+    client.post(reverse("risks:share_file", args=[person.pk]), {"viewer": head.pk, "reason": "研究岗位调整"})
+    client.force_login(head)
+    assert client.get(url).status_code == 200
+    colleague = UserFactory(username="colleague2", roles=[roles.DEPT_HANDLER], department=department)
+    client.force_login(colleague)
+    assert client.get(url).status_code == 403
