@@ -496,18 +496,33 @@ def press(complaint: Complaint, *, by, requirement: str, deadline_days: int = PR
 # --- the citizen ---------------------------------------------------------------------------------------
 
 
-def _check_secret(complaint: Complaint, secret: str) -> None:
+PROOF = "complaint-track"
+
+
+def tracking_proof(complaint: Complaint, until: int) -> str:
+    """What a tracking session keeps instead of the secret: a keyed proof that it was verified."""
+    return query_secret.proof(PROOF, complaint.pk, complaint.query_secret_hash, until)
+
+
+def _check_secret(complaint: Complaint, secret: str, proof=None) -> None:
+    """The citizen proves the complaint is theirs: the secret, or a tracking session's (proof, until)."""
+    if proof and query_secret.check_proof(
+        proof[0], PROOF, complaint.pk, complaint.query_secret_hash, proof[1]
+    ):
+        return
     if not query_secret.check(secret or "", complaint.query_secret_hash):
         raise PermissionDenied(WRONG)
 
 
-def rate(complaint: Complaint, *, secret: str, satisfaction: str, comment: str = "", now=None) -> Complaint:
+def rate(
+    complaint: Complaint, *, secret: str = "", proof=None, satisfaction: str, comment: str = "", now=None
+) -> Complaint:
     """满意度评价: once, after closure, by whoever holds the code and secret."""
     now = _now(now)
     satisfaction = Satisfaction(satisfaction)
     with transaction.atomic():
         complaint = _lock(complaint)
-        _check_secret(complaint, secret)
+        _check_secret(complaint, secret, proof)
         if complaint.state != S.CLOSED or complaint.rated_at is not None:
             raise PermissionDenied(_("投诉办结后可评价一次。"))
         complaint.satisfaction, complaint.rated_at = satisfaction, now
@@ -529,13 +544,13 @@ def can_reopen(complaint: Complaint, now: datetime | None = None) -> bool:
     )
 
 
-def reopen(complaint: Complaint, *, secret: str, reason: str, now=None) -> Complaint:
+def reopen(complaint: Complaint, *, secret: str = "", proof=None, reason: str, now=None) -> Complaint:
     """申请重新办理: once within the set number of days; back to the supervisory organ."""
     now = _now(now)
     reason = _text(reason, "reason", _("请说明申请重新办理的理由。"), limit=1000)
     with transaction.atomic():
         complaint = _lock(complaint)
-        _check_secret(complaint, secret)
+        _check_secret(complaint, secret, proof)
         if not can_reopen(complaint, now):
             raise PermissionDenied(
                 _("投诉办结后 %(days)d 日内可申请重新办理一次。") % {"days": settings.COMPLAINTS_REOPEN_DAYS}

@@ -140,12 +140,16 @@ def tracked(request):
     data = request.session.get(TRACKED)
     if not data or data.get("until", 0) < time.time():
         request.session.pop(TRACKED, None)
-        return None, ""
+        return None, None
     complaint = Complaint.objects.select_related("handling_department").filter(pk=data["complaint"]).first()
-    if complaint is None or not query_secret.check(data["secret"], complaint.query_secret_hash):
+    # The session keeps a keyed proof that the secret was verified, never the secret (issue 9).
+    proof = (data.get("proof", ""), data["until"])
+    if complaint is None or not query_secret.check_proof(
+        proof[0], services.PROOF, complaint.pk, complaint.query_secret_hash, proof[1]
+    ):
         request.session.pop(TRACKED, None)
-        return None, ""
-    return complaint, data["secret"]
+        return None, None
+    return complaint, proof
 
 
 def tracking_context(complaint: Complaint, **forms_) -> dict:
@@ -178,10 +182,11 @@ class TrackView(View):
             complaint = services.find(form.cleaned_data["code"], form.cleaned_data["secret"])
             if complaint is not None:
                 request.session.cycle_key()
+                until = int(time.time() + TRACKING_SECONDS)
                 request.session[TRACKED] = {
                     "complaint": complaint.pk,
-                    "secret": query_secret.normalise(form.cleaned_data["secret"]),
-                    "until": time.time() + TRACKING_SECONDS,
+                    "until": until,
+                    "proof": services.tracking_proof(complaint, until),
                 }
                 return redirect("complaints:track")
             return self.refused(request, form.cleaned_data["code"], services.WRONG)
@@ -200,14 +205,14 @@ class TrackedActionView(View):
     form_name = ""
 
     def post(self, request):
-        complaint, secret = tracked(request)
+        complaint, proof = tracked(request)
         if complaint is None:
             messages.error(request, _("查询已过期，请重新输入投诉编号和查询密码。"))
             return redirect("complaints:track")
         form = self.form_class(request.POST)
         if form.is_valid():
             try:
-                message = self.perform(complaint, secret, form.cleaned_data)
+                message = self.perform(complaint, proof, form.cleaned_data)
             except ValidationError as exc:
                 attach_errors(form, exc)
             except (TransitionError, PermissionDenied) as exc:
@@ -223,16 +228,16 @@ class TrackedActionView(View):
 class RateView(TrackedActionView):
     form_class, form_name = RatingForm, "rating_form"
 
-    def perform(self, complaint, secret, data):
-        services.rate(complaint, secret=secret, satisfaction=data["satisfaction"], comment=data["comment"])
+    def perform(self, complaint, proof, data):
+        services.rate(complaint, proof=proof, satisfaction=data["satisfaction"], comment=data["comment"])
         return _("感谢您的评价。")
 
 
 class ReopenView(TrackedActionView):
     form_class, form_name = ReasonForm, "reopen_form"
 
-    def perform(self, complaint, secret, data):
-        services.reopen(complaint, secret=secret, reason=data["reason"])
+    def perform(self, complaint, proof, data):
+        services.reopen(complaint, proof=proof, reason=data["reason"])
         return _("已申请重新办理，监察机关将重新分办。")
 
 

@@ -12,6 +12,7 @@ password included, until the cool-off passes (``AXES_COOLOFF_HOURS``) or an admi
   audited as ``auth.unlocked``.
 """
 
+from axes.backends import AxesStandaloneBackend
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from axes.utils import reset
@@ -82,3 +83,14 @@ def unlock_login(*, username: str | None = None, ip_address: str | None = None, 
             after={"username": username or "", "ip_address": ip_address or "", "removed": removed},
         )
     return removed
+
+
+class LoginGuardBackend(AxesStandaloneBackend):
+    """axes' lockout check, for every ``authenticate`` that carries a request (the login page, the admin,
+    the token endpoint: all of the portal's password checks). A call without a request (Django's test
+    client ``login``, a shell) has no client address to lock out and is checked by the password alone."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)

@@ -147,7 +147,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # django-axes first: it refuses a locked-out user name + address before any password is checked.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "portal.login_guard.LoginGuardBackend",  # django-axes, see portal/login_guard.py
     "django.contrib.auth.backends.ModelBackend",
 ]
 # Lockout by the combination of user name and client address (portal/login_guard.py): after
