@@ -4,8 +4,18 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.models import Department, Post
+from portal.roles import (
+    ADMINISTRATOR,
+    DEPT_HANDLER,
+    DEPT_HEAD,
+    INSPECTOR,
+    LEGAL_REVIEWER,
+    department_of,
+    has_role,
+)  # fmt: skip
 from powers.choices import CODE_REGEX
 from powers.models import (
+    PUBLIC_STATUSES,
     DiscretionBand,
     DiscretionStandard,
     Flowchart,
@@ -193,8 +203,11 @@ class PowerDetailSerializer(PowerSerializer):
     flowchart = serializers.SerializerMethodField()
     standards = DiscretionStandardSerializer(many=True, read_only=True)
     versions = serializers.SerializerMethodField()
-    predecessor = PowerRefSerializer(read_only=True)
-    successor = PowerRefSerializer(read_only=True)
+    # Public serializers show only what the public page shows: a draft successor/predecessor is
+    # announced only to those who may see it, the reviewer's note only to the staff concerned.
+    predecessor = serializers.SerializerMethodField()
+    successor = serializers.SerializerMethodField()
+    review_note = serializers.SerializerMethodField()
 
     class Meta(PowerSerializer.Meta):
         fields = [
@@ -202,6 +215,39 @@ class PowerDetailSerializer(PowerSerializer):
             "change_reason", "review_note", "ended_at", "legal_basis", "flowchart", "standards", "versions",
             "predecessor", "successor",
         ]  # fmt: skip
+
+    def _user(self):
+        request = self.context.get("request")
+        return getattr(request, "user", None)
+
+    def _related(self, other):
+        if other is None:
+            return None
+        if (
+            other.status not in PUBLIC_STATUSES
+            and not Power.objects.visible_to(self._user()).filter(pk=other.pk).exists()
+        ):
+            return None
+        return PowerRefSerializer(other).data
+
+    @extend_schema_field(PowerRefSerializer(allow_null=True))
+    def get_predecessor(self, power):
+        return self._related(power.predecessor)
+
+    @extend_schema_field(PowerRefSerializer(allow_null=True))
+    def get_successor(self, power):
+        return self._related(power.successor)
+
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text="审核意见：仅本单位人员、审核和监察人员可见")
+    )
+    def get_review_note(self, power):
+        user = self._user()
+        if has_role(user, ADMINISTRATOR, LEGAL_REVIEWER, INSPECTOR) or (
+            has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
+        ):
+            return power.review_note
+        return None
 
     @extend_schema_field(FlowchartSerializer(allow_null=True))
     def get_flowchart(self, power):
