@@ -77,5 +77,6 @@ urlpatterns = [
     path(
         "risks/people/<int:pk>/file/share/", views_office.ShareIntegrityFileView.as_view(), name="share_file"
     ),
+    path("risks/my-declarations/", views_reviews.MyDeclarationsView.as_view(), name="declarations"),
     path("risks/my-file/", views_office.MyIntegrityFileView.as_view(), name="my_file"),
 ]

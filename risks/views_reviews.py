@@ -15,8 +15,8 @@ from portal.models import Department
 from portal.services import TransitionError
 
 from . import permissions, reviews
-from .choices import EVIDENCED_CLARITIES, EvaluationDecision
-from .models import DemocraticEvaluation, SelfReview
+from .choices import EVIDENCED_CLARITIES, EvaluationDecision, Relation
+from .models import ConflictDeclaration, DemocraticEvaluation, Recusal, SelfReview
 from .views import OFFICE_ROLES
 
 
@@ -166,3 +166,70 @@ class DecideEvaluationView(RoleRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         return redirect("risks:evaluations")
+
+
+class DeclarationForm(forms.Form):
+    relation = forms.ChoiceField(label=gettext_lazy("关系"), choices=Relation.choices)
+    counterpart_name = forms.CharField(label=gettext_lazy("对方姓名或名称"), max_length=100)
+    counterpart_id_number = forms.CharField(
+        label=gettext_lazy("证件号码或统一社会信用代码"), max_length=40, required=False
+    )
+    note = forms.CharField(label=gettext_lazy("说明"), max_length=200, required=False)
+
+
+class RecusalForm(forms.Form):
+    matter = forms.CharField(label=gettext_lazy("回避事项"), max_length=200)
+    matter_ref = forms.CharField(label=gettext_lazy("事项编号(如办件编号)"), max_length=64, required=False)
+    reason = forms.CharField(
+        label=gettext_lazy("回避理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class MyDeclarationsView(RoleRequiredMixin, View):
+    """防止利益冲突: a person's own declarations and recusals (the office sees all in the admin)."""
+
+    template_name = "risks/declarations.html"
+
+    def render_page(self, declaration_form=None, recusal_form=None):
+        user = self.request.user
+        return render(self.request, self.template_name, {
+            "declarations": ConflictDeclaration.objects.visible_to(user).filter(person=user),
+            "recusals": Recusal.objects.visible_to(user).filter(person=user),
+            "declaration_form": declaration_form or DeclarationForm(),
+            "recusal_form": recusal_form or RecusalForm(),
+        })  # fmt: skip
+
+    def get(self, request):
+        return self.render_page()
+
+    def post(self, request):
+        from . import conflicts
+
+        if request.POST.get("kind") == "recusal":
+            form = RecusalForm(request.POST)
+            if form.is_valid():
+                try:
+                    conflicts.record_recusal(by=request.user, **form.cleaned_data)
+                    messages.success(request, _("回避已记录。"))
+                    return redirect("risks:declarations")
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+            return self.render_page(recusal_form=form)
+        if request.POST.get("withdraw"):
+            declaration = get_object_or_404(
+                ConflictDeclaration.objects.filter(person=request.user), pk=request.POST["withdraw"]
+            )
+            try:
+                conflicts.withdraw_relation(declaration, by=request.user)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            return redirect("risks:declarations")
+        form = DeclarationForm(request.POST)
+        if form.is_valid():
+            try:
+                conflicts.declare_relation(by=request.user, **form.cleaned_data)
+                messages.success(request, _("申报已记录。"))
+                return redirect("risks:declarations")
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        return self.render_page(declaration_form=form)

@@ -66,3 +66,24 @@ def test_a_recusal_silences_the_rule_and_a_withdrawn_declaration_counts_no_more(
     from risks.models import ConflictDeclaration
 
     assert ConflictDeclaration.objects.get().withdrawn_at is not None
+
+
+def test_declarations_page_is_personal(client):
+    from portal import roles
+    from tests.factories import DepartmentFactory, UserFactory
+
+    dept = DepartmentFactory(code="SCJG")
+    me = UserFactory(username="me", roles=[roles.DEPT_HANDLER], department=dept)
+    other = UserFactory(username="other", roles=[roles.DEPT_HANDLER], department=dept)
+    client.force_login(me)
+    client.post("/risks/my-declarations/", {"relation": "spouse", "counterpart_name": "李某"})
+    client.post("/risks/my-declarations/", {"kind": "recusal", "matter": "办件 SP1", "reason": "配偶申请"})
+    body = client.get("/risks/my-declarations/").content.decode()
+    assert "李某" in body and "办件 SP1" in body
+    client.force_login(other)
+    assert "李某" not in client.get("/risks/my-declarations/").content.decode()
+    from risks.models import ConflictDeclaration
+
+    declaration = ConflictDeclaration.objects.get()
+    assert client.post("/risks/my-declarations/", {"withdraw": declaration.pk}).status_code == 404
+    assert client.get("/risks/my-declarations/").status_code == 200
