@@ -17,13 +17,13 @@ from performance.models import (
     SurveyResult,
 )
 from portal import roles
-from tests.factories import PASSWORD, DepartmentFactory, UserFactory
+from tests.factories import DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def login(client, user):
-    assert client.login(username=user.username, password=PASSWORD)
+    client.force_login(user)
     return client
 
 
