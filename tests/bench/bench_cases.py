@@ -46,7 +46,7 @@ PLAIN_COLUMNS = (
 )  # fmt: skip
 
 INSERT_COLUMNS = (
-    "code, query_secret_hash, kind, item_id, power_id, department_id, parent_id, parent_department_id, "
+    "code, query_secret_hash, rating_secret_hash, kind, item_id, power_id, department_id, parent_id, parent_department_id, "
     "applicant_name, applicant_id_number, applicant_phone, applicant_type, description, channel, "
     "green_channel, green_channel_reason, status, submitted_at, accepted_on, statutory_days, "
     "promised_days, due_on, promised_due_on, due_provisional, suspended_days, decision, decision_reason, "
@@ -55,7 +55,7 @@ INSERT_COLUMNS = (
 
 # One row per g (1..n): department by g, 3 % open, the rest closed; expressions per dialect.
 SELECT_ROW = """
-SELECT 'BC' || {g}, '', 'application', %(item)s, %(power)s, {dept}, NULL, NULL,
+SELECT 'BC' || {g}, '', '', 'application', %(item)s, %(power)s, {dept}, NULL, NULL,
        '申请人' || {g}, '', '', 'person', '', 'online', {g} %% 50 = 0, '',
        CASE WHEN {g} %% 33 = 0 THEN 'in_progress' ELSE 'completed' END,
        {submitted}, {accepted}, 20, 10, {due}, {due}, {false}, 0,
