@@ -302,6 +302,14 @@ def seed_city(desk: Desk, stdout, total: int = CITY_TOTAL) -> int:
     )
     channels = [Channel.HOTLINE] * 5 + [Channel.WEB] * 3 + [Channel.LETTER, Channel.EMAIL]
     made = 0
+    cache = {}
+
+    def add(day, n):  # working-day arithmetic, memoised: the same few offsets for every row of a day
+        key = (day, n)
+        if key not in cache:
+            cache[key] = workdays.add_working_days(day, n)
+        return cache[key]
+
     for day in days:
         if made >= total:
             break
@@ -313,14 +321,14 @@ def seed_city(desk: Desk, stdout, total: int = CITY_TOTAL) -> int:
             category = rng.choice(categories)
             received = _at(day, rng.randint(8, 17), rng.randint(0, 59))
             used = rng.choice((1, 2, 3, 4, 5, 6, 8, 12, 18))
-            handled_on = workdays.add_working_days(day, used)
-            due_on = workdays.add_working_days(day, category.limit_days)
+            handled_on = add(day, used)
+            due_on = add(day, category.limit_days)
             title, _code, matter = MATTERS[serial % len(MATTERS)]
             rows.append(Complaint(
                 code=numbering.format_code("TS", day, serial, services.CODE_DIGITS), channel=rng.choice(channels),
                 state=ComplaintState.CLOSED, title=title, matter=matter, category=category, department=department,
                 handling_department=department, received_at=received, forwarded_at=received + timedelta(hours=1),
-                accept_due_on=workdays.add_working_days(day, category.accept_days), due_on=due_on,
+                accept_due_on=add(day, category.accept_days), due_on=due_on,
                 accepted_at=received + timedelta(hours=rng.choice((2, 3, 30))), accepted_on_time=rng.random() > 0.04,
                 replied_at=_at(handled_on, 15), reply=REPLIES[serial % len(REPLIES)], handled_at=_at(handled_on, 16),
                 closed_at=_at(handled_on, 17), closed_on_time=handled_on <= due_on, handling_days=used,

@@ -626,9 +626,9 @@ def report_clue(complaint: Complaint, *, by, now=None):
     record_information = risk_intake()
     if record_information is None:
         raise ValidationError(_("廉政风险模块尚未启用。"))
-    require(perm.can_report_clue(by, complaint), _("只有监察机关可以把腐败线索转为风险信息。"))
     with transaction.atomic():
         complaint = _lock(complaint)
+        require(perm.can_report_clue(by, complaint), _("只有监察机关可以把腐败线索转为风险信息。"))
         result = record_information(
             by=by,
             source="complaint",

@@ -94,11 +94,11 @@ def start_gunicorn(env: dict, port: int, workers: int) -> subprocess.Popen:
          "--log-level", "warning", "--backlog", "2048"],
         cwd=ROOT, env=env, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", "/health/")
+            conn.request("GET", "/complaints/track/")  # not /health/: it probes the (closed) broker
             conn.getresponse().read()
             return proc
         except OSError:

@@ -291,3 +291,16 @@ def test_department_is_configurable(desk, inspector, settings):
         services.keep(complaint, by=inspector)
     DepartmentFactory(code="NOPE", name="监察室")
     assert services.keep(complaint, by=inspector).handling_department.code == "NOPE"
+
+
+def test_a_corruption_clue_becomes_risk_information(desk, inspector, handler, corruption):
+    complaint, _ = desk.submit(department=desk.department, title="审批人员索要好处费")
+    with pytest.raises(PermissionDenied):  # not yet classified as a clue
+        services.report_clue(complaint, by=inspector)
+    services.classify(complaint, corruption, by=inspector)
+    with pytest.raises(PermissionDenied):
+        services.report_clue(complaint, by=handler)
+    info_id, number, created = services.report_clue(complaint, by=inspector)
+    assert created and number
+    assert services.report_clue(complaint, by=inspector)[0] == info_id  # once per complaint
+    assert complaint.events.filter(verb=Verb.CLUE_REPORTED).exists()
