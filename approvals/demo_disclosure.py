@@ -71,13 +71,13 @@ def _numbers(cases: list[Case]) -> dict[int, str]:
     groups = defaultdict(list)
     for case in sorted(cases, key=lambda c: (c.decided_at, c.pk)):
         kind = DisclosureKind.PENALTY if case.kind == CaseKind.ENFORCEMENT else DisclosureKind.LICENSE
-        groups[(case.department, kind, timezone.localdate(case.decided_at).year)].append(case)
+        groups[verbs.decision_series(case.department, kind, timezone.localdate(case.decided_at).year)].append(
+            case
+        )
     numbers = {}
-    for (department, kind, year), members in groups.items():
-        series = f"decision:{kind}:{department.code}:{year}"
-        word = "许" if kind == DisclosureKind.LICENSE else "罚"
+    for (series, prefix), members in groups.items():
         for case, n in zip(members, numbering.next_numbers(series, len(members), gap_free=True), strict=True):
-            numbers[case.pk] = f"{department.short_name or department.name}{word}〔{year}〕{n}号"
+            numbers[case.pk] = f"{prefix}{n}号"
     return numbers
 
 

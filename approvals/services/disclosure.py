@@ -89,12 +89,21 @@ def _start_timer(record: ResultDisclosure, *, c: Clock) -> None:
     )  # fmt: skip
 
 
+def decision_series(department, kind: str, year: int) -> tuple[str, str]:
+    """``(series, prefix)`` of a department's decision numbers: 住建局许〔2026〕.
+
+    The series is keyed by the printed prefix, not the department: two departments that print the
+    same short name (the same bureau in two districts) share one counter, so no number is printed twice.
+    """
+    word = "许" if kind == DisclosureKind.LICENSE else "罚"
+    prefix = f"{department.short_name or department.name}{word}〔{year}〕"
+    return f"decision:{prefix}", prefix
+
+
 def decision_number(department, kind: str, year: int) -> str:
     """决定文书号: the department's short name, 许 or 罚, the year and a gap-free number per series."""
-    series = f"decision:{kind}:{department.code}:{year}"
-    n = numbering.next_number(series, gap_free=True)
-    word = "许" if kind == DisclosureKind.LICENSE else "罚"
-    return f"{department.short_name or department.name}{word}〔{year}〕{n}号"
+    series, prefix = decision_series(department, kind, year)
+    return f"{prefix}{numbering.next_number(series, gap_free=True)}号"
 
 
 # --- verbs ------------------------------------------------------------------------------------

@@ -379,3 +379,17 @@ def test_inspector_challenges_from_the_desk(client, centre):
     assert response.status_code == 302
     record.refresh_from_db()
     assert record.state == DisclosureState.DUE and record.challenged_by == centre.inspector
+
+
+def test_two_departments_printing_the_same_short_name_never_share_a_number(centre):
+    from django.db import transaction
+
+    from tests.factories import DepartmentFactory
+
+    twin = DepartmentFactory(code="SCJG-HL", name="湖里区市场监督管理局", short_name="市场监管局")
+    with transaction.atomic():
+        numbers = {
+            disclosure.decision_number(department, DisclosureKind.LICENSE, 2026)
+            for department in (centre.department, twin, centre.department, twin)
+        }
+    assert numbers == {f"市场监管局许〔2026〕{n}号" for n in (1, 2, 3, 4)}
