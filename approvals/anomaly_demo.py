@@ -22,7 +22,7 @@ from . import services
 from .choices import CaseKind, CaseStatus, Channel, Decision, EventKind
 from .demo import to_decision
 from .models import Case, CaseEvent, CaseStep, FeePayment, ServiceItem
-from .services.common import can_intake
+from .permissions import can_intake
 
 
 def seed(demo, items: list[ServiceItem]) -> dict[str, int]:

@@ -45,13 +45,13 @@ from monitoring.choices import AlertKind
 from monitoring.models import Alert
 from portal.choices import Level
 from portal.models import Department
-from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HEAD, INSPECTOR, INTEGRATOR, department_of, has_role
+from portal.roles import INTEGRATOR, department_of, has_role
 
 from .choices import CaseKind
 from .models import Case
+from .permissions import ALL_DEPARTMENTS_ROLES, can_open_efficiency
 
-# Who sees every department's figures; department heads see their own department's.
-ALL_DEPARTMENTS_ROLES = (INSPECTOR, APPRAISER, ADMINISTRATOR)
+# Who sees every department's figures (ALL_DEPARTMENTS_ROLES, permissions.py); heads see their own.
 API_ALL_DEPARTMENTS_ROLES = (*ALL_DEPARTMENTS_ROLES, INTEGRATOR)
 FIRST_YEAR = 2000  # the earliest year the filter accepts
 
@@ -463,9 +463,8 @@ def scope_of(user, *, api: bool = False) -> Department | None:
     """
     if has_role(user, *(API_ALL_DEPARTMENTS_ROLES if api else ALL_DEPARTMENTS_ROLES)):
         return None
-    department = department_of(user)
-    if has_role(user, DEPT_HEAD) and department is not None:
-        return department
+    if can_open_efficiency(user):  # a department head
+        return department_of(user)
     raise PermissionDenied(_("效能分析仅向纪检监察、考评办、系统管理员和部门负责人开放。"))
 
 

@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import ALERT_TRANSITIONS, UNRESOLVED_STATES, AlertKind, AlertState
 from monitoring.models import Alert
+from monitoring.permissions import is_inspector
 from portal import audit
-from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
 from portal.services import check_transition, require
 
 SYSTEM_LABEL = _("电子监察系统")
@@ -63,7 +63,7 @@ def resolve_reminders_of(timer, *, note: str) -> int:
 
 def require_inspector(user) -> None:
     """Refuse (PermissionDenied) anyone but a discipline inspector or an administrator."""
-    require(has_role(user, INSPECTOR, ADMINISTRATOR), str(_("只有纪检监察员可以处理监察预警。")))
+    require(is_inspector(user), str(_("只有纪检监察员可以处理监察预警。")))
 
 
 def _checked_alert_move(alert: Alert, to_state: str, *, by, note: str) -> Alert:

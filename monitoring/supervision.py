@@ -25,9 +25,9 @@ from monitoring.choices import (
     NoticeStatus,
 )
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
+from monitoring.permissions import is_addressee
 from monitoring.services import require_inspector, transition_alert
 from portal import audit, numbering, workdays
-from portal.roles import DEPT_HANDLER, DEPT_HEAD, department_of, has_role
 from portal.services import check_transition, require
 
 NUMBER_PREFIX = "督〔{year}〕"
@@ -163,25 +163,15 @@ def issue_notice(
         return notice
 
 
-def can_answer(user, notice: SupervisionNotice) -> bool:
-    """The head or a handler of the addressed department."""
-    department = department_of(user)
-    return (
-        has_role(user, DEPT_HEAD, DEPT_HANDLER)
-        and department is not None
-        and department.pk == notice.department_id
-    )
-
-
 def answer_notice(
     notice: SupervisionNotice, *, by, answer: str, now: datetime | None = None
 ) -> SupervisionNotice:
     """整改答复: the addressed department answers (issued/returned → answered); the timer stops."""
-    require(can_answer(by, notice), _("只有被督办单位的负责人或承办人可以答复督办。"))
+    require(is_addressee(by, notice), _("只有被督办单位的负责人或承办人可以答复督办。"))
     answer = _clean_text(answer, "answer", _("请填写整改答复。"))
     with transaction.atomic():
         notice = _lock(notice)
-        require(can_answer(by, notice), _("只有被督办单位的负责人或承办人可以答复督办。"))
+        require(is_addressee(by, notice), _("只有被督办单位的负责人或承办人可以答复督办。"))
         before = _move(notice, NoticeStatus.ANSWERED)
         notice.answer, notice.answered_by, notice.answered_at = answer, by, now or timezone.now()
         notice.save(update_fields=["status", "answer", "answered_by", "answered_at"])

@@ -15,9 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from monitoring import services, supervision
+from monitoring import permissions, services, supervision
 from monitoring.alerts import with_target_urls
-from monitoring.choices import AWAITING_ANSWER_STATUSES, UNRESOLVED_STATES, AlertState, NoticeStatus
 from monitoring.forms import (
     AccountabilityForm,
     AnswerForm,
@@ -34,13 +33,7 @@ from monitoring.permissions import INSPECTOR_ROLES, NOTICE_ROLES
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import RoleRequiredMixin
 from portal.models import AuditEvent
-from portal.roles import ADMINISTRATOR, INSPECTOR, has_role
 from portal.services import TransitionError
-
-
-def is_inspector(user) -> bool:
-    return has_role(user, INSPECTOR, ADMINISTRATOR)
-
 
 # --- action forms --------------------------------------------------------------------------------
 
@@ -56,10 +49,6 @@ class Action:
     allowed: object  # (user, obj) -> bool
     perform: object  # (user, obj, cleaned_data) -> success message
     danger: bool = False
-
-
-def _alert_open(alert):
-    return alert.state in UNRESOLVED_STATES
 
 
 def _notify(user, alert, data):
@@ -90,28 +79,28 @@ def _record(user, obj, data):
 ALERT_ACTIONS = [
     Action(
         "acknowledge", gettext_lazy("签收"), gettext_lazy("签收预警"), NoteForm,
-        lambda u, a: is_inspector(u) and a.state == AlertState.OPEN,
+        permissions.can_acknowledge,
         lambda u, a, d: services.acknowledge(a, by=u, note=d["note"]) and _("已签收。"),
     ),
     Action(
         "resolve", gettext_lazy("解除"), gettext_lazy("解除预警"), NoteForm,
-        lambda u, a: is_inspector(u) and _alert_open(a),
+        permissions.can_resolve,
         lambda u, a, d: services.resolve(a, by=u, note=d["note"]) and _("预警已解除。"),
     ),
     Action(
         "dismiss", gettext_lazy("排除（须说明理由）"), gettext_lazy("排除预警"), DismissForm,
-        lambda u, a: is_inspector(u) and _alert_open(a),
+        permissions.can_dismiss,
         lambda u, a, d: services.dismiss(a, by=u, reason=d["reason"]) and _("预警已排除。"),
         danger=True,
     ),
     Action(
         "notify", gettext_lazy("发出督办"), gettext_lazy("发出督办通知"), IssueNoticeForm,
-        lambda u, a: is_inspector(u) and a.state != AlertState.DISMISSED,
+        permissions.can_notify,
         _notify,
     ),
     Action(
         "accountability", gettext_lazy("记录问责"), gettext_lazy("保存问责记录"), AccountabilityForm,
-        lambda u, a: is_inspector(u),
+        permissions.can_record_accountability,
         _record,
     ),
 ]  # fmt: skip
@@ -119,17 +108,17 @@ ALERT_ACTIONS = [
 NOTICE_ACTIONS = [
     Action(
         "answer", gettext_lazy("整改答复"), gettext_lazy("提交答复"), AnswerForm,
-        lambda u, n: n.status in AWAITING_ANSWER_STATUSES and supervision.can_answer(u, n),
+        permissions.can_answer,
         lambda u, n, d: supervision.answer_notice(n, by=u, answer=d["answer"]) and _("答复已提交，等待纪检监察员审核。"),
     ),
     Action(
         "close", gettext_lazy("审核通过，办结"), gettext_lazy("办结"), CloseForm,
-        lambda u, n: is_inspector(u) and n.status == NoticeStatus.ANSWERED,
+        permissions.can_close,
         lambda u, n, d: supervision.close_notice(n, by=u, review_note=d["review_note"]) and _("督办已办结。"),
     ),
     Action(
         "return", gettext_lazy("退回重办"), gettext_lazy("退回重办"), ReturnForm,
-        lambda u, n: is_inspector(u) and n.status == NoticeStatus.ANSWERED,
+        permissions.can_return,
         lambda u, n, d: _("已退回重办，新的答复期限 %s。") % supervision.return_notice(
             n, by=u, review_note=d["review_note"], deadline_days=d.get("deadline_days"),
             deadline_on=d.get("deadline_on"),
@@ -138,13 +127,13 @@ NOTICE_ACTIONS = [
     ),
     Action(
         "withdraw", gettext_lazy("撤回督办"), gettext_lazy("撤回"), WithdrawForm,
-        lambda u, n: is_inspector(u) and n.status in AWAITING_ANSWER_STATUSES,
+        permissions.can_withdraw,
         lambda u, n, d: supervision.withdraw_notice(n, by=u, reason=d["reason"]) and _("督办已撤回。"),
         danger=True,
     ),
     Action(
         "accountability", gettext_lazy("记录问责"), gettext_lazy("保存问责记录"), AccountabilityForm,
-        lambda u, n: is_inspector(u),
+        permissions.can_record_accountability,
         _record,
     ),
 ]  # fmt: skip
@@ -275,7 +264,7 @@ class NoticeDetailView(RoleRequiredMixin, ActionPage):
         )
         return {
             "notice": notice,
-            "is_inspector": is_inspector(user),
+            "is_inspector": permissions.is_inspector(user),
             "audit_events": _audit_events(user, notice),
             "records": list(records),
         }
@@ -300,7 +289,7 @@ class NoticeListView(RoleRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filter"] = self.filterset
-        context["is_inspector"] = is_inspector(self.request.user)
+        context["is_inspector"] = permissions.is_inspector(self.request.user)
         return context
 
 

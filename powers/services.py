@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit, numbering, search
-from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, department_of, has_role
 from portal.services import check_transition, require
 
+from . import permissions
 from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus
 from .models import DiscretionBand, DiscretionStandard, Flowchart, FlowStep, Power
 
@@ -59,15 +59,6 @@ def _lock(power: Power) -> Power:
     return Power.objects.select_for_update().get(pk=power.pk)
 
 
-def can_edit(user, power: Power) -> bool:
-    """Department staff edit their own department's drafts; administrators any draft."""
-    if power.status not in EDITABLE_STATUSES:
-        return False
-    if has_role(user, ADMINISTRATOR):
-        return True
-    return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
-
-
 def _require_editable(user, power: Power, what: str) -> None:
     """Refuse with 400 when the version is not a draft, with 403 when the user is not its department's staff."""
     if power.status not in EDITABLE_STATUSES:
@@ -77,8 +68,7 @@ def _require_editable(user, power: Power, what: str) -> None:
 
 def _require_department_staff(user, department):
     require(
-        has_role(user, ADMINISTRATOR)
-        or (has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == department),
+        permissions.is_department_staff(user, department),
         "只有本单位工作人员可以申报或修改本单位的权力事项。",
     )
 
@@ -162,10 +152,10 @@ def submit_power(power: Power, *, by) -> Power:
 
 def approve_power(power: Power, *, by, note: str = "") -> Power:
     """Legal review passes the declaration (法制审核通过)."""
-    require(has_role(by, LEGAL_REVIEWER), "只有法制审核员可以审核权力事项。")
     with transaction.atomic():
         power = _lock(power)
         check_transition(POWER_TRANSITIONS, power.status, PowerStatus.APPROVED, PowerStatus, "权力事项")
+        require(permissions.can_approve(by, power), "只有法制审核员可以审核权力事项。")
         before = snapshot(power)
         power.status = PowerStatus.APPROVED
         power.review_note = note
@@ -177,12 +167,15 @@ def approve_power(power: Power, *, by, note: str = "") -> Power:
 
 def return_power(power: Power, *, by, reason: str) -> Power:
     """Return a declaration to its department with reasons (退回). A reason is required."""
-    require(has_role(by, LEGAL_REVIEWER, ADMINISTRATOR), "只有法制审核员或政府确认人员可以退回。")
     if not (reason or "").strip():
         raise ValidationError({"reason": "退回必须说明理由。"})
     with transaction.atomic():
         power = _lock(power)
         check_transition(POWER_TRANSITIONS, power.status, PowerStatus.RETURNED, PowerStatus, "权力事项")
+        require(
+            permissions.can_return(by, power),
+            "只有法制审核员（待审核的事项）或政府确认人员（已审核的事项）可以退回。",
+        )
         before = snapshot(power)
         power.status = PowerStatus.RETURNED
         power.review_note = reason.strip()
@@ -194,10 +187,10 @@ def return_power(power: Power, *, by, reason: str) -> Power:
 
 def publish_power(power: Power, *, by) -> Power:
     """The government confirms and publishes (确认公布). Ends the version(s) this one replaces."""
-    require(has_role(by, ADMINISTRATOR), "只有政府确认人员（系统管理员）可以确认公布。")
     with transaction.atomic():
         power = _lock(power)
         check_transition(POWER_TRANSITIONS, power.status, PowerStatus.PUBLISHED, PowerStatus, "权力事项")
+        require(permissions.can_publish(by, power), "只有政府确认人员（系统管理员）可以确认公布。")
         before = snapshot(power)
         now = timezone.now()
         replaced = list(
@@ -237,11 +230,12 @@ def _end_version(old: Power, *, by, status: str, now, note: str = "") -> None:
 
 def abolish_power(power: Power, *, by, reason: str) -> Power:
     """Abolish a published power (废止). Only an administrator, with a reason."""
-    require(has_role(by, ADMINISTRATOR), "只有政府确认人员（系统管理员）可以废止权力事项。")
     if not (reason or "").strip():
         raise ValidationError({"reason": "废止必须说明理由。"})
     with transaction.atomic():
         power = _lock(power)
+        if power.status == PowerStatus.PUBLISHED:
+            require(permissions.can_abolish(by, power), "只有政府确认人员（系统管理员）可以废止权力事项。")
         _end_version(power, by=by, status=PowerStatus.ABOLISHED, now=timezone.now(), note=reason)
         power.change_reason = reason
         power.save(update_fields=["change_reason"])

@@ -28,14 +28,13 @@ from portal.roles import (
     ADMINISTRATOR,
     DEPT_HANDLER,
     DEPT_HEAD,
-    INSPECTOR,
     LEGAL_REVIEWER,
     department_of,
     has_role,
 )
 from portal.services import TransitionError
 
-from . import discretion, services
+from . import discretion, permissions, services
 from . import flowchart as drawing
 from .choices import CODE_REGEX, EDITABLE_STATUSES, HISTORY_STATUSES, Category, PowerStatus
 from .filtersets import Q_MAX_LENGTH, PowerFilterSet
@@ -78,18 +77,6 @@ VERB_LABELS = {
     "power.merged": _lazy("合并，停止行使"),
 }
 PAGE_SIZE = 20
-STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, ADMINISTRATOR)
-
-
-def is_staff_user(user) -> bool:
-    return has_role(user, *STAFF_ROLES, INSPECTOR)
-
-
-def can_manage(user, power: Power) -> bool:
-    """The power's own department staff, or an administrator."""
-    return has_role(user, ADMINISTRATOR) or (
-        has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == power.department
-    )
 
 
 # --- public pages ------------------------------------------------------------------------
@@ -160,7 +147,7 @@ class PowerListView(View):
             "page": page,
             "facets": facets,
             "facet_total": sum(counts.values()),
-            "show_staff_filters": is_staff_user(user),
+            "show_staff_filters": permissions.sees_staff_filters(user),
             "query": data.get("q", ""),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
@@ -181,7 +168,7 @@ def _versions(user, code):
         successor = row.successor
         row.shown_successor = (
             successor
-            if successor and (successor.status in PUBLIC_STATUSES or can_manage(user, successor))
+            if successor and (successor.status in PUBLIC_STATUSES or permissions.can_manage(user, successor))
             else None
         )
     return rows
@@ -271,7 +258,7 @@ class PowerDetailView(View):
             else [],
             "is_history": power.status in HISTORY_STATUSES,
             "is_unpublished": power.status not in PUBLIC_STATUSES,
-            "can_manage": can_manage(request.user, power),
+            "can_manage": permissions.can_manage(request.user, power),
         }
         return render(request, self.template_name, context)
 
@@ -304,7 +291,7 @@ class FlowchartSvgView(View):
 class StaffView(RoleRequiredMixin, View):
     """The power-list staff pages: ``roles`` by portal.access; a page opened on a non-draft goes back."""
 
-    roles = STAFF_ROLES
+    roles = permissions.STAFF_ROLES
     denied_message = _lazy("您没有权限访问权力事项管理。")
 
     def dispatch(self, request, *args, **kwargs):
@@ -323,7 +310,7 @@ class StaffView(RoleRequiredMixin, View):
     def get_editable(self, pk) -> Power:
         """A draft the user may edit: 403 for other departments' staff, back to the power for a non-draft."""
         power = self.get_power(pk)
-        if not can_manage(self.request.user, power):
+        if not permissions.can_manage(self.request.user, power):
             raise PermissionDenied(_("只有本单位工作人员可以修改本单位的权力事项。"))
         if power.status not in EDITABLE_STATUSES:
             raise NotEditable(power)
@@ -385,9 +372,7 @@ class WorkbenchView(StaffView):
             context["publish_queue"] = list(
                 listed.filter(status=PowerStatus.APPROVED).order_by("updated_at")[:100]
             )
-        context["can_declare"] = has_role(user, ADMINISTRATOR) or (
-            has_role(user, DEPT_HANDLER, DEPT_HEAD) and department is not None
-        )
+        context["can_declare"] = permissions.can_declare(user)
         return render(request, self.template_name, context)
 
 
@@ -400,7 +385,7 @@ class ManagePowerView(StaffView):
         power = self.get_power(pk)
         user = request.user
         chart = _flowchart_of(power)
-        editable = power.status in EDITABLE_STATUSES and can_manage(user, power)
+        editable = permissions.can_edit(user, power)
         events = list(AuditEvent.objects.visible_to(user).for_object(power).order_by("-id")[:50])
         for event in events:
             event.label = VERB_LABELS.get(event.verb, event.verb)
@@ -411,13 +396,6 @@ class ManagePowerView(StaffView):
             "steps": list(chart.steps.all()) if chart else [],
             "standards": power.standards.prefetch_related("bands").order_by("id"),
             "editable": editable,
-            "can_submit": editable and power.status in {PowerStatus.DRAFT, PowerStatus.RETURNED},
-            "can_review": has_role(user, LEGAL_REVIEWER) and power.status == PowerStatus.SUBMITTED,
-            "can_publish": has_role(user, ADMINISTRATOR) and power.status == PowerStatus.APPROVED,
-            "can_return": (has_role(user, LEGAL_REVIEWER) and power.status == PowerStatus.SUBMITTED)
-            or (has_role(user, ADMINISTRATOR) and power.status == PowerStatus.APPROVED),
-            "can_change": power.status == PowerStatus.PUBLISHED and can_manage(user, power),
-            "can_abolish": power.status == PowerStatus.PUBLISHED and has_role(user, ADMINISTRATOR),
             "approve_form": ApproveForm(),
             "return_form": ReasonForm(),
             "events": events,
@@ -674,7 +652,7 @@ class ReviseView(ActionView):
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 
     def allowed(self, power):
-        if not can_manage(self.request.user, power):
+        if not permissions.can_manage(self.request.user, power):
             raise PermissionDenied(_("只有本单位工作人员可以修订本单位的权力事项。"))
 
     def perform(self, power, data):

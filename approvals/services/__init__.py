@@ -10,7 +10,7 @@ Errors: ``portal.services.TransitionError`` (not allowed in this state, API 409)
 ``PermissionDenied`` (not this user's to do, 403), ``ValidationError`` (bad input, 400).
 """
 
-from .actions import allowed_actions
+from ..permissions import allowed_actions
 from .enforcement import decide_penalty, open_enforcement_case
 from .intake import (
     RATE,

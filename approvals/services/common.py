@@ -1,4 +1,4 @@
-"""Helpers shared by the verbs: locking, who may act, the trail, notifications, the clock."""
+"""Helpers shared by the verbs: locking, the trail, notifications, the clock (who may act: ../permissions.py)."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -7,12 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from portal import audit, numbering
-from portal.roles import DEPT_HANDLER, DEPT_HEAD, INSPECTOR, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, require
 
 from .. import notifications
 from ..choices import CaseKind
 from ..models import Case, CaseEvent
+from ..permissions import can_view_id_number
 
 SNAPSHOT_FIELDS = [
     "status", "current_step_id", "current_post_id", "accepted_on", "due_on", "promised_due_on",
@@ -55,60 +55,11 @@ def text(value, field: str, message: str) -> str:
     return value
 
 
-def is_staff_of(user, department) -> bool:
-    """A handler or head of ``department``."""
-    return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == department
-
-
-def can_intake(user, case: Case) -> bool:
-    """One window accepts (一个窗口受理): the centre's window clerks, or the case department's own staff."""
-    return has_role(user, WINDOW_CLERK) or is_staff_of(user, case.department)
-
-
-def can_view_id_number(user, case: Case) -> bool:
-    """Who may open an applicant's full ID number (audited): the window, the case department's staff
-    and inspectors. Everyone else, and every page by default, sees it masked."""
-    return has_role(user, WINDOW_CLERK, INSPECTOR) or is_staff_of(user, case.department)
-
-
 def view_id_number(case: Case, *, by) -> str:
     """The full ID number of ``case``'s applicant, for ``by``; writes the audit event (查看完整证件号)."""
     require(can_view_id_number(by, case), "无权查看完整证件号码。")
     audit.record(by, "case.id_number_viewed", case, note="查看完整证件号")
     return case.applicant_id_number
-
-
-def require_intake(user, case: Case) -> None:
-    require(can_intake(user, case), "只有服务中心窗口人员或本单位工作人员可以受理办件。")
-
-
-def post_ids_of(user) -> set[int]:
-    profile = getattr(user, "staff_profile", None) if getattr(user, "is_authenticated", False) else None
-    return set(profile.posts.values_list("id", flat=True)) if profile else set()
-
-
-def acting_post(user, step):
-    """The post ``user`` acts in on ``step``: the step's post (A post) or its named back-up (B post).
-
-    Returns ``(post, acted_as_backup)``; refuses anybody else. A step with no post is open to
-    the staff of the power's department.
-    """
-    if step.post_id is None:
-        require(
-            is_staff_of(user, step.flowchart.power.department), "该环节未指定岗位，只能由本单位工作人员办理。"
-        )
-        return None, False
-    held = post_ids_of(user)
-    if step.post_id in held:
-        return step.post, False
-    backup_id = step.post.backup_id
-    if backup_id is not None and backup_id in held:
-        return step.post.backup, True
-    raise_permission(f"「{step.name}」环节只能由{step.post}岗位（或其B岗）办理。")
-
-
-def raise_permission(message: str):
-    require(False, message)
 
 
 def require_not_suspended(case: Case) -> None:

@@ -18,8 +18,9 @@ from powers.models import DiscretionStandard, Power
 
 from ..choices import DEFAULT_ENFORCEMENT_DAYS, ApplicantType, CaseKind, CaseStatus, Decision, EventKind
 from ..models import Case, PenaltyDecision
+from ..permissions import is_staff_of
 from . import timing
-from .common import CODE_PREFIX, clock, is_staff_of, lock, next_code, snapshot, text, trail
+from .common import CODE_PREFIX, clock, lock, next_code, snapshot, text, trail
 from .disclosure import open_disclosure
 from .steps import enter_step, finish_decision_step, first_step, record_decision
 

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from portal import uploads, workdays
-from portal.roles import ADMINISTRATOR, DEPT_HEAD, WINDOW_CLERK, department_of, has_role
 from portal.services import TransitionError, check_transition, require
 from powers.models import Power
 
@@ -27,15 +26,14 @@ from ..choices import (
     NotificationEvent,
 )
 from ..models import Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
+from ..permissions import can_intake, may_register_walk_in, may_set_green_channel, require_intake
 from . import timing
 from .common import (
     CODE_PREFIX,
-    can_intake,
     clock,
     lock,
     next_code,
     notify,
-    require_intake,
     snapshot,
     text,
     trail,
@@ -155,10 +153,7 @@ def submit_application(
     if channel == Channel.ONLINE and not item.is_online:
         raise ValidationError({"channel": "该事项不支持网上申请，请到服务中心窗口办理。"})
     if channel == Channel.WINDOW:
-        require(
-            staff and (has_role(by, WINDOW_CLERK) or department_of(by) == item.department),
-            "窗口受理须由服务中心窗口人员录入。",
-        )
+        require(may_register_walk_in(by, item), "窗口受理须由服务中心窗口人员录入。")
     power = current_power(item.power)
     if power is None:
         raise ValidationError({"item": "该事项对应的权力事项已停止行使，不能受理。"})
@@ -350,11 +345,7 @@ def mark_green_channel(case: Case, *, by, reason: str, now=None) -> Case:
     reason = text(reason, "reason", "纳入绿色通道必须说明理由。")
     with transaction.atomic():
         case = lock(case)
-        require(
-            has_role(by, WINDOW_CLERK, ADMINISTRATOR)
-            or (has_role(by, DEPT_HEAD) and department_of(by) == case.department),
-            "只有窗口人员、本单位负责人或系统管理员可以纳入绿色通道。",
-        )
+        require(may_set_green_channel(by, case), "只有窗口人员、本单位负责人或系统管理员可以纳入绿色通道。")
         if case.status in TERMINAL_STATUSES:
             raise TransitionError("已关闭的办件不能纳入绿色通道。")
         if case.green_channel:

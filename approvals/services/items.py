@@ -12,7 +12,7 @@ from powers.choices import Category
 from powers.models import FlowStep, Power
 
 from ..models import FeeItem, Material, ServiceItem
-from .common import is_staff_of
+from ..permissions import is_staff_of
 
 # Categories citizens apply for; penalty, coercion and inspection are started by officers instead.
 APPLICABLE_CATEGORIES = {

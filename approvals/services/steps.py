@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from portal import workdays
-from portal.roles import WINDOW_CLERK, has_role
 from portal.services import TransitionError, check_transition, require
 from powers.discretion import to_decimal
 from powers.models import FlowStep
@@ -32,12 +31,10 @@ from ..choices import (
     NotificationEvent,
 )
 from ..models import Case, CaseStep, FeePayment, Rating, fee_total_of
+from ..permissions import acting_post, can_intake, is_staff_of, may_collect_fees
 from . import timing
 from .common import (
-    acting_post,
-    can_intake,
     clock,
-    is_staff_of,
     lock,
     notify,
     require_not_suspended,
@@ -363,7 +360,7 @@ def record_fee(case: Case, *, by, amount, receipt_no: str, justification: str = 
     ``amount`` must equal the item's fee total unless ``justification`` explains the difference.
     """
     c = clock(now)
-    require(has_role(by, WINDOW_CLERK), "费用只能在服务中心统一收费窗口收取（一个窗口收费）。")
+    require(may_collect_fees(by), "费用只能在服务中心统一收费窗口收取（一个窗口收费）。")
     receipt_no = text(receipt_no, "receipt_no", "请填写票据号。")
     amount = to_decimal(amount, "amount").quantize(Decimal("0.01"))
     justification = (justification or "").strip()

@@ -12,22 +12,16 @@ from django.db import transaction
 from portal import workdays
 from portal.services import TransitionError, require
 
-from ..choices import SUSPENSION_MAX_DAYS, CaseStatus, EventKind, SuspensionKind
+from ..choices import SUSPENSION_MAX_DAYS, EventKind, SuspensionKind
 from ..models import Case, Suspension
+from ..permissions import SUSPENDABLE_STATUSES, may_suspend
 from . import timing
-from .common import acting_post, clock, is_staff_of, lock, snapshot, text, trail
+from .common import clock, lock, snapshot, text, trail
 from .steps import open_step
 
-# A case can be suspended while its clock runs and before the decision.
-SUSPENDABLE_STATUSES = {CaseStatus.ACCEPTED, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_PARALLEL}
 
-
-def _require_handler(user, case: Case, step) -> None:
-    """The department's staff, or whoever may act on the current step (A or B post)."""
-    if is_staff_of(user, case.department):
-        return
-    require(step is not None, "只有承办单位工作人员可以暂停或恢复计时。")
-    acting_post(user, step.flow_step)
+def _require_handler(user, case: Case) -> None:
+    require(may_suspend(user, case), "只有承办单位工作人员或当前环节岗位（或其B岗）可以暂停或恢复计时。")
 
 
 def suspend_case(case: Case, *, by, kind: str, reason: str, now=None) -> Suspension:
@@ -45,7 +39,7 @@ def suspend_case(case: Case, *, by, kind: str, reason: str, now=None) -> Suspens
     with transaction.atomic():
         case = lock(case)
         step = open_step(case)
-        _require_handler(by, case, step)
+        _require_handler(by, case)
         if case.status not in SUSPENDABLE_STATUSES:
             raise TransitionError(f"办件当前状态为「{case.get_status_display()}」，不能暂停计时。")
         if case.suspensions.filter(ended_at__isnull=True).exists():
@@ -75,7 +69,7 @@ def resume_case(case: Case, *, by, note: str = "", now=None) -> Suspension:
     with transaction.atomic():
         case = lock(case)
         step = open_step(case)
-        _require_handler(by, case, step)
+        _require_handler(by, case)
         entry = case.suspensions.select_for_update().filter(ended_at__isnull=True).first()
         if entry is None:
             raise TransitionError("办件没有进行中的暂停计时。")

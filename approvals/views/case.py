@@ -21,14 +21,15 @@ from portal.models import AuditEvent
 from portal.services import TransitionError
 from powers import discretion
 
+from .. import permissions as names
 from .. import services
 from ..choices import CaseKind, CaseStatus
 from ..forms import attach_errors
 from ..models import Case, fee_total_of
-from ..services import actions as names
-from ..services.common import can_view_id_number, view_id_number
+from ..permissions import DESK_ROLES, can_view_id_number
+from ..services.common import view_id_number
 from .case_actions import ACTIONS, REISSUED
-from .common import DESK_ROLES, case_details, ledger, mark_due, progress, step_plan
+from .common import case_details, ledger, mark_due, progress, step_plan
 from .public import no_store
 
 

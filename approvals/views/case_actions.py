@@ -1,4 +1,4 @@
-"""The action forms of the case page: one entry per verb, named as in ``services.actions``.
+"""The action forms of the case page: one entry per verb, named as in ``approvals.permissions``.
 
 The page offers only what ``allowed_actions(user, case)`` permits; whatever is posted is still
 decided by the verb itself (the page's offer is a convenience, not the check).
@@ -7,6 +7,7 @@ decided by the verb itself (the page's offer is a convenience, not the check).
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import permissions as names
 from .. import services
 from ..forms import (
     CompleteSubcaseForm,
@@ -23,7 +24,6 @@ from ..forms import (
     WindowCorrectionForm,
 )
 from ..models import fee_total_of
-from ..services import actions as names
 from .common import due_text
 
 REISSUED = "approvals.reissued"

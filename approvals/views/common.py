@@ -6,21 +6,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from portal import ratelimit, workdays
-from portal.roles import (
-    ADMINISTRATOR,
-    DEPT_HANDLER,
-    DEPT_HEAD,
-    INSPECTOR,
-    LEGAL_REVIEWER,
-    WINDOW_CLERK,
-)
 from powers.models import FlowStep, Power
 
 from ..choices import CaseStatus
 from ..models import Case, CaseEvent, CaseStep
 
-# Who may open the desk: the window, the departments, and read-only supervisors.
-DESK_ROLES = (WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD, LEGAL_REVIEWER, INSPECTOR, ADMINISTRATOR)
 # A due date this many working days ahead (or less) is "near" (临近时限, yellow).
 NEAR_WORKING_DAYS = 2
 

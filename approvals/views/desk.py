@@ -27,13 +27,13 @@ from portal.roles import (
 )
 from portal.services import TransitionError
 
-from .. import services
+from .. import permissions, services
 from ..choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel
 from ..filtersets import CaseFilterSet
 from ..forms import EnforcementForm, IntakeForm, IntakeItemForm, attach_errors
 from ..models import Case, ServiceItem
-from ..services.common import post_ids_of
-from .common import DESK_ROLES, due_text, mark_due, near_date
+from ..permissions import DESK_ROLES, post_ids_of
+from .common import due_text, mark_due, near_date
 from .public import no_store, receipt_context
 
 PAGE_SIZE = 25
@@ -171,11 +171,7 @@ class DeskView(RoleRequiredMixin, View):
             "form": filterset.form,
             "page": page,
             "today": today,
-            "can_intake": has_role(user, WINDOW_CLERK)
-            or bool(department_of(user) and has_role(user, DEPT_HANDLER, DEPT_HEAD)),
-            "can_file": has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) is not None,
-            "read_only": has_role(user, INSPECTOR, LEGAL_REVIEWER)
-            and not has_role(user, WINDOW_CLERK, DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR),
+            "read_only": permissions.reads_only(user),
         }
         return render(request, self.template_name, context, status=200 if valid else 400)
 
