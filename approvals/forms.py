@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal import uploads
+from portal.forms import TextField
 from portal.models import Department
 from portal.uploads import MultipleFileInput
 from powers.models import Power
@@ -33,15 +34,6 @@ UPLOAD_ACCEPT = uploads.accept()
 MAX_FILES_PER_MATERIAL = uploads.MAX_FILES_PER_FIELD
 ID_NUMBER_RE = re.compile(r"^[0-9A-Z]{15,18}$")
 PHONE_RE = re.compile(r"^[0-9+\- ]{7,20}$")
-
-
-def attach_errors(form, exc: ValidationError) -> None:
-    """Show a verb's ValidationError on the form: beside its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def check_upload(upload) -> None:
@@ -117,16 +109,16 @@ class ApplicantFields(forms.Form):
         initial=ApplicantType.PERSON,
         widget=forms.RadioSelect,
     )
-    applicant_name = forms.CharField(label=_("申请人姓名或单位名称"), max_length=100)
-    applicant_id_number = forms.CharField(
+    applicant_name = TextField(label=_("申请人姓名或单位名称"), max_length=100)
+    applicant_id_number = TextField(
         label=_("身份证号码或统一社会信用代码"),
         max_length=40,
         help_text=_("个人填写18位身份证号码，企业填写18位统一社会信用代码。"),
     )
-    applicant_phone = forms.CharField(
+    applicant_phone = TextField(
         label=_("联系电话"), max_length=30, help_text=_("用于接收受理、补正和办结短信。")
     )
-    description = forms.CharField(
+    description = TextField(
         label=_("申请事项说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -227,14 +219,14 @@ class IntakeForm(MaterialUploadsMixin, ApplicantFields):
 
 
 class TrackForm(forms.Form):
-    code = forms.CharField(
+    code = TextField(
         label=_("办件编号"),
         max_length=30,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": _("例如 SP20261123000001")}
         ),
     )
-    secret = forms.CharField(
+    secret = TextField(
         label=_("查询密码"),
         max_length=32,
         widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
@@ -245,7 +237,7 @@ class RatingForm(forms.Form):
     score = forms.TypedChoiceField(
         label=_("满意度"), choices=RATING_SCORES, coerce=int, widget=forms.RadioSelect
     )
-    comment = forms.CharField(
+    comment = TextField(
         label=_("意见建议（选填）"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
@@ -299,14 +291,14 @@ class RequestCorrectionForm(forms.Form):
     missing = forms.MultipleChoiceField(
         label=_("需补正的材料"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    other = forms.CharField(
+    other = TextField(
         label=_("其他需补正的内容"),
         required=False,
         max_length=500,
         help_text=_("每行一项，例如：申请表第二页未签字。"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    note = forms.CharField(
+    note = TextField(
         label=_("说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -323,23 +315,19 @@ class RequestCorrectionForm(forms.Form):
         return cleaned
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class OpinionForm(forms.Form):
-    opinion = forms.CharField(
+    opinion = TextField(
         label=_("办理意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class SuspendForm(forms.Form):
     kind = forms.ChoiceField(label=_("暂停计时情形"), choices=SuspensionKind.choices)
-    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = TextField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ResumeForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         label=_("恢复说明"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -349,7 +337,7 @@ class OpenParallelForm(forms.Form):
         label=_("会签单位"), queryset=Department.objects.none(), widget=forms.CheckboxSelectMultiple
     )
     days = forms.IntegerField(label=_("会签时限（工作日）"), min_value=1, max_value=60, initial=5)
-    note = forms.CharField(
+    note = TextField(
         label=_("会签事项"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -367,19 +355,19 @@ class CompleteSubcaseForm(forms.Form):
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
     )
-    opinion = forms.CharField(label=_("会签意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = TextField(label=_("会签意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("办理结果"), widget=forms.RadioSelect)
-    reason = forms.CharField(
+    reason = TextField(
         label=_("决定理由"),
         required=False,
         max_length=2000,
         help_text=_("不予许可（处理）时必须填写。"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    legal_basis = forms.CharField(
+    legal_basis = TextField(
         label=_("法律依据"),
         required=False,
         max_length=1000,
@@ -397,8 +385,8 @@ class DecideForm(forms.Form):
 
 class RecordFeeForm(forms.Form):
     amount = forms.DecimalField(label=_("实收金额（元）"), max_digits=12, decimal_places=2, min_value=0)
-    receipt_no = forms.CharField(label=_("票据号"), max_length=40)
-    justification = forms.CharField(
+    receipt_no = TextField(label=_("票据号"), max_length=40)
+    justification = TextField(
         label=_("差额说明"),
         required=False,
         max_length=1000,
@@ -415,14 +403,14 @@ class PenaltyForm(forms.Form):
     amount = forms.DecimalField(
         label=_("决定金额"), max_digits=14, decimal_places=2, min_value=0, required=False
     )
-    reasons = forms.CharField(
+    reasons = TextField(
         label=_("说明理由"),
         required=False,
         max_length=2000,
         help_text=_("决定金额超出基准幅度时必须填写。"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    collective_discussion_record = forms.CharField(
+    collective_discussion_record = TextField(
         label=_("集体讨论记录"),
         required=False,
         max_length=4000,
@@ -451,12 +439,10 @@ class EnforcementForm(forms.Form):
         initial=ApplicantType.ORGANISATION,
         widget=forms.RadioSelect,
     )
-    party_name = forms.CharField(label=_("当事人"), max_length=100)
-    party_id_number = forms.CharField(label=_("证件号码或统一社会信用代码"), max_length=40, required=False)
-    party_phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
-    facts = forms.CharField(
-        label=_("案情（违法事实）"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5})
-    )
+    party_name = TextField(label=_("当事人"), max_length=100)
+    party_id_number = TextField(label=_("证件号码或统一社会信用代码"), max_length=40, required=False)
+    party_phone = TextField(label=_("联系电话"), max_length=30, required=False)
+    facts = TextField(label=_("案情（违法事实）"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
 
     def __init__(self, *args, department, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,21 +8,17 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import AccountabilityMeasure
 from monitoring.supervision import MAX_DEADLINE_DAYS
+from portal.forms import TextField
 from portal.models import Department
 
 
-def attach_errors(form, exc: ValidationError) -> None:
-    """Show a verb's ValidationError on the form: beside its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _text(label, *, required=True, rows=3, help_text=""):
-    return forms.CharField(
-        label=label, required=required, help_text=help_text, widget=forms.Textarea(attrs={"rows": rows})
+    return TextField(
+        label=label,
+        required=required,
+        help_text=help_text,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": rows}),
     )
 
 
@@ -57,7 +53,7 @@ class IssueNoticeForm(DeadlineMixin):
     department = forms.ModelChoiceField(
         label=_("督办对象"), queryset=Department.objects.order_by("code"), to_field_name="code"
     )
-    title = forms.CharField(label=_("督办事项"), max_length=200)
+    title = TextField(label=_("督办事项"), max_length=200)
     requirement = _text(_("督办要求"), rows=4)
     field_order = ["department", "title", "requirement", "deadline_days", "deadline_on"]
 
@@ -102,8 +98,8 @@ class AccountabilityForm(forms.Form):
     department = forms.ModelChoiceField(
         label=_("责任单位"), queryset=Department.objects.order_by("code"), to_field_name="code"
     )
-    person_name = forms.CharField(label=_("被问责人"), max_length=60)
-    person_title = forms.CharField(label=_("职务"), max_length=60, required=False)
+    person_name = TextField(label=_("被问责人"), max_length=60)
+    person_title = TextField(label=_("职务"), max_length=60, required=False)
     measure = forms.ChoiceField(label=_("问责方式"), choices=AccountabilityMeasure.choices)
     facts = _text(_("问责事由"), rows=4)
     decided_on = forms.DateField(

@@ -26,12 +26,12 @@ from monitoring.forms import (
     NoteForm,
     ReturnForm,
     WithdrawForm,
-    attach_errors,
 )
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.permissions import INSPECTOR_ROLES, NOTICE_ROLES
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import RoleRequiredMixin
+from portal.forms import attach_errors
 from portal.models import AuditEvent
 from portal.services import TransitionError
 

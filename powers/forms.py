@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import bounds
 from portal.choices import LEVEL_ORDER
+from portal.forms import ReasonForm, TextField
 from portal.models import Department, Post
 
 from . import discretion
@@ -14,15 +15,6 @@ from .choices import PowerStatus
 from .models import DiscretionBand, DiscretionStandard, FlowStep, LegalArticle, Power
 
 ARTICLE_CHOICES_LIMIT = 50
-
-
-def attach_errors(form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: beside its field when the form has it, else on top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def article_label(article: LegalArticle) -> str:
@@ -42,7 +34,7 @@ class PowerForm(forms.ModelForm):
     thousands of articles; any existing article id is accepted.
     """
 
-    article_q = forms.CharField(
+    article_q = TextField(
         label=_("检索法条"),
         required=False,
         max_length=50,
@@ -136,12 +128,8 @@ class PowerForm(forms.ModelForm):
         return data
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class ApproveForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         label=_("审核意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
@@ -164,8 +152,8 @@ class MergeForm(forms.Form):
     powers = forms.ModelMultipleChoiceField(
         label=_("合并的事项"), queryset=Power.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    name = forms.CharField(label=_("合并后的权力名称"), max_length=200)
-    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    name = TextField(label=_("合并后的权力名称"), max_length=200)
+    reason = TextField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, department, **kwargs):
         super().__init__(*args, **kwargs)
@@ -185,7 +173,7 @@ class MergeForm(forms.Form):
 
 
 class FlowchartNoteForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         label=_("流程说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 

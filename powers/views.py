@@ -23,6 +23,7 @@ from django.views import View
 
 from portal.access import RoleRequiredMixin
 from portal.choices import Level
+from portal.forms import ReasonForm, attach_errors
 from portal.models import AuditEvent, Department
 from portal.roles import (
     ADMINISTRATOR,
@@ -47,9 +48,7 @@ from .forms import (
     FlowStepFormSet,
     MergeForm,
     PowerForm,
-    ReasonForm,
     StandardForm,
-    attach_errors,
     band_initial,
     department_posts,
     flowstep_initial,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.access import RoleRequiredMixin
+from portal.forms import attach_errors
 from portal.models import AuditEvent
 from portal.services import TransitionError
 from powers import discretion
@@ -24,7 +25,6 @@ from powers import discretion
 from .. import permissions as names
 from .. import services
 from ..choices import CaseKind, CaseStatus
-from ..forms import attach_errors
 from ..models import Case, fee_total_of
 from ..permissions import DESK_ROLES, can_view_id_number
 from ..services.common import view_id_number

@@ -7,6 +7,8 @@ decided by the verb itself (the page's offer is a convenience, not the check).
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.forms import ReasonForm
+
 from .. import permissions as names
 from .. import services
 from ..forms import (
@@ -16,7 +18,6 @@ from ..forms import (
     OpenParallelForm,
     OpinionForm,
     PenaltyForm,
-    ReasonForm,
     RecordFeeForm,
     RequestCorrectionForm,
     ResumeForm,

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.access import RoleRequiredMixin
+from portal.forms import attach_errors
 from portal.models import Department, Post
 from portal.roles import (
     ADMINISTRATOR,
@@ -30,7 +31,7 @@ from portal.services import TransitionError
 from .. import permissions, services
 from ..choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel
 from ..filtersets import CaseFilterSet
-from ..forms import EnforcementForm, IntakeForm, IntakeItemForm, attach_errors
+from ..forms import EnforcementForm, IntakeForm, IntakeItemForm
 from ..models import Case, ServiceItem
 from ..permissions import DESK_ROLES, post_ids_of
 from .common import due_text, mark_due, near_date

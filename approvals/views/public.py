@@ -17,6 +17,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from portal.forms import attach_errors
 from portal.models import Department
 from portal.services import TransitionError
 from powers.models import Power
@@ -24,7 +25,7 @@ from powers.models import Power
 from .. import query_secret, services
 from ..choices import CaseStatus, Channel
 from ..filtersets import ServiceItemFilterSet
-from ..forms import ApplyForm, CorrectionForm, RatingForm, TrackForm, attach_errors
+from ..forms import ApplyForm, CorrectionForm, RatingForm, TrackForm
 from ..models import Case, ServiceItem
 from .common import (
     case_details,
