@@ -15,6 +15,7 @@ from monitoring.alerts import with_target_urls
 from monitoring.permissions import INSPECTOR_ROLES
 from portal.access import RoleRequiredMixin
 from portal.choices import Level
+from portal.forms import TextField
 
 HEALTH_LABELS = {
     "database": _("数据库"),
@@ -103,7 +104,7 @@ class DrilldownForm(forms.Form):
     period = forms.ChoiceField(
         label=_("期间"), choices=[("", "—"), *dashboard.PERIODS.items()], required=False
     )
-    department = forms.CharField(label=_("单位编码"), required=False, max_length=32)
+    department = TextField(label=_("单位编码"), required=False, max_length=32)
     level = forms.ChoiceField(label=_("层级"), choices=[("", "—"), *Level.choices], required=False)
 
 

@@ -22,13 +22,13 @@ from django.views import View
 
 from portal import opendata
 from portal.access import RoleRequiredMixin
+from portal.forms import TextField, attach_errors
 from portal.models import Department
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER
 from portal.services import TransitionError
 
 from ..choices import DISCLOSURE_TRANSITIONS, DisclosureState, ExemptionReason
 from ..filtersets import ResultDisclosureFilterSet
-from ..forms import attach_errors
 from ..models import ResultDisclosure
 from ..opendata import RESULT_FIELDS, result_row
 from ..services import disclosure
@@ -130,19 +130,19 @@ class ResultFeed(Feed):
 
 class ExemptForm(forms.Form):
     reason = forms.ChoiceField(label=gettext_lazy("法定理由"), choices=ExemptionReason.choices)
-    note = forms.CharField(
+    note = TextField(
         label=gettext_lazy("具体说明"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class WithdrawForm(forms.Form):
-    reason = forms.CharField(
+    reason = TextField(
         label=gettext_lazy("撤销理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
 class ChallengeForm(forms.Form):
-    note = forms.CharField(
+    note = TextField(
         label=gettext_lazy("质疑意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
