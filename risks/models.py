@@ -573,7 +573,8 @@ class SelfReview(models.Model):
         return f"{self.department} {self.year}年第{self.quarter}季度自查"
 
     def get_absolute_url(self):
-        return reverse("risks:review", args=[self.pk])
+        # The self-reviews are shown on their department's panel (there is no page per review).
+        return reverse("risks:department", args=[self.department.code])
 
 
 class EvaluationQuerySet(models.QuerySet):
