@@ -319,3 +319,24 @@ def allowed_actions(user, case) -> set[str]:
     if not getattr(user, "is_authenticated", False):
         return set()
     return {name for name, allowed in VERBS.items() if allowed(user, case)}
+
+
+# --- result disclosure (双公示): who publishes, withdraws, exempts, challenges ------------------
+
+
+def can_publish(user, record) -> bool:
+    """The deciding department's handlers and head publish its records."""
+    return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == record.department
+
+
+def can_withdraw(user, record) -> bool:
+    """Withdrawing a publication (a decision revoked on review) is the department head's."""
+    return has_role(user, DEPT_HEAD) and department_of(user) == record.department
+
+
+can_exempt = can_withdraw  # not disclosing at all needs the same authority as withdrawing
+
+
+def can_challenge(user, record) -> bool:
+    """Discipline inspectors (and administrators) challenge an exemption."""
+    return has_role(user, INSPECTOR, ADMINISTRATOR)

@@ -12,7 +12,6 @@ from django.db import transaction
 
 from monitoring import timers
 from portal import audit, numbering, workdays
-from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of, has_role
 from portal.services import check_transition
 
 from .. import disclosure as rules
@@ -26,31 +25,11 @@ from ..choices import (
     ExemptionReason,
 )
 from ..models import Case, ResultDisclosure
+from ..permissions import can_challenge, can_exempt, can_publish, can_withdraw
 from .common import Clock, clock, text
 
 TIMER = "disclosure"
 SNAPSHOT_FIELDS = ["state", "published_at", "withdrawn_at", "exemption_reason", "due_on"]
-
-
-# --- who may do what --------------------------------------------------------------------------
-
-
-def can_publish(user, record: ResultDisclosure) -> bool:
-    """The deciding department's handlers and head publish its records."""
-    return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == record.department
-
-
-def can_withdraw(user, record: ResultDisclosure) -> bool:
-    """Withdrawing a publication (a decision revoked on review) is the department head's."""
-    return has_role(user, DEPT_HEAD) and department_of(user) == record.department
-
-
-can_exempt = can_withdraw  # not disclosing at all needs the same authority as withdrawing
-
-
-def can_challenge(user, record: ResultDisclosure) -> bool:
-    """Discipline inspectors (and administrators) challenge an exemption."""
-    return has_role(user, INSPECTOR, ADMINISTRATOR)
 
 
 def _require(allowed: bool, message: str) -> None:

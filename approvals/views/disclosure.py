@@ -27,6 +27,7 @@ from portal.models import Department
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER
 from portal.services import TransitionError
 
+from .. import permissions
 from ..choices import DISCLOSURE_TRANSITIONS, DisclosureState, ExemptionReason
 from ..filtersets import ResultDisclosureFilterSet
 from ..models import ResultDisclosure
@@ -149,13 +150,13 @@ class ChallengeForm(forms.Form):
 
 # verb name -> (title, form class or None, the permission function, the verb, danger)
 VERBS = {
-    "publish": (gettext_lazy("公示"), None, disclosure.can_publish, disclosure.publish, False),
-    "withdraw": (gettext_lazy("撤销公示"), WithdrawForm, disclosure.can_withdraw, disclosure.withdraw, True),
-    "exempt": (gettext_lazy("不予公示"), ExemptForm, disclosure.can_exempt, disclosure.exempt, True),
+    "publish": (gettext_lazy("公示"), None, permissions.can_publish, disclosure.publish, False),
+    "withdraw": (gettext_lazy("撤销公示"), WithdrawForm, permissions.can_withdraw, disclosure.withdraw, True),
+    "exempt": (gettext_lazy("不予公示"), ExemptForm, permissions.can_exempt, disclosure.exempt, True),
     "challenge": (
         gettext_lazy("质疑不予公示"),
         ChallengeForm,
-        disclosure.can_challenge,
+        permissions.can_challenge,
         disclosure.challenge,
         True,
     ),
