@@ -44,6 +44,7 @@ from monitoring.choices import RULE_TIMER, AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, Timer, TimerPause
 from portal import audit, numbering, workdays
 from portal.models import AuditEvent, StaffProfile
+from powers.choices import StepKind
 from powers.models import FlowStep, Power
 
 from .choices import (
@@ -96,18 +97,13 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 FIRMS = ["鹭岛", "海沧", "集美", "同安", "翔安", "思明", "湖里", "嘉禾", "筼筜", "五缘", "白鹭", "鼓浪"]
 TRADES = ["餐饮管理有限公司", "建设工程有限公司", "商贸有限公司", "物业服务有限公司", "医疗科技有限公司",
           "房地产开发有限公司", "文化传媒有限公司", "食品有限公司", "百货商行", "大药房"]  # fmt: skip
-OPINIONS = [
-    ("受理", "材料齐全，符合法定形式，予以受理"),
-    ("现场", "经现场核查，与申请材料一致"),
-    ("审查", "经审查，申请材料符合要求"),
-    ("调查", "已调查取证，事实清楚"),
-    ("法制", "程序合法，证据充分，适用依据正确"),
-    ("告知", "已告知当事人陈述申辩权利"),
-    ("复核", "同意审核意见"),
-    ("审核", "同意审查意见"),
-    ("送达", "已送达并公开"),
-    ("公示", "已公示并送达"),
-]
+OPINIONS = {
+    StepKind.INTAKE: "材料齐全，符合法定形式，予以受理",
+    StepKind.REVIEW: "经审查，申请材料符合要求，事实清楚",
+    StepKind.CHECK: "程序合法，同意审查意见",
+    StepKind.DELIVERY: "已送达并公开",
+    StepKind.PUBLICATION: "已公示并送达",
+}
 REFUSALS = [
     "经现场核查，经营场所与申请材料不符，不符合法定条件。",
     "申请人家庭收入超过规定标准，不符合申请条件。",
@@ -393,7 +389,7 @@ class Event:
 
 
 def _opinion(step: FlowStep) -> str:
-    return next((text for word, text in OPINIONS if word in step.name), "同意，转下一环节")
+    return OPINIONS.get(step.kind, "同意，转下一环节")
 
 
 class Builder:

@@ -201,6 +201,7 @@ class FlowStepInline(DraftOnlyInline, admin.TabularInline):
     fields = [
         "order",
         "name",
+        "kind",
         "post",
         "rules",
         "duties",

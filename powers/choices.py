@@ -76,6 +76,20 @@ class ChangeKind(models.TextChoices):
     MERGER = "merger", _("合并")
 
 
+class StepKind(models.TextChoices):
+    """What a flowchart step does (环节类型). Rules key on the kind, never on a step's name: the
+    decision step (one per flowchart) is where a case is decided; steps after it deliver, execute
+    or publish the decision."""
+
+    INTAKE = "intake", _("受理")
+    REVIEW = "review", _("审查")
+    CHECK = "check", _("审核")
+    DECISION = "decision", _("决定")
+    DELIVERY = "delivery", _("送达")
+    PUBLICATION = "publication", _("公开")
+    OTHER = "other", _("其他")
+
+
 class DocumentKind(models.TextChoices):
     LAW = "law", _("法律")
     ADMIN_REGULATION = "admin_regulation", _("行政法规")

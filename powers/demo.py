@@ -121,15 +121,15 @@ def seed_legal_documents() -> dict[tuple[str, int], LegalArticle]:
 def flow_steps(category: str, posts: dict[str, Post], total_days: int | None) -> list[dict]:
     """The annotated steps of the category's template, their time limits scaled to the power's."""
     template = FLOW_TEMPLATES[category]
-    days = [step[5] for step in template]
+    days = [step[6] for step in template]
     if total_days:
         # Spread the statutory limit over the steps in the template's proportions (at least 1 day each).
         scale = total_days / max(sum(days), 1)
         days = [max(1, round(d * scale)) for d in days]
     return [
-        {"name": name, "post": posts.get(post), "rules": rules, "duties": duties, "supervision_point": supervision,
+        {"name": name, "kind": kind, "post": posts.get(post), "rules": rules, "duties": duties, "supervision_point": supervision,
          "complaint_channel": COMPLAINT_CHANNEL, "time_limit_days": day}
-        for (name, post, rules, duties, supervision, _), day in zip(template, days, strict=True)
+        for (name, kind, post, rules, duties, supervision, _), day in zip(template, days, strict=True)
     ]  # fmt: skip
 
 

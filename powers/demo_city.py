@@ -18,7 +18,7 @@ from portal import audit, search
 from portal.choices import AppraisalSeries, DepartmentKind, Level
 from portal.models import AuditEvent, Department, Post
 
-from .choices import CATEGORY_CODE, Category, ChangeKind, DocumentKind, PowerStatus
+from .choices import CATEGORY_CODE, Category, ChangeKind, DocumentKind, PowerStatus, StepKind
 from .demo_catalogue import FLOW_TEMPLATES
 from .models import (
     DiscretionBand,
@@ -508,6 +508,7 @@ def flowcharts(rng, powers, count) -> list[FlowStep]:
     posts = {(p.department_id, p.code): p.pk for p in Post.objects.filter(backup__isnull=False)}
     extra = (
         "集体讨论",
+        StepKind.OTHER,
         "SP",
         "重大、复杂事项提交集体讨论，形成会议纪要",
         "如实记录不同意见",
@@ -521,9 +522,9 @@ def flowcharts(rng, powers, count) -> list[FlowStep]:
             template.insert(len(template) - 1, extra)
         if len(template) > 4 and rng.random() < 0.2:
             template.pop(1)  # re-engineered: a non-statutory step removed
-        for order, (name, post, rules, duties, supervision, days) in enumerate(template, start=1):
+        for order, (name, kind, post, rules, duties, supervision, days) in enumerate(template, start=1):
             steps.append(FlowStep(
-                flowchart=chart, order=order, name=name, post_id=posts.get((power.department_id, post)), rules=rules,
+                flowchart=chart, order=order, name=name, kind=kind, post_id=posts.get((power.department_id, post)), rules=rules,
                 duties=duties, supervision_point=supervision, complaint_channel=COMPLAINT, time_limit_days=days,
             ))  # fmt: skip
     return FlowStep.objects.bulk_create(steps, batch_size=2000)

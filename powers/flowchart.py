@@ -20,6 +20,8 @@ from django.core.cache import cache
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from .choices import StepKind
+
 logger = logging.getLogger(__name__)
 
 FONT = "WenQuanYi Micro Hei"
@@ -79,7 +81,9 @@ def _lines(text: str, **kwargs) -> str:
 def _step_label(step) -> str:
     rows = [
         f'<TR><TD BGCOLOR="{HEADER_FILL}" ALIGN="LEFT" BALIGN="LEFT" CELLPADDING="6" WIDTH="{BOX_WIDTH}">'
-        f'<FONT COLOR="{MUTED}"><B>{step.order}</B></FONT>  <B>{_lines(step.name, width=24)}</B></TD></TR>'
+        f'<FONT COLOR="{MUTED}"><B>{step.order}</B></FONT>  <B>{_lines(step.name, width=24)}</B>'
+        + (f'  <FONT POINT-SIZE="9" COLOR="{MUTED}">{_html(tag)}</FONT>' if (tag := _kind_tag(step)) else "")
+        + "</TD></TR>"
     ]
     details = []
     if step.post_id:
@@ -93,6 +97,11 @@ def _step_label(step) -> str:
     return f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4">{"".join(rows)}</TABLE>>'
 
 
+def _kind_tag(step) -> str:
+    """The step's kind as shown on the chart: 【决定】 (nothing for 其他)."""
+    return "" if step.kind == StepKind.OTHER else f"【{step.get_kind_display()}】"
+
+
 def _note_label(step) -> str:
     title = _html(_("监督环节"))
     body = _lines(step.supervision_point, width=22, max_lines=4)
@@ -104,7 +113,7 @@ def _note_label(step) -> str:
 
 
 def _tooltip(step) -> str:
-    parts = [f"{step.order}. {step.name}"]
+    parts = [f"{step.order}. {step.name}{_kind_tag(step)}"]
     for label, value in (
         (_("承办岗位"), step.post.name if step.post_id else ""),
         (_("办事制度"), step.rules),
@@ -176,10 +185,11 @@ def fallback_html(flowchart) -> str:
     """An ordered list of the steps: what the page shows when the picture cannot be drawn."""
     items = format_html_join(
         "",
-        "<li><strong>{}</strong>{}{}</li>",
+        "<li><strong>{}</strong>{}{}{}</li>",
         (
             (
                 step.name,
+                _kind_tag(step),
                 format_html(" · {}", step.post.name) if step.post_id else "",
                 format_html(" · {}", _("%(days)s个工作日") % {"days": step.time_limit_days})
                 if step.time_limit_days is not None

@@ -11,7 +11,7 @@ from portal.forms import ReasonForm, TextField
 from portal.models import Department, Post
 
 from . import discretion
-from .choices import PowerStatus
+from .choices import PowerStatus, StepKind
 from .models import DiscretionBand, DiscretionStandard, FlowStep, LegalArticle, Power
 
 ARTICLE_CHOICES_LIMIT = 50
@@ -183,6 +183,7 @@ class FlowStepForm(forms.ModelForm):
         model = FlowStep
         fields = [
             "name",
+            "kind",
             "post",
             "time_limit_days",
             "rules",
@@ -198,10 +199,15 @@ class FlowStepForm(forms.ModelForm):
             self.fields["post"].queryset = posts
         self.fields["post"].empty_label = _("（未指定）")
         self.fields["post"].label_from_instance = lambda post: post.name
+        self.fields["kind"].required = False  # 其他 unless chosen
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or StepKind.OTHER
 
     def has_changed(self):
-        # A blank extra row whose order number the page's script filled in is still blank.
-        return any(name not in ("ORDER", "DELETE") for name in self.changed_data)
+        # A blank extra row whose order number the page's script filled in (or whose kind is left
+        # as it came) is still blank.
+        return any(name not in ("ORDER", "DELETE", "kind") for name in self.changed_data)
 
 
 class BaseFlowStepFormSet(forms.BaseFormSet):
@@ -218,8 +224,11 @@ class BaseFlowStepFormSet(forms.BaseFormSet):
         # Without a valid management form (a forged post) there are no rows to read.
         if any(self.errors) or not self.management_form.is_valid():
             return
-        if not self.steps():
+        steps = self.steps()
+        if not steps:
             raise ValidationError(_("流程图至少需要一个环节。"))
+        if sum(step.get("kind") == StepKind.DECISION for step in steps) > 1:
+            raise ValidationError(_("一个流程图只能有一个“决定”环节。"))
 
     def steps(self) -> list[dict]:
         """The cleaned steps in their chosen order, for services.save_flowchart."""
@@ -242,7 +251,7 @@ def flowstep_initial(flowchart) -> list[dict]:
         return []
     return [
         {
-            "name": s.name, "post": s.post_id, "time_limit_days": s.time_limit_days, "rules": s.rules,
+            "name": s.name, "kind": s.kind, "post": s.post_id, "time_limit_days": s.time_limit_days, "rules": s.rules,
             "duties": s.duties, "supervision_point": s.supervision_point, "complaint_channel": s.complaint_channel,
         }
         for s in flowchart.steps.all()

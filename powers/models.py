@@ -16,6 +16,7 @@ from .choices import (
     ChangeKind,
     DocumentKind,
     PowerStatus,
+    StepKind,
     TimeLimitUnit,
 )
 
@@ -233,6 +234,7 @@ class FlowStep(models.Model):
     flowchart = models.ForeignKey(Flowchart, on_delete=models.CASCADE, related_name="steps")
     order = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("环节名称"), max_length=60)
+    kind = models.CharField(_("环节类型"), max_length=12, choices=StepKind.choices, default=StepKind.OTHER)
     post = models.ForeignKey(
         Post,
         verbose_name=_("承办岗位"),
@@ -251,7 +253,12 @@ class FlowStep(models.Model):
         verbose_name = _("流程环节")
         verbose_name_plural = _("流程环节")
         ordering = ["flowchart", "order"]
-        constraints = [models.UniqueConstraint(fields=["flowchart", "order"], name="flowstep_order_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["flowchart", "order"], name="flowstep_order_unique"),
+            models.UniqueConstraint(
+                fields=["flowchart"], condition=Q(kind=StepKind.DECISION), name="flowstep_one_decision"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.order}. {self.name}"

@@ -22,7 +22,7 @@ from portal import audit, numbering, search
 from portal.services import check_transition, require
 
 from . import permissions
-from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus
+from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus, StepKind
 from .models import DiscretionBand, DiscretionStandard, Flowchart, FlowStep, Power
 
 SNAPSHOT_FIELDS = [
@@ -285,6 +285,7 @@ def copy_flowchart(source: Power, target: Power, *, keep_posts: bool = True) -> 
             flowchart=new_chart,
             order=step.order,
             name=step.name,
+            kind=step.kind,
             post=step.post if keep_posts else None,
             rules=step.rules,
             duties=step.duties,
@@ -419,8 +420,10 @@ def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Fl
         _require_editable(by, power, "流程图")
         if not steps:
             raise ValidationError("流程图至少需要一个环节。")
+        if sum(step.get("kind") == StepKind.DECISION for step in steps) > 1:
+            raise ValidationError("一个流程图只能有一个“决定”环节。")
         chart, _ = Flowchart.objects.get_or_create(power=power)
-        before = list(chart.steps.values("order", "name", "post_id", "time_limit_days"))
+        before = list(chart.steps.values("order", "name", "kind", "post_id", "time_limit_days"))
         chart.note = note
         chart.save()
         chart.steps.all().delete()
@@ -435,7 +438,13 @@ def save_flowchart(power: Power, *, by, steps: list[dict], note: str = "") -> Fl
             objs.append(step)
         FlowStep.objects.bulk_create(objs)
         after = [
-            {"order": s.order, "name": s.name, "post_id": s.post_id, "time_limit_days": s.time_limit_days}
+            {
+                "order": s.order,
+                "name": s.name,
+                "kind": s.kind,
+                "post_id": s.post_id,
+                "time_limit_days": s.time_limit_days,
+            }  # fmt: skip
             for s in objs
         ]
         audit.record(by, "power.flowchart", power, before={"steps": before}, after={"steps": after})

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from portal import workdays
 from portal.services import TransitionError, check_transition, require
+from powers.choices import StepKind
 from powers.discretion import to_decimal
 from powers.models import FlowStep
 
@@ -124,19 +125,21 @@ def _next_flow_step(step: CaseStep):
     )
 
 
-# Names that mark the step where the decision is taken, strongest first. Real flowcharts go on
-# after it (送达、执行、公开), so the decision step is not simply the last one.
-DECISION_WORDS = (("决定", "裁决"), ("处理", "审批"))
+# Steps that come after the decision by their nature: a chart with no decision step yet is decided
+# at its last step before these.
+AFTER_DECISION = {StepKind.DELIVERY, StepKind.PUBLICATION}
 
 
 def decision_step(flowchart_id: int) -> FlowStep:
-    """The step where the case is decided: the last one named …决定/…裁决, else …处理/…审批, else the last."""
+    """The step where the case is decided: the flowchart's step of kind 决定 (one per flowchart, a
+    constraint). A chart nobody has classified yet falls back to its last step before any
+    delivery or publication step, else its last step."""
     steps = list(FlowStep.objects.filter(flowchart_id=flowchart_id).order_by("order"))
-    for words in DECISION_WORDS:
-        named = [step for step in steps if any(word in step.name for word in words)]
-        if named:
-            return named[-1]
-    return steps[-1]
+    for step in steps:
+        if step.kind == StepKind.DECISION:
+            return step
+    before_delivery = [step for step in steps if step.kind not in AFTER_DECISION]
+    return (before_delivery or steps)[-1]
 
 
 def is_decision_step(step: CaseStep) -> bool:

@@ -78,7 +78,7 @@ class FlowStepSerializer(serializers.ModelSerializer):
     class Meta:
         model = FlowStep
         fields = [
-            "order", "name", "post", "post_name", "backup_post_name", "rules", "duties",
+            "order", "name", "kind", "post", "post_name", "backup_post_name", "rules", "duties",
             "supervision_point", "complaint_channel", "time_limit_days",
         ]  # fmt: skip
         read_only_fields = ["order"]

@@ -20,7 +20,7 @@ from approvals.models import FeeItem, Material, ServiceItem
 from portal import roles
 from portal.choices import DepartmentKind
 from portal.models import Department, Post
-from powers.choices import Category
+from powers.choices import Category, StepKind
 from powers.models import Flowchart, FlowStep, Power
 from tests.factories import DepartmentFactory, PostFactory, UserFactory
 from tests.powers.factories import PowerFactory, hangzhou_standard
@@ -38,12 +38,15 @@ def pdf(name="材料.pdf", content=b"%PDF-1.4 test"):
 
 
 def flowchart(power: Power, steps) -> list[FlowStep]:
-    """``steps``: (name, post, time_limit_days) in order."""
+    """``steps``: (name, post, time_limit_days[, kind]) in order (kind: 其他 unless given)."""
     chart = Flowchart.objects.create(power=power)
     return [
-        FlowStep.objects.create(flowchart=chart, order=i, name=name, post=post, time_limit_days=days)
-        for i, (name, post, days) in enumerate(steps, start=1)
-    ]
+        FlowStep.objects.create(
+            flowchart=chart, order=i, name=step[0], post=step[1], time_limit_days=step[2],
+            kind=step[3] if len(step) > 3 else StepKind.OTHER,
+        )
+        for i, step in enumerate(steps, start=1)
+    ]  # fmt: skip
 
 
 class ServiceItemFactory(factory.django.DjangoModelFactory):
@@ -120,9 +123,9 @@ def centre(*, fee=Decimal("50.00"), warn_ratio=None, step_days=(1, 3, 2)) -> Cen
     steps = flowchart(
         power,
         [
-            ("受理", accept_post, step_days[0]),
-            ("审查", review_post, step_days[1]),
-            ("决定", approve_post, step_days[2]),
+            ("受理", accept_post, step_days[0], StepKind.INTAKE),
+            ("审查", review_post, step_days[1], StepKind.REVIEW),
+            ("决定", approve_post, step_days[2], StepKind.DECISION),
         ],
     )
     item = ServiceItemFactory(
@@ -165,5 +168,7 @@ def penalty_power(department: Department, posts: list[Post], *, time_limit_days=
         department=department, category=Category.PENALTY, name="店外摆卖处罚", time_limit_days=time_limit_days,
         promised_days=None,
     )  # fmt: skip
-    flowchart(power, [("调查取证", posts[0], 10), ("处罚决定", posts[1], 5)])
+    flowchart(
+        power, [("调查取证", posts[0], 10, StepKind.REVIEW), ("处罚决定", posts[1], 5, StepKind.DECISION)]
+    )
     return power, hangzhou_standard(power)

@@ -68,7 +68,8 @@ def test_flowchart_and_standard_are_saved_through_the_verbs(admin_client, depart
     draft = PowerFactory(department=department, status=PowerStatus.DRAFT, category="penalty")
     inline = {"-TOTAL_FORMS": "2", "-INITIAL_FORMS": "0", "-MIN_NUM_FORMS": "0", "-MAX_NUM_FORMS": "1000"}
     steps = {f"steps{k}": v for k, v in inline.items()}
-    steps.update({"steps-0-order": "2", "steps-0-name": "审核", "steps-1-order": "1", "steps-1-name": "受理"})
+    steps.update({"steps-0-order": "2", "steps-0-name": "审核", "steps-0-kind": "check", "steps-1-order": "1",
+                  "steps-1-name": "受理", "steps-1-kind": "intake"})  # fmt: skip
     response = admin_client.post("/admin/powers/flowchart/add/", {"power": draft.pk, "note": "", **steps})
     assert response.status_code == 302
     chart = Flowchart.objects.get(power=draft)
