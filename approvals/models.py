@@ -28,6 +28,7 @@ from portal.roles import (
 )
 from powers.models import DiscretionStandard, FlowStep, Power
 
+from . import due
 from .choices import (
     OPEN_STATUSES,
     PUBLIC_DISCLOSURE_STATES,
@@ -313,10 +314,14 @@ class CaseQuerySet(models.QuerySet):
         )
 
     def overdue(self, today=None):
-        """Open cases past their statutory due date and not suspended."""
+        """Open cases past their statutory due date and not suspended (``approvals.due``)."""
         today = today or timezone.localdate()
         running = ~Exists(Suspension.objects.filter(case=OuterRef("pk"), ended_at__isnull=True))
-        return self.open().filter(due_on__lt=today).filter(running)
+        return self.filter(due.overdue_q(today, running))
+
+    def due_soon(self, today=None):
+        """Open cases whose statutory or promised date is near or past (``approvals.due``)."""
+        return self.filter(due.due_soon_q(today or timezone.localdate()))
 
     def for_list(self):
         """What every case list shows, in a constant number of queries."""
@@ -521,8 +526,8 @@ class Case(models.Model):
         return self.suspensions.filter(ended_at__isnull=True).first()
 
     def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.is_open and self.due_on is not None and self.due_on < today
+        """Open, not suspended and past its statutory due date (``approvals.due``)."""
+        return due.due_state(self, today=today) == due.OVERDUE
 
 
 class CaseMaterial(models.Model):

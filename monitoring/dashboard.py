@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import UNRESOLVED_STATES, AlertLevel, AlertState
 from monitoring.models import Alert, Timer
+from monitoring.timers import overdue_q
 from portal.choices import LEVEL_ORDER, Level
 
 CASE = "case"  # the statutory timer of a case (approvals.services.timing.CASE)
@@ -54,14 +55,9 @@ RUNNING = Q(stopped_at__isnull=True)
 LATE = Q(stopped_at__gt=F("due_at")) | Q(alarmed_at__isnull=False)
 
 
-def overdue_now_q(now: datetime) -> Q:
-    """Running and past the limit; a case suspended before its limit passed is not overdue."""
-    return RUNNING & Q(due_at__lt=now) & (Q(paused_at__isnull=True) | Q(paused_at__gt=F("due_at")))
-
-
 def expired_q(now: datetime) -> Q:
     """The limit passed without completion: overdue now, or completed after the limit."""
-    return overdue_now_q(now) | Q(stopped_at__gt=F("due_at"))
+    return overdue_q(now) | Q(stopped_at__gt=F("due_at"))
 
 
 def case_timers():
@@ -268,7 +264,7 @@ def by_department(now: datetime) -> list[dict]:
         .filter(RUNNING)
         .order_by()
         .values_list(*DEPARTMENT_FIELDS)
-        .annotate(n=Count("*"), overdue=Count("due_at", filter=overdue_now_q(now)))
+        .annotate(n=Count("*"), overdue=Count("due_at", filter=overdue_q(now)))
     )
     for *values, n, overdue in running:
         entry = row(values)
@@ -411,7 +407,7 @@ def drilldown(metric: str, period: str | None, *, department: str = "", level: s
         "accepted": Q(started_at__gte=start),
         "in_progress": RUNNING,
         "completed": Q(stopped_at__gte=start),
-        "overdue": overdue_now_q(now) | late_in_period,
+        "overdue": overdue_q(now) | late_in_period,
     }
     if metric not in conditions:
         raise ValueError(metric)

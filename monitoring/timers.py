@@ -14,11 +14,20 @@ from datetime import datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from monitoring.models import Timer, TimerPause
 from monitoring.services import resolve_reminders_of
+
+
+def overdue_q(now: datetime) -> Q:
+    """Timers overdue at ``now``: running and past the limit. A timer paused before its limit
+    passed (a suspended case) is paused, not overdue — the same rule as ``approvals.due`` applies
+    to a case's due dates."""
+    return Q(stopped_at__isnull=True, due_at__lt=now) & (
+        Q(paused_at__isnull=True) | Q(paused_at__gt=F("due_at"))
+    )
 
 
 def _key(target) -> dict:

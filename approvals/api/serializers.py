@@ -94,7 +94,7 @@ class CaseSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.BooleanField)
     def get_overdue(self, case) -> bool:
-        return case.is_overdue(self.context.get("today")) and not getattr(case, "is_suspended", False)
+        return case.is_overdue(self.context.get("today"))
 
 
 class CaseStepSerializer(serializers.ModelSerializer):

@@ -8,12 +8,9 @@ from django.utils.translation import gettext as _
 from portal import ratelimit, workdays
 from powers.models import FlowStep, Power
 
+from .. import due
 from ..choices import CaseStatus
 from ..models import Case, CaseEvent, CaseStep
-
-# A due date this many working days ahead (or less) is "near" (临近时限, yellow).
-NEAR_WORKING_DAYS = 2
-
 
 # --- rate limit of the public lookup: the portal's one mechanism ------------------------------
 
@@ -21,23 +18,6 @@ client_ip, over_limit = ratelimit.client_ip, ratelimit.over_limit
 
 
 # --- due dates ---------------------------------------------------------------------------------
-
-
-def near_date(today: date) -> date:
-    return workdays.add_working_days(today, NEAR_WORKING_DAYS)
-
-
-def due_state(case: Case, day: date | None, today: date, near: date) -> str:
-    """'overdue' (red), 'near' (yellow) or '' for one of a case's due dates; closed cases are never late."""
-    if day is None or not case.is_open:
-        return ""
-    if getattr(case, "is_suspended", False):
-        return "paused"
-    if day < today:
-        return "overdue"
-    if day <= near:
-        return "near"
-    return ""
 
 
 def due_text(case: Case) -> str:
@@ -60,12 +40,12 @@ def promised_provisional(case: Case) -> bool:
 
 def mark_due(cases, today: date) -> list:
     """Set ``due_state``, ``promised_state`` and ``promised_provisional`` on each case (no queries)."""
-    near = near_date(today)
+    near = due.near_date(today)
     rows = list(cases)
     for case in rows:
         case.promised_provisional = promised_provisional(case)
-        case.due_state = due_state(case, case.due_on, today, near)
-        case.promised_state = due_state(case, case.promised_due_on, today, near)
+        case.due_state = due.due_state(case, case.due_on, today=today, near=near)
+        case.promised_state = due.due_state(case, case.promised_due_on, today=today, near=near)
     return rows
 
 

@@ -28,13 +28,13 @@ from portal.roles import (
 )
 from portal.services import TransitionError
 
-from .. import permissions, services
+from .. import due, permissions, services
 from ..choices import OPEN_STATUSES, CaseKind, CaseStatus, Channel
 from ..filtersets import CaseFilterSet
 from ..forms import EnforcementForm, IntakeForm, IntakeItemForm
 from ..models import Case, ServiceItem
 from ..permissions import DESK_ROLES, post_ids_of
-from .common import due_text, mark_due, near_date
+from .common import due_text, mark_due
 from .public import no_store, receipt_context
 
 PAGE_SIZE = 25
@@ -79,11 +79,7 @@ def tab_conditions(user, today) -> dict:
         tabs["mine"] = mine & Q(status__in=OPEN_STATUSES) & ~Q(status=CaseStatus.WAITING_PARALLEL)
     if staff:
         tabs["parallel"] = Q(parent__isnull=False, department=department, status=CaseStatus.IN_PROGRESS)
-    near = near_date(today)
-    # Two indexed ranges (case_status_due_idx, case_status_promised_idx) rather than an OR of columns.
-    tabs["due"] = Q(status__in=OPEN_STATUSES, due_on__lte=near) | Q(
-        status__in=OPEN_STATUSES, promised_due_on__lte=near
-    )
+    tabs["due"] = due.due_soon_q(today)
     tabs["all"] = Q()
     return tabs
 
