@@ -36,12 +36,11 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from monitoring.choices import RULE_TIMER, AlertKind, AlertLevel, AlertState
-from monitoring.models import Alert, Timer, TimerPause
+from monitoring import timers
+from monitoring.choices import AlertState
 from portal import audit, numbering, workdays
 from portal.models import AuditEvent, StaffProfile
 from powers.choices import StepKind
@@ -73,7 +72,7 @@ from .models import (
 )
 from .services.common import CODE_PREFIX, next_case_numbers
 from .services.steps import decision_step, working_days_used
-from .services.timing import CASE, suspension_purpose, window
+from .services.timing import suspension_purpose, window
 
 VERB = "approvals.history.imported"
 SEED = 2026
@@ -714,111 +713,43 @@ class Builder:
         return counts
 
     def _timers(self) -> dict[str, int]:
-        content_type = ContentType.objects.get_for_model(Case)
-        timers, pauses, alerts, suspension_timers = [], [], [], []
-        for case, rows in self.children:
-            timer, entry = self._case_timer(case, rows, content_type), rows["suspension"]
-            timers.append(timer)
-            if entry is not None:
-                pauses.append((timer, entry))
-                suspension_timers.append(self._suspension_timer(case, entry, content_type))
-        Timer.objects.bulk_create(timers + suspension_timers, batch_size=BATCH)
-        for timer in timers:
-            alerts.extend(self._alerts(timer))
-        TimerPause.objects.bulk_create(
-            [
-                TimerPause(
-                    timer=timer,
-                    paused_at=entry.started_at,
-                    resumed_at=entry.ended_at,
-                    reason=f"暂停计时：{entry.get_kind_display()}",
-                )  # fmt: skip
-                for timer, entry in pauses
-            ],
-            batch_size=BATCH,
-        )
-        Alert.objects.bulk_create(alerts, batch_size=BATCH)
-        return {
-            "timers": len(timers) + len(suspension_timers),
-            "reminders": sum(1 for a in alerts if a.kind == AlertKind.REMINDER),
-            "alarms": sum(1 for a in alerts if a.kind == AlertKind.OVERDUE),
-            "open_alerts": sum(1 for a in alerts if a.state in (AlertState.OPEN, AlertState.ACKNOWLEDGED)),
-        }
+        """The statutory timer of each case and of each suspension, with the reminders and alarms
+        the sweep raised on them, through monitoring's bulk import (``timers.import_past``)."""
+        rows = []
+        for case, facts in self.children:
+            rows.append(self._case_timer(case, facts))
+            if facts["suspension"] is not None:
+                rows.append(self._suspension_timer(case, facts["suspension"]))
+        return timers.import_past(rows, now=self.now, batch_size=BATCH)
 
-    def _case_timer(self, case: Case, rows: dict, content_type) -> Timer:
+    def _case_timer(self, case: Case, rows: dict) -> timers.PastTimer:
         started = rows["trail"][0][0].at if case.kind == CaseKind.ENFORCEMENT else None
         started = started or next(e.at for e, _ in rows["trail"] if e.kind == EventKind.ACCEPTED)
         warn_at, due_at = window(case.due_on, case.statutory_days, case.item, not_before=started)
         entry = rows["suspension"]
-        paused_at = entry.started_at if entry is not None and entry.ended_at is None else None
-        paused = int((entry.ended_at - entry.started_at).total_seconds()) if entry and entry.ended_at else 0
-        end = case.completed_at or paused_at or self.now
-        minute = timedelta(minutes=1)
-        timer = Timer(
-            target_type=content_type, target_id=str(case.pk), purpose=CASE, department=case.department,
+        stopped = case.completed_at
+        state, closed = AlertState.OPEN, None  # what became of an overdue alarm
+        if stopped is not None and stopped < self.now - timedelta(days=OPEN_ALARM_DAYS):
+            state = AlertState.RESOLVED
+            closed = min(stopped + timedelta(days=self.rng.randint(1, 5), hours=2), self.now)
+        elif stopped is not None and self.rng.random() < 0.5:
+            state = AlertState.ACKNOWLEDGED
+        return timers.PastTimer(
+            target=case, purpose=timers.CASE, department_id=case.department_id,
             label=f"{case.code} {case.title}（法定时限）", started_at=started, warn_at=warn_at, due_at=due_at,
-            provisional=case.due_provisional, paused_at=paused_at, paused_seconds=paused,
-            stopped_at=case.completed_at,
-            reminded_at=min(warn_at + minute, end) if warn_at < due_at and end > warn_at else None,
-            alarmed_at=min(due_at + minute, end) if end > due_at else None,
+            provisional=case.due_provisional, stopped_at=stopped,
+            pause=(entry.started_at, entry.ended_at, f"暂停计时：{entry.get_kind_display()}") if entry else None,
+            alarm_state=state, alarm_closed_at=closed,
         )  # fmt: skip
-        timer.next_fire_at = timer.compute_next_fire_at()
-        return timer
 
-    def _suspension_timer(self, case: Case, entry: Suspension, content_type) -> Timer:
+    def _suspension_timer(self, case: Case, entry: Suspension) -> timers.PastTimer:
         due_at = workdays.end_of_working_day(entry.ends_by)
         warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
-        timer = Timer(
-            target_type=content_type, target_id=str(case.pk), purpose=suspension_purpose(entry),
-            department=case.department, label=f"{case.code} 暂停计时（{entry.get_kind_display()}）",
-            started_at=entry.started_at, warn_at=min(workdays.end_of_working_day(warn_on), due_at), due_at=due_at,
-            stopped_at=entry.ended_at,
+        return timers.PastTimer(
+            target=case, purpose=suspension_purpose(entry), department_id=case.department_id,
+            label=f"{case.code} 暂停计时（{entry.get_kind_display()}）", started_at=entry.started_at,
+            warn_at=min(workdays.end_of_working_day(warn_on), due_at), due_at=due_at, stopped_at=entry.ended_at,
         )  # fmt: skip
-        timer.next_fire_at = timer.compute_next_fire_at()
-        return timer
-
-    def _alerts(self, timer: Timer) -> list[Alert]:
-        """The reminder and the overdue alarm the sweep raised on this timer, in today's state."""
-        out = []
-        note = "（期限暂定：含尚未录入法定节假日安排的年度）" if timer.provisional else ""
-        common = {
-            "target_type_id": timer.target_type_id, "target_id": timer.target_id, "target_label": timer.label,
-            "department_id": timer.department_id, "timer": timer, "rule": RULE_TIMER, "occurrence": "",
-        }  # fmt: skip
-        stopped = timer.stopped_at
-        if timer.reminded_at is not None:
-            out.append(
-                Alert(
-                    kind=AlertKind.REMINDER,
-                    level=AlertLevel.YELLOW,
-                    title=f"时限提示：{timer.label[:190]}",
-                    detail=f"办理期限临近。{note}",
-                    raised_at=timer.reminded_at,
-                    state=AlertState.RESOLVED if stopped else AlertState.OPEN,
-                    closed_at=stopped,
-                    **common,
-                )  # fmt: skip
-            )
-        if timer.alarmed_at is not None:
-            state, closed = AlertState.OPEN, None
-            if stopped is not None and stopped < self.now - timedelta(days=OPEN_ALARM_DAYS):
-                state = AlertState.RESOLVED
-                closed = min(stopped + timedelta(days=self.rng.randint(1, 5), hours=2), self.now)
-            elif stopped is not None and self.rng.random() < 0.5:
-                state = AlertState.ACKNOWLEDGED
-            out.append(
-                Alert(
-                    kind=AlertKind.OVERDUE,
-                    level=AlertLevel.RED,
-                    title=f"超时报警：{timer.label[:190]}",
-                    detail=f"已超过办理期限。{note}",
-                    raised_at=timer.alarmed_at,
-                    state=state,
-                    closed_at=closed,
-                    **common,
-                )  # fmt: skip
-            )
-        return out
 
 
 # --- entry point ---------------------------------------------------------------------------------

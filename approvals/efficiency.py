@@ -33,16 +33,15 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, Count, F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Cast, Coalesce, ExtractMonth
+from django.db.models import Count, F, Max, Q, Sum
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from monitoring import alerts
 from monitoring.choices import AlertKind
-from monitoring.models import Alert
 from portal.choices import Level
 from portal.models import Department
 from portal.roles import INTEGRATOR, department_of, has_role
@@ -313,21 +312,6 @@ class Report:
 # --- the queries -------------------------------------------------------------------------------
 
 
-def _alert_count(kind: str) -> Subquery:
-    alerts = (
-        Alert.objects.filter(
-            target_type=ContentType.objects.get_for_model(Case),  # cached by the content type framework
-            target_id=Cast(OuterRef("pk"), CharField()),
-            kind=kind,
-        )
-        .order_by()
-        .values("target_type")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(alerts, output_field=IntegerField()), Value(0))
-
-
 def completed_cases(period: Period, *, department=None, level: str = ""):
     """Main cases completed in ``period``, optionally of one department or one level."""
     cases = Case.objects.filter(
@@ -362,7 +346,8 @@ def _measures() -> dict:
 
 def _with_alerts(cases):
     return cases.annotate(
-        reminder_count=_alert_count(AlertKind.REMINDER), alarm_count=_alert_count(AlertKind.OVERDUE)
+        reminder_count=alerts.count_per_row(Case, AlertKind.REMINDER),
+        alarm_count=alerts.count_per_row(Case, AlertKind.OVERDUE),
     )
 
 

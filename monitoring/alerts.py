@@ -4,9 +4,13 @@ The sweep raises timer alerts in bulk (monitoring.sweep); everything else calls 
 """
 
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from monitoring.choices import AlertKind, AlertLevel
 from monitoring.models import Alert
@@ -152,3 +156,52 @@ def for_people(user_ids, *, limit: int = 10) -> list[dict]:
         return []
     alerts = Alert.objects.filter(timer__person_id__in=ids).order_by("-raised_at", "-id")[:limit]
     return [_describe(alert) for alert in alerts]
+
+
+def count_per_row(model, kind: str):
+    """An expression for a queryset of ``model``: how many alerts of ``kind`` each row has (0 if none).
+
+    For other apps' analyses (e.g. reminders and alarms per 100 cases) without reading Alert rows.
+    """
+    alerts = (
+        Alert.objects.filter(
+            target_type=ContentType.objects.get_for_model(model),  # cached by the content type framework
+            target_id=Cast(OuterRef("pk"), CharField()),
+            kind=kind,
+        )
+        .order_by()
+        .values("target_type")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(alerts, output_field=IntegerField()), Value(0))
+
+
+@dataclass(frozen=True)
+class TimerTexts:
+    """The words of a timer's reminder (时限提示) and overdue alarm (超时报警): one copy, for the
+    sweep's bulk INSERT … SELECT and for the bulk import of past timers (``timers.import_past``)."""
+
+    alarm_title: str
+    reminder_title: str
+    alarm: str
+    reminder: str
+    provisional: str
+
+    def title(self, kind: str, label: str) -> str:
+        return (self.alarm_title if kind == AlertKind.OVERDUE else self.reminder_title) + label[:190]
+
+    def detail(self, kind: str, provisional: bool) -> str:
+        return (self.alarm if kind == AlertKind.OVERDUE else self.reminder) + (
+            self.provisional if provisional else ""
+        )
+
+
+def timer_texts() -> TimerTexts:
+    return TimerTexts(
+        alarm_title=str(_("超时报警：")),
+        reminder_title=str(_("时限提示：")),
+        alarm=str(_("已超过办理期限。")),
+        reminder=str(_("办理期限临近。")),
+        provisional=str(_("（期限暂定：含尚未录入法定节假日安排的年度）")),
+    )

@@ -45,6 +45,9 @@ class TimerState(models.TextChoices):
 
 # Rule names of the alerts the monitoring core raises itself (anomaly rules bring their own).
 RULE_TIMER = "timer"
+# The purpose of a case's statutory timer (exported as monitoring.timers.CASE; the dashboard's
+# partial indexes are conditioned on it).
+TIMER_CASE = "case"
 RULE_SWEEP_STALE = "sweep_stale"
 
 

@@ -31,12 +31,13 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from monitoring import timers
 from monitoring.choices import UNRESOLVED_STATES, AlertLevel, AlertState
 from monitoring.models import Alert, Timer
 from monitoring.timers import overdue_q
 from portal.choices import LEVEL_ORDER, Level
 
-CASE = "case"  # the statutory timer of a case (approvals.services.timing.CASE)
+CASE = timers.CASE  # the statutory timer of a case
 TREND_DAYS = 30
 TREND_MONTHS = 12
 TOP_DEPARTMENTS = 10

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from monitoring.choices import (
     AWAITING_ANSWER_STATUSES,
     OPEN_NOTICE_STATUSES,
+    TIMER_CASE,
     UNRESOLVED_STATES,
     AccountabilityMeasure,
     AlertKind,
@@ -127,24 +128,26 @@ class Timer(models.Model):
             # accepted, completed and expired per day of this month, and the running ones by
             # department: index-only range scans of these partial indexes (the included columns
             # are the ones the counts test), however many cases there are.
-            models.Index(fields=["started_at"], name="timer_case_started_idx", condition=Q(purpose="case")),
+            models.Index(
+                fields=["started_at"], name="timer_case_started_idx", condition=Q(purpose=TIMER_CASE)
+            ),
             models.Index(
                 fields=["stopped_at"],
                 name="timer_case_stopped_idx",
                 include=["due_at", "alarmed_at"],
-                condition=Q(purpose="case", stopped_at__isnull=False),
+                condition=Q(purpose=TIMER_CASE, stopped_at__isnull=False),
             ),
             models.Index(
                 fields=["due_at"],
                 name="timer_case_due_idx",
                 include=["stopped_at", "paused_at"],
-                condition=Q(purpose="case"),
+                condition=Q(purpose=TIMER_CASE),
             ),
             models.Index(
                 fields=["department"],
                 name="timer_case_running_idx",
                 include=["due_at", "paused_at"],
-                condition=Q(purpose="case", stopped_at__isnull=True),
+                condition=Q(purpose=TIMER_CASE, stopped_at__isnull=True),
             ),
         ]
 

@@ -36,7 +36,7 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring.alerts import raise_alert
+from monitoring.alerts import raise_alert, timer_texts
 from monitoring.choices import RULE_SWEEP_STALE, RULE_TIMER, AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, SweepRun, Timer
 from monitoring.services import SYSTEM_LABEL
@@ -82,8 +82,8 @@ def _insert_alerts(ids: list[int], now: datetime) -> None:
     def by_kind(alarm_text, reminder_text):
         return Case(When(overdue, then=Value(alarm_text)), default=Value(reminder_text))
 
-    provisional = str(_("（期限暂定：含尚未录入法定节假日安排的年度）"))
-    alarm, reminder = str(_("已超过办理期限。")), str(_("办理期限临近。"))
+    texts = timer_texts()
+    provisional, alarm, reminder = texts.provisional, texts.alarm, texts.reminder
     rows = (
         Timer.objects.filter(pk__in=ids)
         .order_by()
@@ -93,7 +93,7 @@ def _insert_alerts(ids: list[int], now: datetime) -> None:
             a_state=Value(AlertState.OPEN),
             a_rule=Value(RULE_TIMER),
             a_occurrence=Value(""),
-            a_title=Concat(by_kind(str(_("超时报警：")), str(_("时限提示："))), Left("label", 190)),
+            a_title=Concat(by_kind(texts.alarm_title, texts.reminder_title), Left("label", 190)),
             a_detail=Case(
                 When(overdue & Q(provisional=True), then=Value(alarm + provisional)),
                 When(overdue, then=Value(alarm)),

@@ -10,15 +10,33 @@ Timer operations are not audited here: each is the consequence of a caller's ver
 alerts the timers lead to are (see monitoring.sweep and monitoring.services).
 """
 
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from monitoring.models import Timer, TimerPause
+from monitoring.alerts import timer_texts
+from monitoring.choices import RULE_TIMER, TIMER_CASE, AlertKind, AlertLevel, AlertState
+from monitoring.models import Alert, Timer, TimerPause
 from monitoring.services import resolve_reminders_of
+
+# --- timer purposes: named here, used by the apps that start timers and by monitoring's readers ---
+
+CASE = TIMER_CASE  # a case's statutory time limit (法定时限): the dashboard counts cases by it
+CASE_PROMISED = "case_promised"  # the promised limit (承诺时限) where it is shorter
+
+
+def case_step_purpose(flow_step_id: int) -> str:
+    """The time limit of one flowchart step of a case."""
+    return f"case_step:{flow_step_id}"
+
+
+def suspension_purpose(suspension_id: int) -> str:
+    """The longest a case's suspension (暂停计时) may last."""
+    return f"suspension:{suspension_id}"
 
 
 def overdue_q(now: datetime) -> Q:
@@ -170,3 +188,86 @@ def for_target(target) -> QuerySet[Timer]:
     return (
         Timer.objects.filter(**_key(target)).select_related("department", "post").order_by("started_at", "id")
     )
+
+
+# --- bulk import of past timers (demo history, migrations of another system's records) ------------
+
+
+@dataclass
+class PastTimer:
+    """A timer that ran in the past, as the sweep would have left it by ``now``.
+
+    ``pause``: the one interval it stood still (start, end or None while still paused, reason).
+    ``alarm_state`` / ``alarm_closed_at``: what became of its overdue alarm, if it had one (the
+    reminder is resolved when the timer stopped, else open).
+    """
+
+    target: object
+    purpose: str
+    label: str
+    started_at: datetime
+    warn_at: datetime | None
+    due_at: datetime
+    department_id: int | None = None
+    provisional: bool = False
+    stopped_at: datetime | None = None
+    pause: tuple[datetime, datetime | None, str] | None = None
+    alarm_state: str = AlertState.OPEN
+    alarm_closed_at: datetime | None = None
+    timer: Timer | None = field(default=None, init=False)
+
+
+def import_past(rows: list[PastTimer], *, now: datetime, batch_size: int = 2000) -> dict[str, int]:
+    """Store past timers with their pauses and the reminders and alarms the sweep raised on them
+    (one minute after each instant passed, while the timer ran), in a few bulk INSERTs."""
+    minute = timedelta(minutes=1)
+    timers = []
+    for row in rows:
+        paused_at = row.pause[0] if row.pause and row.pause[1] is None else None
+        paused = int((row.pause[1] - row.pause[0]).total_seconds()) if row.pause and row.pause[1] else 0
+        end = row.stopped_at or paused_at or now
+        warn_at = row.warn_at
+        timer = Timer(
+            **_key(row.target), purpose=row.purpose, department_id=row.department_id, label=row.label,
+            started_at=row.started_at, warn_at=warn_at, due_at=row.due_at, provisional=row.provisional,
+            paused_at=paused_at, paused_seconds=paused, stopped_at=row.stopped_at,
+            reminded_at=min(warn_at + minute, end) if warn_at and warn_at < row.due_at and end > warn_at else None,
+            alarmed_at=min(row.due_at + minute, end) if end > row.due_at else None,
+        )  # fmt: skip
+        timer.next_fire_at = timer.compute_next_fire_at()
+        row.timer = timer
+        timers.append(timer)
+    Timer.objects.bulk_create(timers, batch_size=batch_size)
+    TimerPause.objects.bulk_create(
+        [TimerPause(timer=row.timer, paused_at=row.pause[0], resumed_at=row.pause[1], reason=row.pause[2])
+         for row in rows if row.pause],
+        batch_size=batch_size,
+    )  # fmt: skip
+    texts = timer_texts()
+    alerts = []
+    for row in rows:
+        timer = row.timer
+        common = {
+            "target_type_id": timer.target_type_id, "target_id": timer.target_id, "target_label": timer.label,
+            "department_id": timer.department_id, "timer": timer, "rule": RULE_TIMER, "occurrence": "",
+        }  # fmt: skip
+        raised = []
+        if timer.reminded_at is not None:
+            state = AlertState.RESOLVED if timer.stopped_at else AlertState.OPEN
+            raised.append((AlertKind.REMINDER, AlertLevel.YELLOW, timer.reminded_at, state, timer.stopped_at))
+        if timer.alarmed_at is not None:
+            raised.append(
+                (AlertKind.OVERDUE, AlertLevel.RED, timer.alarmed_at, row.alarm_state, row.alarm_closed_at)
+            )
+        for kind, level, at, state, closed in raised:
+            alerts.append(Alert(
+                kind=kind, level=level, title=texts.title(kind, timer.label),
+                detail=texts.detail(kind, timer.provisional), raised_at=at, state=state, closed_at=closed, **common,
+            ))  # fmt: skip
+    Alert.objects.bulk_create(alerts, batch_size=batch_size)
+    return {
+        "timers": len(timers),
+        "reminders": sum(1 for a in alerts if a.kind == AlertKind.REMINDER),
+        "alarms": sum(1 for a in alerts if a.kind == AlertKind.OVERDUE),
+        "open_alerts": sum(1 for a in alerts if a.state in (AlertState.OPEN, AlertState.ACKNOWLEDGED)),
+    }

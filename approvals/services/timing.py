@@ -16,16 +16,16 @@ from portal import workdays
 from ..choices import DEFAULT_WARN_RATIO
 from ..models import Case, CaseStep, Suspension
 
-CASE = "case"
-PROMISED = "case_promised"
+CASE = timers.CASE
+PROMISED = timers.CASE_PROMISED
 
 
 def step_purpose(step: CaseStep) -> str:
-    return f"case_step:{step.flow_step_id}"
+    return timers.case_step_purpose(step.flow_step_id)
 
 
 def suspension_purpose(entry: Suspension) -> str:
-    return f"suspension:{entry.pk}"
+    return timers.suspension_purpose(entry.pk)
 
 
 def warn_offset(limit: int, item=None) -> int:

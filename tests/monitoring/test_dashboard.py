@@ -244,7 +244,13 @@ def test_figures_json_and_api_serve_the_same_figures(client, inspector, integrat
     client.force_login(inspector)
     body = client.get(FIGURES).json()
     assert body["periods"]["year"]["accepted"] == 8 and body["now"]["alarms_open"] == 3
-    assert {check["name"] for check in body["health"]["checks"]} == {"database", "sweep", "broker", "worker"}
+    assert {check["name"] for check in body["health"]["checks"]} == {
+        "database",
+        "sweep",
+        "broker",
+        "cache",
+        "worker",
+    }
     api = APIClient()
     _, raw = issue_token(integrator)
     api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")

@@ -148,3 +148,36 @@ def test_for_target_lists_only_that_target(target, start_timer):
     other = DepartmentFactory(code="CASE2")
     start_timer(other)
     assert [t.target_id for t in timers.for_target(target)] == [str(target.pk)]
+
+
+@pytest.mark.django_db
+def test_import_past_leaves_what_the_sweep_would_have(target, now, department):
+    """A bulk import of past timers: the sweep raised each reminder and alarm once, with its own texts."""
+    from monitoring.choices import AlertKind, AlertState
+    from monitoring.models import Alert
+    from monitoring.sweep import run_sweep
+
+    late = timers.PastTimer(
+        target=target, purpose="imported", label="ZZ-1 过期办件", department_id=department.pk,
+        started_at=now - timedelta(days=10), warn_at=now - timedelta(days=4), due_at=now - timedelta(days=3),
+        stopped_at=now - timedelta(days=1), alarm_state=AlertState.RESOLVED, alarm_closed_at=now,
+        pause=(now - timedelta(days=6), now - timedelta(days=5), "暂停计时"),
+    )  # fmt: skip
+    running = timers.PastTimer(
+        target=target, purpose="imported-2", label="ZZ-2 在办", department_id=department.pk, provisional=True,
+        started_at=now - timedelta(days=2), warn_at=now - timedelta(hours=1), due_at=now + timedelta(days=2),
+    )  # fmt: skip
+    counts = timers.import_past([late, running], now=now)
+    assert counts == {"timers": 2, "reminders": 2, "alarms": 1, "open_alerts": 1}
+    alarm = Alert.objects.get(kind=AlertKind.OVERDUE)
+    assert alarm.title == "超时报警：ZZ-1 过期办件" and alarm.state == AlertState.RESOLVED
+    assert alarm.raised_at == late.due_at + timedelta(minutes=1)
+    reminder = Alert.objects.get(kind=AlertKind.REMINDER, timer=running.timer)
+    assert reminder.state == AlertState.OPEN and reminder.detail.endswith(
+        "（期限暂定：含尚未录入法定节假日安排的年度）"
+    )
+    assert TimerPause.objects.get().timer == late.timer and late.timer.paused_seconds == 86400
+    assert running.timer.next_fire_at == running.due_at
+    before = Alert.objects.count()
+    run_sweep(now=now)
+    assert Alert.objects.count() == before  # nothing left for the sweep to raise
