@@ -1,14 +1,13 @@
-"""One rate limit for public pages: a fixed window per client address in the shared cache.
+"""One rate limit for pages and API: DRF's throttles on the shared cache, keyed by one rule.
 
-The client address follows the same rule as the API's throttles (REST_FRAMEWORK NUM_PROXIES), so a
-page and its API twin count the same client. Used by the tracking pages and the public complaint
-form; the API uses DRF's throttles on the same cache.
+``client_ip`` is the client's address by the NUM_PROXIES rule; the API's throttles (the classes
+below, named in REST_FRAMEWORK's DEFAULT_THROTTLE_CLASSES and used by views with their own scope)
+and the pages' ``over_limit`` (the tracking pages, the public complaint form, appraisal votes) are
+the same DRF mechanism keyed on it, so a page and its API twin count the same client the same way.
 """
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
+from rest_framework import throttling
 
 
 def client_ip(request) -> str:
@@ -27,18 +26,45 @@ def client_ip(request) -> str:
 
 
 def over_limit(request, scope: str, limit: int, period: int = 60) -> bool:
-    """Count one attempt of ``scope`` for the client's IP; True once more than ``limit`` in ``period`` s.
+    """Count one attempt of ``scope`` for the client's address; True once more than ``limit`` in ``period`` s.
 
-    A fixed window in the shared cache (Redis in production): cheap, and good enough to make
-    guessing a query secret hopeless (10 a minute against 31**8 secrets).
+    The same mechanism as the API: DRF's throttle (a sliding window of timestamps in the shared
+    cache, Redis in production), keyed on ``client_ip``. Cheap, and good enough to make guessing a
+    query secret hopeless (10 a minute against 31**8 secrets).
     """
-    window = int(time.time() // period)
-    key = f"ratelimit:{scope}:{client_ip(request)}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        return limit < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=period + 1)
-        count = 1
-    return count > limit
+    return not PageThrottle(scope, limit, period).allow_request(request, None)
+
+
+# --- the throttles: one class family for the API's views and the pages ----------------------------
+
+
+class ClientKeyed:
+    """Key anonymous clients on ``client_ip`` (the NUM_PROXIES rule), as the pages do."""
+
+    def get_ident(self, request):
+        return client_ip(request)
+
+
+class AnonThrottle(ClientKeyed, throttling.AnonRateThrottle):
+    """The API's default throttle for anonymous clients, per address."""
+
+
+class UserThrottle(ClientKeyed, throttling.UserRateThrottle):
+    """The API's default throttle for signed-in users and token holders, per user."""
+
+
+class ScopedThrottle(ClientKeyed, throttling.ScopedRateThrottle):
+    """A view's own stricter scope (tracking with a query secret, obtaining a token)."""
+
+
+class PageThrottle(ClientKeyed, throttling.SimpleRateThrottle):
+    """A page's limit: ``limit`` attempts of ``scope`` per ``period`` seconds and client address."""
+
+    def __init__(
+        self, scope: str, limit: int, period: int = 60
+    ):  # the rate is given, not looked up in settings
+        self.scope, self.num_requests, self.duration = scope, limit, period
+        self.rate = f"{limit}/{period}s"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": f"page-{self.scope}", "ident": self.get_ident(request)}

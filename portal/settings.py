@@ -222,8 +222,8 @@ REST_FRAMEWORK = {
     # rule below), signed-in users and token holders per user ("user"). Views that need a stricter
     # limit (tracking with a query secret, obtaining a token) set their own scope on top.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "portal.ratelimit.AnonThrottle",
+        "portal.ratelimit.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "120/min"),
@@ -234,8 +234,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     # How many trusted reverse proxies append to X-Forwarded-For. 0: throttles key on REMOTE_ADDR,
-    # never on a header the client can forge. The tracking page uses the same rule
-    # (approvals.views.common.client_ip).
+    # never on a header the client can forge. Pages and API use the same rule and the same
+    # throttles (portal.ratelimit).
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
 SPECTACULAR_SETTINGS = {

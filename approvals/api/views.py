@@ -19,11 +19,11 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle
 
 from portal import uploads
 from portal.api.pagination import StandardCursorPagination
 from portal.api.permissions import PublicReadScopedWrite
+from portal.ratelimit import AnonThrottle, ScopedThrottle
 from powers.models import DiscretionStandard, Power
 
 from .. import query_secret, services
@@ -134,9 +134,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     def get_throttles(self):
         if self.action in {"track", "rate", "correct"}:
             self.throttle_scope = "tracking"
-            return [ScopedRateThrottle()]
+            return [ScopedThrottle()]
         if self.action == "create":
-            return [AnonRateThrottle()]
+            return [AnonThrottle()]
         return super().get_throttles()
 
     def _input(self, serializer_class):

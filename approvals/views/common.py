@@ -5,17 +5,12 @@ from datetime import date
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
-from portal import ratelimit, workdays
+from portal import workdays
 from powers.models import FlowStep, Power
 
 from .. import due
 from ..choices import CaseStatus
 from ..models import Case, CaseEvent, CaseStep
-
-# --- rate limit of the public lookup: the portal's one mechanism ------------------------------
-
-client_ip, over_limit = ratelimit.client_ip, ratelimit.over_limit
-
 
 # --- due dates ---------------------------------------------------------------------------------
 

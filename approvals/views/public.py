@@ -19,6 +19,7 @@ from django.views import View
 
 from portal.forms import attach_errors
 from portal.models import Department
+from portal.ratelimit import over_limit
 from portal.services import TransitionError
 from powers.models import Power
 
@@ -32,7 +33,6 @@ from .common import (
     flow_steps,
     ledger,
     mark_due,
-    over_limit,
     progress,
     promised_provisional,
     step_plan,

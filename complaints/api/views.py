@@ -16,12 +16,12 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.access import HasRole
 from portal.api.pagination import StandardCursorPagination
 from portal.api.permissions import PublicReadScopedWrite
+from portal.ratelimit import ScopedThrottle
 from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HEAD, INSPECTOR, INTEGRATOR
 
 from .. import indicators, services
@@ -94,7 +94,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_throttles(self):
         if self.action in {"track", "rate", "reopen"}:
             self.throttle_scope = "tracking"
-            return [ScopedRateThrottle()]
+            return [ScopedThrottle()]
         return super().get_throttles()
 
     def _input(self, serializer_class):

@@ -3,7 +3,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from portal.api.serializers import (
@@ -14,6 +13,7 @@ from portal.api.serializers import (
 )
 from portal.filtersets import DepartmentFilterSet
 from portal.models import ApiToken, Department, Post
+from portal.ratelimit import ScopedThrottle
 from portal.tokens import issue_token, revoke_token
 
 
@@ -43,7 +43,7 @@ class TokenView(APIView):
     """Obtain a token with username and password (POST); revoke the presented token (DELETE)."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedThrottle]
     throttle_scope = "token"
 
     @extend_schema(request=TokenRequestSerializer, responses={201: TokenResponseSerializer})

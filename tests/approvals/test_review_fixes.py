@@ -53,7 +53,7 @@ def test_uploaded_materials_are_never_served_by_path(centre, debug_urls, client)
 
 
 def test_client_ip_trusts_forwarded_for_only_as_far_as_the_configured_proxies(rf, settings):
-    from approvals.views.common import client_ip
+    from portal.ratelimit import client_ip
 
     request = rf.get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 0}
