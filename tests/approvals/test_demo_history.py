@@ -79,7 +79,7 @@ def test_history_is_consistent_realistic_reproducible_and_imported_once(seeded):
     content_type = ContentType.objects.get_for_model(Case)
     timers = {int(t.target_id): t for t in Timer.objects.filter(purpose="case", target_type=content_type)}
     alerts = {}
-    for alert in Alert.objects.filter(target_type=content_type, rule="timer"):
+    for alert in Alert.objects.filter(target_type=content_type, rule="timer", timer__purpose="case"):
         alerts.setdefault(int(alert.target_id), {})[alert.kind] = alert
     for case in cases:
         timer = timers[case.pk]
