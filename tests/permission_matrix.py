@@ -18,6 +18,7 @@ PAGES = {
     'approvals': {
         'approvals:apply': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),
         'approvals:case': ('LNNNNNNDDDN', 'LMMMMMMDDDM'),
+        'approvals:case_id_number': ('LMMMMMMDDDM', 'LNNNNNNDDDN'),
         'approvals:case_action': ('LOOOOOODDDO', 'LNNNNNNDDDN'),
         'approvals:desk': ('LOOOOOODDDO', 'LMMMMMMDDDM'),
         'approvals:efficiency': ('LDDDODODODO', 'LDDDMDMDMDM'),
@@ -130,6 +131,7 @@ PAGES = {
         'risks:catalogue': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'risks:close_order': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:confirm': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
+        'risks:declarations': ('LOOOOOOOOOO', 'LOOOOOOOOOO'),
         'risks:decide_evaluation': ('LDDDDDMDDDM', 'LDDDDDNDDDN'),
         'risks:declare': ('LDOOODDDDDO', 'LDOOODDDDDO'),
         'risks:department': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),
@@ -161,6 +163,7 @@ PAGES = {
         'risks:return_order': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:revise': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
         'risks:self_review_verb': ('LMMMMMMMMMM', 'LNNNNNNNNNN'),
+        'risks:share_file': ('LDDDDDMDDDM', 'LDDDDDNDDDN'),
         'risks:submit': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
         'risks:warning': ('LNNNNNNNNNN', 'LMMMMMMMMMM'),
         'risks:warning_pdf': ('LNNNNNNNNNN', 'LMMMMMMMMMM'),
