@@ -72,8 +72,10 @@ class LegalDocumentDetailSerializer(LegalDocumentSerializer):
 
 class FlowStepSerializer(serializers.ModelSerializer):
     post = serializers.PrimaryKeyRelatedField(queryset=Post.objects.all(), allow_null=True, required=False)
-    post_name = serializers.CharField(source="post.name", read_only=True, default=None)
-    backup_post_name = serializers.CharField(source="post.backup.name", read_only=True, default=None)
+    post_name = serializers.CharField(source="post.name", read_only=True, default=None, allow_null=True)
+    backup_post_name = serializers.CharField(
+        source="post.backup.name", read_only=True, default=None, allow_null=True
+    )
 
     class Meta:
         model = FlowStep
