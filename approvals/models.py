@@ -5,6 +5,7 @@ case's status by itself.
 """
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
@@ -890,7 +891,10 @@ class ResultDisclosure(models.Model):
         return f"{self.decision_number} {self.matter}"
 
     def get_absolute_url(self):
-        return reverse("approvals:result", args=[self.pk])
+        """The public page once published; before that the staff page listing this record."""
+        if self.is_public:
+            return reverse("approvals:result", args=[self.pk])
+        return f"{reverse('approvals:results_desk')}?{urlencode({'state': self.state, 'q': self.decision_number})}"
 
     @property
     def is_public(self) -> bool:

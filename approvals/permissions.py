@@ -57,6 +57,15 @@ def can_open_desk(user) -> bool:
     return has_role(user, *DESK_ROLES)
 
 
+# 结果公示管理: the deciding departments, and those who supervise them.
+RESULTS_DESK_ROLES = (DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER, ADMINISTRATOR)
+
+
+def can_open_results_desk(user) -> bool:
+    """结果公示管理 (which records it lists is ``ResultDisclosure.objects.visible_to``)."""
+    return has_role(user, *RESULTS_DESK_ROLES)
+
+
 def can_open_efficiency(user) -> bool:
     """效能分析: inspectors, the appraisal office and administrators; a department head for their own."""
     return has_role(user, *ALL_DEPARTMENTS_ROLES) or (

@@ -24,7 +24,6 @@ from portal import opendata
 from portal.access import RoleRequiredMixin
 from portal.forms import TextField, attach_errors
 from portal.models import Department
-from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER
 from portal.services import TransitionError
 
 from .. import permissions
@@ -161,13 +160,12 @@ VERBS = {
         True,
     ),
 }
-STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, INSPECTOR, LEGAL_REVIEWER, ADMINISTRATOR)
 
 
 class DisclosureDeskView(RoleRequiredMixin, View):
     """结果公示管理: a department's records (inspectors: all) — due first, with what each user may do."""
 
-    roles = STAFF_ROLES
+    roles = permissions.RESULTS_DESK_ROLES
     template_name = "approvals/results/desk.html"
 
     def get(self, request):
@@ -205,7 +203,7 @@ def _target(verb: str) -> str:
 class DisclosureActionView(RoleRequiredMixin, View):
     """One verb on one record: its small form (GET), then the verb (POST); refusals come back as messages."""
 
-    roles = STAFF_ROLES
+    roles = permissions.RESULTS_DESK_ROLES
     template_name = "approvals/results/action.html"
 
     def dispatch(self, request, *args, **kwargs):

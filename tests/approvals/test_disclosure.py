@@ -393,3 +393,15 @@ def test_two_departments_printing_the_same_short_name_never_share_a_number(centr
             for department in (centre.department, twin, centre.department, twin)
         }
     assert numbers == {f"市场监管局许〔2026〕{n}号" for n in (1, 2, 3, 4)}
+
+
+def test_an_unpublished_record_links_to_the_staff_page_that_lists_it(client, centre):
+    _case, record = decided(centre)
+    url = record.get_absolute_url()
+    assert url.startswith(reverse("approvals:results_desk"))
+    client.force_login(centre.inspector)
+    response = client.get(url)
+    assert response.status_code == 200 and record.decision_number in response.content.decode()
+    disclosure.publish(record, by=centre.acceptor)
+    record.refresh_from_db()
+    assert record.get_absolute_url() == reverse("approvals:result", args=[record.pk])

@@ -40,7 +40,6 @@ KNOWN_BROKEN = [
     # monitoring's alert list links each alert to its target's get_absolute_url(): for a result
     # disclosure record not yet published that is the public page (404); for a rectification report,
     # a page the inspector may not open (403). Targets need a staff URL of their own.
-    (r"^/results/\d+/", r"^/monitoring/alerts/", "approvals disclosure / monitoring"),
     (r"^/appraisal/rectifications/\d+/", r"^/monitoring/alerts/", "performance / monitoring"),
     # complaints: the desk links its monthly report for roles the report refuses.
     (r"^/complaints/desk/report/", r"^/complaints/desk/", "complaints"),
