@@ -57,7 +57,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _lock(complaint: Complaint) -> Complaint:
-    return Complaint.objects.select_for_update().select_related("category").get(pk=complaint.pk)
+    return Complaint.objects.select_for_update(of=("self",)).select_related("category").get(pk=complaint.pk)
 
 
 def _text(value: str, field: str, message: str, *, limit: int = MAX_TEXT) -> str:

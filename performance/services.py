@@ -397,7 +397,7 @@ def correct_result(result: Result, *, by, reason: str, new_score, indicator=None
     new_score = scoring._clamp(float(new_score))
     with transaction.atomic():
         result = (
-            Result.objects.select_for_update()
+            Result.objects.select_for_update(of=("self",))
             .select_related("year", "series", "department")
             .get(pk=result.pk)
         )
@@ -473,7 +473,11 @@ def declare_criterion(
 
 def _move_criterion(obj, to, *, by, note, allowed, message, verb, **changes):
     with transaction.atomic():
-        obj = KeyTaskCriterion.objects.select_for_update().select_related("year", "department").get(pk=obj.pk)
+        obj = (
+            KeyTaskCriterion.objects.select_for_update(of=("self",))
+            .select_related("year", "department")
+            .get(pk=obj.pk)
+        )
         require(allowed(by, obj), message)
         check_transition(CRITERION_TRANSITIONS, obj.status, to, CriterionStatus, "考评细则")
         before = obj.status
@@ -629,7 +633,9 @@ def import_surveys(year, rows: list[dict], *, by) -> int:
 
 def _move_task(task, to, *, by, allowed, message, verb, note="", **changes):
     with transaction.atomic():
-        task = Rectification.objects.select_for_update().select_related("department").get(pk=task.pk)
+        task = (
+            Rectification.objects.select_for_update(of=("self",)).select_related("department").get(pk=task.pk)
+        )
         require(allowed(by, task), message)
         check_transition(RECTIFICATION_TRANSITIONS, task.status, to, RectificationStatus, "整改报告")
         before = task.status

@@ -6,6 +6,8 @@ and the pages' ``over_limit`` (the tracking pages, the public complaint form, ap
 the same DRF mechanism keyed on it, so a page and its API twin count the same client the same way.
 """
 
+import ipaddress
+
 from django.conf import settings
 from rest_framework import throttling
 
@@ -23,6 +25,19 @@ def client_ip(request) -> str:
         addresses = [part.strip() for part in forwarded.split(",") if part.strip()]
         return addresses[-min(proxies, len(addresses))]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def login_ip(request) -> str | None:
+    """``client_ip`` for the login lockout (django-axes), or None when it is not an IP address.
+
+    Axes stores the address in an ``inet`` column on PostgreSQL: a login without a client address
+    (``force_login``, a shell) must not become the text "unknown" there.
+    """
+    address = client_ip(request)
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
 
 
 def over_limit(request, scope: str, limit: int, period: int = 60) -> bool:

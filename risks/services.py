@@ -381,7 +381,7 @@ def regrade_all(matrix: GradingMatrix, compiled: grading.Matrix, *, reason: str,
     changed = 0
     note = f"评级矩阵 v{matrix.version}：{reason}"
     queryset = (
-        RiskPoint.objects.select_for_update()
+        RiskPoint.objects.select_for_update(of=("self",))
         .select_related("power")
         .only("id", "grade", "score", "grade_reason", "matrix", "holder", "power__category", *SCORE_FIELDS)
     )
