@@ -11,6 +11,7 @@ network probes (broker, cache) run side by side in daemon threads that are aband
 deadline (their own socket timeouts end them soon after).
 """
 
+import contextlib
 import os
 import threading
 import time
@@ -33,6 +34,11 @@ WORKER_STALE_AFTER_SECONDS = 4 * WORKER_HEARTBEAT_SECONDS
 OK, ERROR, UNKNOWN = "ok", "error", "unknown"
 
 
+def _probe_transaction():
+    """PostgreSQL: a transaction, so that SET LOCAL bounds the probe; SQLite needs none (no extra queries)."""
+    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+
+
 def _statement_timeout(cursor) -> None:
     """Inside a transaction: let the server cancel this probe's statements after DATABASE_TIMEOUT_MS."""
     if connection.vendor == "postgresql":
@@ -41,7 +47,7 @@ def _statement_timeout(cursor) -> None:
 
 def check_database() -> dict:
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _probe_transaction(), connection.cursor() as cursor:
             _statement_timeout(cursor)
             cursor.execute("SELECT 1")
             cursor.fetchone()
@@ -54,7 +60,7 @@ def check_sweep(now=None) -> dict:
     """Failing when the sweep never ran or its last run is older than SWEEP_STALE_AFTER_SECONDS."""
     now = now or timezone.now()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _probe_transaction(), connection.cursor() as cursor:
             _statement_timeout(cursor)
             last = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
     except Exception as exc:
