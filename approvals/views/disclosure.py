@@ -6,13 +6,10 @@ number, phone or address), so no page, feed or export can show more.
 """
 
 from django import forms
-from django.contrib import messages
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -22,9 +19,9 @@ from django.views import View
 
 from portal import opendata
 from portal.access import RoleRequiredMixin
-from portal.forms import TextField, attach_errors
+from portal.actions import ActionView, Verb
+from portal.forms import TextField
 from portal.models import Department
-from portal.services import TransitionError
 
 from .. import permissions
 from ..choices import DISCLOSURE_TRANSITIONS, DisclosureState, ExemptionReason
@@ -147,17 +144,20 @@ class ChallengeForm(forms.Form):
     )
 
 
-# verb name -> (title, form class or None, the permission function, the verb, danger)
 VERBS = {
-    "publish": (gettext_lazy("公示"), None, permissions.can_publish, disclosure.publish, False),
-    "withdraw": (gettext_lazy("撤销公示"), WithdrawForm, permissions.can_withdraw, disclosure.withdraw, True),
-    "exempt": (gettext_lazy("不予公示"), ExemptForm, permissions.can_exempt, disclosure.exempt, True),
-    "challenge": (
+    "publish": Verb(gettext_lazy("公示"), None, permissions.can_publish, disclosure.publish),
+    "withdraw": Verb(
+        gettext_lazy("撤销公示"), WithdrawForm, permissions.can_withdraw, disclosure.withdraw, danger=True
+    ),
+    "exempt": Verb(
+        gettext_lazy("不予公示"), ExemptForm, permissions.can_exempt, disclosure.exempt, danger=True
+    ),
+    "challenge": Verb(
         gettext_lazy("质疑不予公示"),
         ChallengeForm,
         permissions.can_challenge,
         disclosure.challenge,
-        True,
+        danger=True,
     ),
 }
 
@@ -179,8 +179,8 @@ class DisclosureDeskView(RoleRequiredMixin, View):
         user = request.user
         for record in page.object_list:
             record.verbs = [
-                (name, title) for name, (title, _f, allowed, _v, _d) in VERBS.items()
-                if record.state in DISCLOSURE_TRANSITIONS and allowed(user, record) and _target(name) in DISCLOSURE_TRANSITIONS[record.state]
+                (name, verb.title) for name, verb in VERBS.items()
+                if record.state in DISCLOSURE_TRANSITIONS and verb.allowed(user, record) and _target(name) in DISCLOSURE_TRANSITIONS[record.state]
             ]  # fmt: skip
         counts = dict(base.values_list("state").annotate(n=Count("id")).values_list("state", "n"))
         context = {
@@ -200,49 +200,20 @@ def _target(verb: str) -> str:
     }[verb]
 
 
-class DisclosureActionView(RoleRequiredMixin, View):
+class DisclosureActionView(ActionView):
     """One verb on one record: its small form (GET), then the verb (POST); refusals come back as messages."""
 
     roles = permissions.RESULTS_DESK_ROLES
+    verbs = VERBS
     template_name = "approvals/results/action.html"
+    success_url = "approvals:results_desk"
+    object_context_name = "record"
 
-    def dispatch(self, request, *args, **kwargs):
-        if kwargs["verb"] not in VERBS:
-            raise Http404
-        return super().dispatch(request, *args, **kwargs)
-
-    def record(self, request, pk):
+    def get_object(self):
         return get_object_or_404(
-            ResultDisclosure.objects.visible_to(request.user).select_related("department", "case"), pk=pk
+            ResultDisclosure.objects.visible_to(self.request.user).select_related("department", "case"),
+            pk=self.kwargs["pk"],
         )
 
-    def render_form(self, request, record, verb, form, status=200):
-        title = VERBS[verb][0]
-        return render(request, self.template_name, {"record": record, "verb": verb, "title": title, "form": form},
-                      status=status)  # fmt: skip
-
-    def get(self, request, pk, verb):
-        record = self.record(request, pk)
-        form_class = VERBS[verb][1]
-        return self.render_form(request, record, verb, form_class() if form_class else None)
-
-    def post(self, request, pk, verb):
-        record = self.record(request, pk)
-        title, form_class, _allowed, perform, _danger = VERBS[verb]
-        form = form_class(request.POST) if form_class else None
-        if form is not None and not form.is_valid():
-            return self.render_form(request, record, verb, form, status=400)
-        try:
-            perform(record, by=request.user, **(form.cleaned_data if form else {}))
-        except ValidationError as exc:
-            if form is None:
-                raise
-            attach_errors(form, exc)
-            return self.render_form(request, record, verb, form, status=400)
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-            return redirect("approvals:results_desk")
-        messages.success(
-            request, _("已%(verb)s：%(number)s") % {"verb": title, "number": record.decision_number}
-        )
-        return redirect("approvals:results_desk")
+    def success_message(self):
+        return _("已%(verb)s：%(number)s") % {"verb": self.verb.title, "number": self.object.decision_number}
