@@ -205,3 +205,36 @@ def test_form_fuzz(demo, name, url, role, record_property):
     print(f"{name}: {len(forms)} form(s), {sum(len(f['fields']) for f in forms)} fields, {checked} posts")
     assert not problems, f"{name} ({url} as {role}): {problems}"
     assert not stored, f"{name}: bad posts stored rows: {stored}"
+
+
+def test_the_parser_and_the_oracle_can_fail():
+    parser = FormParser()
+    parser.feed(
+        '<form method="get"><input name="q"></form><form method="post" action="/x/">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="t"><input type="number" name="n" value="3">'
+        '<select name="s"><option value="1">a</option></select><textarea name="t">hi</textarea>'
+        '<input type="checkbox" name="c" value="v" checked></form>'
+    )
+    assert parser.forms == [
+        {
+            "action": "/x/",
+            "fields": {
+                "csrfmiddlewaretoken": ("hidden", "t"),
+                "n": ("number", "3"),
+                "s": ("choice", ""),
+                "t": ("text", "hi"),
+                "c": ("choice", "v"),
+            },
+        }
+    ]
+    assert bad_values("number") is NUMBER_BAD and "2**64" in bad_values("choice")
+
+    class Answer(dict):
+        def __init__(self, status, location=""):
+            super().__init__(Location=location)
+            self.status_code = status
+
+    assert _safe(Answer(200)) and _safe(Answer(400)) and _safe(Answer(404)) and _safe(Answer(302, "/ok/"))
+    assert (
+        not _safe(Answer(500)) and not _safe(Answer(502)) and not _safe(Answer(302, "https://evil.example/"))
+    )
