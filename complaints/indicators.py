@@ -27,20 +27,21 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from .choices import SATISFIED_VALUES, ComplaintState, Grade, Verb
 from .models import Complaint, ComplaintEvent
 
 INDICATORS = [
-    ("volume", "受理量", "件"),
-    ("on_time_acceptance_rate", "按时签收率", "%"),
-    ("completion_rate", "诉求办结率", "%"),
-    ("on_time_completion_rate", "按时办结率", "%"),
-    ("reopened_rate", "重新办理率", "%"),
-    ("pressed_rate", "督办率", "%"),
-    ("returned_rate", "退回率", "%"),
-    ("average_handling_days", "平均办理用时（工作日）", "天"),
-    ("satisfaction_rate", "群众满意率", "%"),
+    ("volume", gettext_noop("受理量"), "件"),
+    ("on_time_acceptance_rate", gettext_noop("按时签收率"), "%"),
+    ("completion_rate", gettext_noop("诉求办结率"), "%"),
+    ("on_time_completion_rate", gettext_noop("按时办结率"), "%"),
+    ("reopened_rate", gettext_noop("重新办理率"), "%"),
+    ("pressed_rate", gettext_noop("督办率"), "%"),
+    ("returned_rate", gettext_noop("退回率"), "%"),
+    ("average_handling_days", gettext_noop("平均办理用时（工作日）"), "天"),
+    ("satisfaction_rate", gettext_noop("群众满意率"), "%"),
 ]
 FIELDS = [name for name, _label, _unit in INDICATORS]
 # Rates where less is better (the grade thresholds are ceilings for these).

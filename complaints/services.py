@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from monitoring import timers
 from portal import audit, numbering, query_secret, workdays
@@ -42,7 +43,7 @@ from .choices import (
 from .models import Category, Complaint, ComplaintAttachment, ComplaintEvent
 
 S = ComplaintState
-WRONG = "投诉编号或查询密码不正确。"
+WRONG = gettext_noop("投诉编号或查询密码不正确。")
 MAX_FILES = 5
 MAX_TEXT = 5000
 CODE_DIGITS = 5
@@ -511,7 +512,7 @@ def _check_secret(complaint: Complaint, secret: str, proof=None) -> None:
     ):
         return
     if not query_secret.check(secret or "", complaint.query_secret_hash):
-        raise PermissionDenied(WRONG)
+        raise PermissionDenied(_(WRONG))
 
 
 def rate(

@@ -189,7 +189,7 @@ class TrackView(View):
                     "proof": services.tracking_proof(complaint, until),
                 }
                 return redirect("complaints:track")
-            return self.refused(request, form.cleaned_data["code"], services.WRONG)
+            return self.refused(request, form.cleaned_data["code"], _(services.WRONG))
         return no_store(render(request, "complaints/track_form.html", {"form": form}, status=400))
 
     def refused(self, request, code, message, status=200):
