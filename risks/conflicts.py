@@ -11,6 +11,7 @@ from a matter; the recusal is audited. Imported from ``RisksConfig.ready()``.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from monitoring.choices import AlertLevel
 from monitoring.rules import Finding, register
@@ -73,7 +74,7 @@ def declare_relation(
     Relation(relation)
     name = (counterpart_name or "").strip()
     if not name:
-        raise ValidationError({"counterpart_name": "请填写对方姓名或名称。"})
+        raise ValidationError({"counterpart_name": _("请填写对方姓名或名称。")})
     with transaction.atomic():
         declaration = ConflictDeclaration.objects.create(
             person=by, relation=relation, counterpart_name=name[:100],
@@ -89,9 +90,9 @@ def withdraw_relation(declaration, *, by):
     with transaction.atomic():
         declaration = ConflictDeclaration.objects.select_for_update().get(pk=declaration.pk)
         if declaration.person_id != by.pk:
-            raise PermissionDenied("只能撤回本人的申报。")
+            raise PermissionDenied(_("只能撤回本人的申报。"))
         if declaration.withdrawn_at is not None:
-            raise ValidationError("该申报已撤回。")
+            raise ValidationError(_("该申报已撤回。"))
         declaration.withdrawn_at = timezone.now()
         declaration.save(update_fields=["withdrawn_at"])
         audit.record(by, "risks.conflict.withdraw", declaration)
@@ -102,9 +103,9 @@ def record_recusal(*, by, matter: str, reason: str, matter_ref: str = "", declar
     """回避: a person records that they step aside from a matter (e.g. a case code)."""
     matter, reason = (matter or "").strip(), (reason or "").strip()
     if not matter or not reason:
-        raise ValidationError("请填写回避事项和理由。")
+        raise ValidationError(_("请填写回避事项和理由。"))
     if declaration is not None and declaration.person_id != by.pk:
-        raise ValidationError({"declaration": "只能引用本人的申报。"})
+        raise ValidationError({"declaration": _("只能引用本人的申报。")})
     with transaction.atomic():
         recusal = Recusal.objects.create(
             person=by, declaration=declaration, matter=matter[:200], matter_ref=(matter_ref or "").strip()[:64],

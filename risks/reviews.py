@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from monitoring import timers
 from portal import audit, workdays
@@ -44,7 +45,7 @@ SELF_REVIEW_DAYS = 10
 
 def quarter_end(year: int, quarter: int) -> date:
     if not 1 <= quarter <= 4:
-        raise ValidationError({"quarter": "季度应为 1 至 4。"})
+        raise ValidationError({"quarter": _("季度应为 1 至 4。")})
     month = quarter * 3
     return (date(year + (month == 12), month % 12 + 1, 1)) - timedelta(days=1)
 
@@ -52,7 +53,7 @@ def quarter_end(year: int, quarter: int) -> date:
 def open_self_reviews(year: int, quarter: int, *, by=None) -> int:
     """Open the quarter's self-review task of every department with confirmed risk points (idempotent)."""
     if by is not None:
-        require(permissions.is_office(by), "只有纪检监察机关可以部署季度自查。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以部署季度自查。"))
     due_on = workdays.add_working_days(quarter_end(year, quarter), SELF_REVIEW_DAYS)
     departments = Department.objects.filter(
         pk__in=RiskPoint.objects.filter(status=RiskPointStatus.CONFIRMED).values("department")
@@ -87,10 +88,10 @@ def submit_self_review(review: SelfReview, *, by, report: str) -> SelfReview:
     """The department reports how its risk points were resolved; the deadline timer stops."""
     report = (report or "").strip()
     if not report:
-        raise ValidationError({"report": "请填写自查情况。"})
+        raise ValidationError({"report": _("请填写自查情况。")})
     with transaction.atomic():
         review = SelfReview.objects.select_for_update().get(pk=review.pk)
-        require(permissions.is_staff_of(by, review.department), "只有本单位工作人员可以报送自查情况。")
+        require(permissions.is_staff_of(by, review.department), _("只有本单位工作人员可以报送自查情况。"))
         before = _move(review, ReviewStatus.SUBMITTED)
         review.report, review.submitted_by, review.submitted_at = report, by, timezone.now()
         review.points_reviewed = RiskPoint.objects.filter(
@@ -106,7 +107,7 @@ def accept_self_review(review: SelfReview, *, by, note: str = "", accept: bool =
     """The office accepts the report, or sends it back (a new deadline of five working days)."""
     with transaction.atomic():
         review = SelfReview.objects.select_for_update().get(pk=review.pk)
-        require(permissions.is_office(by), "只有纪检监察机关可以审阅自查情况。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以审阅自查情况。"))
         before = _move(review, ReviewStatus.ACCEPTED if accept else ReviewStatus.OPEN)
         review.review_note = (note or "").strip()
         if not accept:
@@ -123,17 +124,17 @@ def accept_self_review(review: SelfReview, *, by, note: str = "", accept: bool =
 
 def record_evaluation(*, by, person, period_start: date, period_end: date, respondents: int, satisfied: int):
     """民主评议: satisfaction of one person for a half-year; below 60% the person is flagged (no decision)."""
-    require(permissions.is_office(by), "只有纪检监察机关可以录入民主评议结果。")
+    require(permissions.is_office(by), _("只有纪检监察机关可以录入民主评议结果。"))
     errors = {}
     if not isinstance(respondents, int) or not 1 <= respondents <= 100000:
-        errors["respondents"] = "参评人数应为 1 至 100000。"
+        errors["respondents"] = _("参评人数应为 1 至 100000。")
     elif not isinstance(satisfied, int) or not 0 <= satisfied <= respondents:
-        errors["satisfied"] = "满意人数应在 0 与参评人数之间。"
+        errors["satisfied"] = _("满意人数应在 0 与参评人数之间。")
     if period_end < period_start:
-        errors["period_end"] = "评议期止不能早于评议期起。"
+        errors["period_end"] = _("评议期止不能早于评议期起。")
     profile = getattr(person, "staff_profile", None)
     if profile is None:
-        errors["person"] = "被评议人应为工作人员。"
+        errors["person"] = _("被评议人应为工作人员。")
     if errors:
         raise ValidationError(errors)
     satisfaction = (Decimal(satisfied) * 100 / respondents).quantize(Decimal("0.01"))
@@ -156,12 +157,12 @@ def decide_evaluation(
     decision = EvaluationDecision(decision)
     note = (note or "").strip()
     if not decision or not note:
-        raise ValidationError("请选择研究决定并说明理由。")
+        raise ValidationError(_("请选择研究决定并说明理由。"))
     with transaction.atomic():
         evaluation = DemocraticEvaluation.objects.select_for_update().get(pk=evaluation.pk)
-        require(permissions.is_office(by), "只有纪检监察机关可以作出研究决定。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以作出研究决定。"))
         if not evaluation.flagged:
-            raise ValidationError("满意率未低于60%，无须研究决定。")
+            raise ValidationError(_("满意率未低于60%，无须研究决定。"))
         before = {"decision": evaluation.decision}
         evaluation.decision, evaluation.decision_note = decision, note
         evaluation.decided_by, evaluation.decided_at = by, timezone.now()
@@ -176,15 +177,16 @@ def record_clarity_evidence(department, *, by, clarity: str, evidence: str) -> C
     """Tick a clarity the data cannot show (leading group, work plan, joint-review rule) with its evidence."""
     clarity = Clarity(clarity)
     if clarity not in EVIDENCED_CLARITIES:
-        raise ValidationError({"clarity": "该项由系统根据数据自动判断，无须填报。"})
+        raise ValidationError({"clarity": _("该项由系统根据数据自动判断，无须填报。")})
     evidence = (evidence or "").strip()
     if not evidence:
-        raise ValidationError({"evidence": "请说明佐证材料（文件名称、文号、日期）。"})
+        raise ValidationError({"evidence": _("请说明佐证材料（文件名称、文号、日期）。")})
     require(
-        permissions.is_staff_of(by, department) or permissions.is_office(by), "只能填报本单位的十明确佐证。"
+        permissions.is_staff_of(by, department) or permissions.is_office(by),
+        _("只能填报本单位的十明确佐证。"),
     )
     with transaction.atomic():
-        row, _ = ClarityEvidence.objects.update_or_create(
+        row, _created = ClarityEvidence.objects.update_or_create(
             department=department, clarity=clarity, defaults={"evidence": evidence, "recorded_by": by}
         )
         audit.record(by, "risks.clarity.evidence", row, after={"clarity": clarity})

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from monitoring import timers
 from portal import audit, numbering, workdays
@@ -70,13 +71,13 @@ def _clean_text(value, field: str, message: str) -> str:
     if not value:
         raise ValidationError({field: message})
     if _MARKUP.search(value):
-        raise ValidationError({field: "不得包含 HTML 标记或脚本。"})
+        raise ValidationError({field: _("不得包含 HTML 标记或脚本。")})
     return value
 
 
 def _refuse_markup(values: dict) -> None:
     errors = {
-        name: "不得包含 HTML 标记或脚本。"
+        name: _("不得包含 HTML 标记或脚本。")
         for name, value in values.items()
         if isinstance(value, str) and _MARKUP.search(value)
     }
@@ -158,7 +159,7 @@ def _check_scores(values: dict) -> None:
     for name in SCORE_FIELDS:
         value = values.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-            raise ValidationError({name: "评分应为 1 至 5 的整数。"})
+            raise ValidationError({name: _("评分应为 1 至 5 的整数。")})
 
 
 # --- risk points --------------------------------------------------------------------------------
@@ -168,11 +169,11 @@ def _check_placement(department, values: dict) -> None:
     power, step, post = values.get("power"), values.get("step"), values.get("post")
     errors = {}
     if power is None or power.department_id != department.pk:
-        errors["power"] = "风险点只能挂在本单位的权力事项上。"
+        errors["power"] = _("风险点只能挂在本单位的权力事项上。")
     if post is None or post.department_id != department.pk:
-        errors["post"] = "岗位应为本单位的岗位。"
+        errors["post"] = _("岗位应为本单位的岗位。")
     if step is not None and power is not None and step.flowchart.power_id != power.pk:
-        errors["step"] = "流程环节应属于所选权力事项的流程图。"
+        errors["step"] = _("流程环节应属于所选权力事项的流程图。")
     if errors:
         raise ValidationError(errors)
 
@@ -182,7 +183,7 @@ def declare_point(*, by, department, **values) -> RiskPoint:
 
     Department staff of ``department`` (or an administrator) only. ``values`` are ``POINT_FIELDS``.
     """
-    require(permissions.can_declare(by, department), "只有本单位工作人员可以申报本单位的廉政风险点。")
+    require(permissions.can_declare(by, department), _("只有本单位工作人员可以申报本单位的廉政风险点。"))
     unknown = set(values) - set(POINT_FIELDS)
     if unknown:
         raise ValidationError(f"未知字段：{', '.join(sorted(unknown))}")
@@ -212,8 +213,8 @@ def update_point(point: RiskPoint, *, by, **changes) -> RiskPoint:
     with transaction.atomic():
         point = _lock(RiskPoint, point)
         if point.status not in EDITABLE_STATUSES:
-            raise ValidationError("只有草稿或退回的风险点可以修改；已确认的请先提出修订。")
-        require(permissions.can_edit(by, point), "只有本单位工作人员可以修改本单位的风险点。")
+            raise ValidationError(_("只有草稿或退回的风险点可以修改；已确认的请先提出修订。"))
+        require(permissions.can_edit(by, point), _("只有本单位工作人员可以修改本单位的风险点。"))
         before = snapshot(point)
         for name, value in changes.items():
             setattr(point, name, value)
@@ -237,7 +238,9 @@ def submit_point(point: RiskPoint, *, by) -> RiskPoint:
     """Submit a draft for the inspection office's review; the submitted content is kept as a version."""
     with transaction.atomic():
         point = _lock(RiskPoint, point)
-        require(permissions.can_declare(by, point.department), "只有本单位工作人员可以申报本单位的风险点。")
+        require(
+            permissions.can_declare(by, point.department), _("只有本单位工作人员可以申报本单位的风险点。")
+        )
         before = _move(point, RiskPointStatus.SUBMITTED)
         point.save()
         RiskPointVersion.objects.create(
@@ -261,7 +264,7 @@ def confirm_point(point: RiskPoint, *, by, note: str = "") -> RiskPoint:
     """The inspection office confirms a submitted risk point; it enters the public catalogue."""
     with transaction.atomic():
         point = _lock(RiskPoint, point)
-        require(permissions.is_office(by), "只有纪检监察机关可以确认风险点。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以确认风险点。"))
         before = _move(point, RiskPointStatus.CONFIRMED)
         point.review_note = (note or "").strip()
         point.confirmed_by, point.confirmed_at = by, timezone.now()
@@ -275,10 +278,10 @@ def confirm_point(point: RiskPoint, *, by, note: str = "") -> RiskPoint:
 
 def return_point(point: RiskPoint, *, by, reason: str) -> RiskPoint:
     """The inspection office returns a submitted risk point with its reasons."""
-    reason = _clean_text(reason, "reason", "退回须说明理由。")
+    reason = _clean_text(reason, "reason", _("退回须说明理由。"))
     with transaction.atomic():
         point = _lock(RiskPoint, point)
-        require(permissions.is_office(by), "只有纪检监察机关可以退回风险点。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以退回风险点。"))
         before = _move(point, RiskPointStatus.RETURNED)
         point.review_note = reason
         point.save()
@@ -292,10 +295,12 @@ def revise_point(point: RiskPoint, *, by, reason: str) -> RiskPoint:
 
     Limitation: the point leaves the public catalogue until the new version is confirmed.
     """
-    reason = _clean_text(reason, "reason", "修订须说明理由。")
+    reason = _clean_text(reason, "reason", _("修订须说明理由。"))
     with transaction.atomic():
         point = _lock(RiskPoint, point)
-        require(permissions.can_declare(by, point.department), "只有本单位工作人员可以修订本单位的风险点。")
+        require(
+            permissions.can_declare(by, point.department), _("只有本单位工作人员可以修订本单位的风险点。")
+        )
         before = _move(point, RiskPointStatus.DRAFT)
         point.version += 1
         point.review_note = ""
@@ -306,12 +311,12 @@ def revise_point(point: RiskPoint, *, by, reason: str) -> RiskPoint:
 
 def adjust_scores(point: RiskPoint, *, by, reason: str, **scores) -> RiskPoint:
     """The inspection office adjusts the scores with a reason; the point is re-graded at once."""
-    reason = _clean_text(reason, "reason", "调整评分须说明理由。")
+    reason = _clean_text(reason, "reason", _("调整评分须说明理由。"))
     if not scores or set(scores) - set(SCORE_FIELDS):
-        raise ValidationError("请填写要调整的评分：可能性、危害程度、行使频率、裁量空间。")
+        raise ValidationError(_("请填写要调整的评分：可能性、危害程度、行使频率、裁量空间。"))
     with transaction.atomic():
         point = _lock(RiskPoint, point)
-        require(permissions.can_adjust_scores(by, point), "只有纪检监察机关可以调整风险点评分。")
+        require(permissions.can_adjust_scores(by, point), _("只有纪检监察机关可以调整风险点评分。"))
         before = {**point.scores, "grade": point.grade, "score": point.score}
         merged = {**point.scores, **scores}
         _check_scores(merged)
@@ -334,8 +339,8 @@ def change_matrix(
     Each re-graded point's ``grade_reason`` names the matrix version; one audit event records the
     old and new matrix, the reason and the grade counts before and after.
     """
-    require(permissions.can_change_matrix(by), "只有系统管理员可以调整风险评级矩阵。")
-    reason = _clean_text(reason, "reason", "调整评级矩阵须说明理由。")
+    require(permissions.can_change_matrix(by), _("只有系统管理员可以调整风险评级矩阵。"))
+    reason = _clean_text(reason, "reason", _("调整评级矩阵须说明理由。"))
     from powers.choices import Category
 
     try:
@@ -405,7 +410,7 @@ def regrade_all(matrix: GradingMatrix, compiled: grading.Matrix, *, reason: str,
 
 def acknowledge_list(post, *, by) -> Acknowledgement:
     """A civil servant acknowledges the power-risk list of a post they hold (签认), with today's date."""
-    require(permissions.can_acknowledge_list(by, post), "只能签认本人所在岗位的权力风险清单。")
+    require(permissions.can_acknowledge_list(by, post), _("只能签认本人所在岗位的权力风险清单。"))
     with transaction.atomic():
         codes = list(
             RiskPoint.objects.public().filter(post=post).order_by("code").values_list("code", flat=True)
@@ -437,10 +442,10 @@ def record_information(
     (an alert's or a complaint's id) the same source gives the same information, however often.
     """
     if by is not None:
-        require(permissions.can_record_information(by), "只有纪检监察机关可以收集廉政风险信息。")
+        require(permissions.can_record_information(by), _("只有纪检监察机关可以收集廉政风险信息。"))
     source = InformationSource(source)
-    title = _clean_text(title, "title", "请填写标题。")[:200]
-    content = _clean_text(content, "content", "请填写情况说明。")
+    title = _clean_text(title, "title", _("请填写标题。"))[:200]
+    content = _clean_text(content, "content", _("请填写情况说明。"))
     source_ref = str(source_ref or "")[:64]
     if source_ref:
         existing = RiskInformation.objects.filter(source=source, source_ref=source_ref).first()
@@ -479,12 +484,12 @@ def information_from_alert(alert_id, *, by) -> tuple[RiskInformation, bool]:
     """
     from monitoring.alerts import describe
 
-    require(permissions.can_record_information(by), "只有纪检监察机关可以收集廉政风险信息。")
+    require(permissions.can_record_information(by), _("只有纪检监察机关可以收集廉政风险信息。"))
     alert = describe(alert_id)
     if alert is None:
-        raise ValidationError({"alert": "没有这条监察预警。"})
+        raise ValidationError({"alert": _("没有这条监察预警。")})
     if alert["department_id"] is None:
-        raise ValidationError({"alert": "该预警没有责任单位，请人工录入风险信息。"})
+        raise ValidationError({"alert": _("该预警没有责任单位，请人工录入风险信息。")})
     from portal.models import Department
 
     content = "\n".join(
@@ -504,10 +509,10 @@ def information_from_alert(alert_id, *, by) -> tuple[RiskInformation, bool]:
 def assess_information(info: RiskInformation, *, by, grade: str, assessment: str) -> RiskInformation:
     """分析评估: grade the information A/B/C with the office's assessment."""
     grade = Grade(grade)
-    assessment = _clean_text(assessment, "assessment", "请填写分析评估意见。")
+    assessment = _clean_text(assessment, "assessment", _("请填写分析评估意见。"))
     with transaction.atomic():
         info = _lock(RiskInformation, info)
-        require(permissions.can_assess_information(by, info), "只有纪检监察机关可以评估风险信息。")
+        require(permissions.can_assess_information(by, info), _("只有纪检监察机关可以评估风险信息。"))
         check_transition(
             INFORMATION_TRANSITIONS, info.status, InformationStatus.ASSESSED, InformationStatus, "风险信息"
         )
@@ -522,10 +527,10 @@ def assess_information(info: RiskInformation, *, by, grade: str, assessment: str
 
 def dismiss_information(info: RiskInformation, *, by, reason: str) -> RiskInformation:
     """不予预警: close the information without a warning, with the reason."""
-    reason = _clean_text(reason, "reason", "请说明不予预警的理由。")
+    reason = _clean_text(reason, "reason", _("请说明不予预警的理由。"))
     with transaction.atomic():
         info = _lock(RiskInformation, info)
-        require(permissions.can_assess_information(by, info), "只有纪检监察机关可以评估风险信息。")
+        require(permissions.can_assess_information(by, info), _("只有纪检监察机关可以评估风险信息。"))
         check_transition(
             INFORMATION_TRANSITIONS, info.status, InformationStatus.DISMISSED, InformationStatus, "风险信息"
         )
@@ -551,12 +556,12 @@ def issue_warning(
     now: datetime | None = None,
 ) -> WarningNotice:
     """风险预警: issue a red/yellow/blue warning notice (colour from the grade unless given)."""
-    content = _clean_text(content, "content", "请填写预警内容。")
-    requirements = _clean_text(requirements, "requirements", "请填写防范要求。")
+    content = _clean_text(content, "content", _("请填写预警内容。"))
+    requirements = _clean_text(requirements, "requirements", _("请填写防范要求。"))
     now = now or timezone.now()
     with transaction.atomic():
         info = _lock(RiskInformation, info)
-        require(permissions.can_issue_warning(by, info), "只有纪检监察机关可以发出廉政风险预警。")
+        require(permissions.can_issue_warning(by, info), _("只有纪检监察机关可以发出廉政风险预警。"))
         check_transition(
             INFORMATION_TRANSITIONS, info.status, InformationStatus.WARNED, InformationStatus, "风险信息"
         )
@@ -566,7 +571,7 @@ def issue_warning(
             person is not None
             and getattr(getattr(person, "staff_profile", None), "department_id", None) != department.pk
         ):
-            raise ValidationError({"person": "预警对象应为预警单位的工作人员。"})
+            raise ValidationError({"person": _("预警对象应为预警单位的工作人员。")})
         warning = WarningNotice(
             information=info,
             level=level,
@@ -593,7 +598,7 @@ def acknowledge_warning(warning: WarningNotice, *, by) -> WarningNotice:
         check_transition(
             WARNING_TRANSITIONS, warning.status, WarningStatus.ACKNOWLEDGED, WarningStatus, "预警警报"
         )
-        require(permissions.can_acknowledge_warning(by, warning), "只有预警对象可以签收预警警报。")
+        require(permissions.can_acknowledge_warning(by, warning), _("只有预警对象可以签收预警警报。"))
         warning.status, warning.acknowledged_by, warning.acknowledged_at = (
             WarningStatus.ACKNOWLEDGED,
             by,
@@ -643,17 +648,17 @@ def issue_order(
 
     ``now`` back-dates the order (demo data and tests); the deadline counts from its date.
     """
-    plan = _clean_text(plan, "plan", "请填写整改方案要求。")
+    plan = _clean_text(plan, "plan", _("请填写整改方案要求。"))
     _refuse_markup({"prevention": prevention})
     now = now or timezone.now()
     deadline_on = _deadline(deadline_days, timezone.localdate(now))
     with transaction.atomic():
         info = _lock(RiskInformation, info)
-        require(permissions.can_issue_order(by, info), "只有纪检监察机关可以发出廉政风险督办书。")
+        require(permissions.can_issue_order(by, info), _("只有纪检监察机关可以发出廉政风险督办书。"))
         if info.status not in (InformationStatus.ASSESSED, InformationStatus.WARNED):
-            raise ValidationError("风险信息须先分析评估，才能发出督办书。")
+            raise ValidationError(_("风险信息须先分析评估，才能发出督办书。"))
         if warning is not None and warning.information_id != info.pk:
-            raise ValidationError({"warning": "预警警报应属于同一条风险信息。"})
+            raise ValidationError({"warning": _("预警警报应属于同一条风险信息。")})
         order = SupervisionOrder(
             information=info,
             warning=warning,
@@ -684,13 +689,13 @@ def answer_order(
     order: SupervisionOrder, *, by, rectification: str, now: datetime | None = None
 ) -> SupervisionOrder:
     """跟踪反馈: the department reports its rectification; the deadline timer stops at the answer."""
-    rectification = _clean_text(rectification, "rectification", "请填写整改情况。")
+    rectification = _clean_text(rectification, "rectification", _("请填写整改情况。"))
     now = now or timezone.now()
     with transaction.atomic():
         order = _lock(SupervisionOrder, order)
         before = _move_order(order, OrderStatus.ANSWERED)
         order.status = before["status"]  # permission is judged on the state before the move
-        require(permissions.can_answer_order(by, order), "只有督办书所列整改单位可以报送整改情况。")
+        require(permissions.can_answer_order(by, order), _("只有督办书所列整改单位可以报送整改情况。"))
         order.status = OrderStatus.ANSWERED
         order.rectification, order.answered_by, order.answered_at = rectification, by, now
         order.save()
@@ -703,7 +708,7 @@ def close_order(order: SupervisionOrder, *, by, note: str = "") -> SupervisionOr
     """核实办结: the office verifies the rectification and closes the order (on time or not)."""
     with transaction.atomic():
         order = _lock(SupervisionOrder, order)
-        require(permissions.is_office(by), "只有纪检监察机关可以核实办结督办书。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以核实办结督办书。"))
         before = _move_order(order, OrderStatus.CLOSED)
         order.review_note = (note or "").strip()
         order.verified_by, order.closed_at = by, timezone.now()
@@ -716,12 +721,12 @@ def close_order(order: SupervisionOrder, *, by, note: str = "") -> SupervisionOr
 
 def return_order(order: SupervisionOrder, *, by, reason: str, deadline_days: int) -> SupervisionOrder:
     """核实退回: the rectification is not enough; a new deadline (a new timer) is set."""
-    reason = _clean_text(reason, "reason", "退回须说明理由。")
+    reason = _clean_text(reason, "reason", _("退回须说明理由。"))
     now = timezone.now()
     deadline_on = _deadline(deadline_days, timezone.localdate(now))
     with transaction.atomic():
         order = _lock(SupervisionOrder, order)
-        require(permissions.is_office(by), "只有纪检监察机关可以退回整改。")
+        require(permissions.is_office(by), _("只有纪检监察机关可以退回整改。"))
         before = _move_order(order, OrderStatus.RETURNED)
         order.review_note = reason
         order.deadline_days, order.deadline_on = deadline_days, deadline_on
@@ -736,10 +741,10 @@ def share_integrity_file(person, *, viewer, by, reason: str):
     """The office shares ``person``'s integrity file with ``viewer`` (e.g. their department head), with a reason."""
     from .models import IntegrityFileShare
 
-    reason = _clean_text(reason, "reason", "共享廉政档案须说明理由。")[:200]
-    require(permissions.is_office(by), "只有纪检监察机关可以共享廉政档案。")
+    reason = _clean_text(reason, "reason", _("共享廉政档案须说明理由。"))[:200]
+    require(permissions.is_office(by), _("只有纪检监察机关可以共享廉政档案。"))
     if viewer.pk == person.pk:
-        raise ValidationError({"viewer": "本人本就可以查看自己的廉政档案。"})
+        raise ValidationError({"viewer": _("本人本就可以查看自己的廉政档案。")})
     with transaction.atomic():
         share, _created = IntegrityFileShare.objects.update_or_create(
             person=person,
