@@ -143,3 +143,8 @@ def can_view(user, complaint) -> bool:
 
 def has_staff_role(user) -> bool:
     return has_role(user, *STAFF_ROLES)
+
+
+def can_open_desk(user) -> bool:
+    """投诉工作台 (complaints:list and the complaint pages): STAFF_ROLES, like the views."""
+    return has_staff_role(user)

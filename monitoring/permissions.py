@@ -25,6 +25,11 @@ def can_open_dashboard(user) -> bool:
     return is_inspector(user)
 
 
+def can_open_alerts(user) -> bool:
+    """The alert list and the accountability records (INSPECTOR_ROLES, like their views)."""
+    return is_inspector(user)
+
+
 def can_open_notices(user) -> bool:
     """督办件: the notice list (each user sees what ``SupervisionNotice.objects.visible_to`` allows)."""
     return has_role(user, *NOTICE_ROLES)

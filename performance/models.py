@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Department
-from portal.roles import ADMINISTRATOR, APPRAISER, department_of, has_role
+from portal.roles import ADMINISTRATOR, APPRAISER, INSPECTOR, department_of, has_role
 
 from .choices import (
     CriterionStatus,
@@ -497,7 +497,8 @@ class Correction(models.Model):
 
 class RectificationQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if has_role(user, *OFFICE_ROLES):
+        """The office and inspectors (who supervise its timer) see every report, a unit its own."""
+        if has_role(user, *OFFICE_ROLES, INSPECTOR):
             return self
         department = department_of(user)
         return self.filter(department=department) if department else self.none()

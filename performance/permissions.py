@@ -1,6 +1,6 @@
 """One ``can_<verb>(user, obj)`` per verb: the verb calls it to refuse, pages and the API to decide."""
 
-from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HANDLER, DEPT_HEAD, department_of, has_role
+from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of, has_role
 
 from .choices import CriterionStatus, EntryStatus, RectificationStatus, YearStatus
 
@@ -69,3 +69,18 @@ def can_review_rectification(user, task) -> bool:
 def can_see_unpublished(user, department=None) -> bool:
     """The office sees every unpublished result; a unit sees its own."""
     return is_office(user) or (department is not None and department_of(user) == department)
+
+
+def can_open_office(user) -> bool:
+    """考评办工作台 (performance:office)."""
+    return has_role(user, *OFFICE)
+
+
+def can_open_unit(user) -> bool:
+    """A unit's pages: criteria, entries and rectification reports."""
+    return has_role(user, *UNIT_STAFF)
+
+
+def can_open_rectification(user, task) -> bool:
+    """The rectification page: the office and inspectors read every report, a unit its own."""
+    return has_role(user, *OFFICE, INSPECTOR) or is_unit_staff_of(user, task.department)

@@ -37,6 +37,8 @@ class SourceDef:
     absent: str = RATE
     link_name: str = ""  # URL name of the owning app's list of what was counted
     link_query: Callable[[object, date, date], dict] | None = None
+    # "app.verb" of the owning app's permissions.py deciding who may open that list (portal.templatetags.access)
+    link_rule: str = ""
     transform: Callable[[object], float | None] | None = None  # e.g. a grade to points
     # How to call the function and shape its answer, when it is not ``fn(start, end) -> {dept: {...}}``.
     shape: Callable[[Callable, datetime, datetime], dict] | None = None
@@ -73,22 +75,23 @@ def _cases_query(department, start, end):
 
 CANDIDATES = [
     SourceDef("approvals.on_time_rate", "按时办结率", "%", "approvals.indicators", "on_time_completion",
-              link_name="approvals:desk", link_query=_cases_query),
+              link_name="approvals:desk", link_query=_cases_query, link_rule="approvals.open_desk"),
     SourceDef("approvals.alarms_per_100", "超时报警/百件", "件", "approvals.indicators", "overdue_alarms_per_100",
-              link_name="monitoring:alerts", link_query=_alerts_query("overdue")),
+              link_name="monitoring:alerts", link_query=_alerts_query("overdue"), link_rule="monitoring.open_alerts"),
     SourceDef("approvals.satisfaction", "服务对象满意率", "%", "approvals.indicators", "service_satisfaction",
-              link_name="approvals:desk", link_query=_cases_query),
+              link_name="approvals:desk", link_query=_cases_query, link_rule="approvals.open_desk"),
     SourceDef("approvals.cases", "受理件数", "件", "approvals.indicators", "cases_per_department", absent=COUNT,
-              link_name="approvals:desk", link_query=lambda d, s, e: {"department": d.code}),
+              link_name="approvals:desk", link_query=lambda d, s, e: {"department": d.code},
+              link_rule="approvals.open_desk"),
     SourceDef("monitoring.accountability", "问责记录", "人次", "monitoring.indicators", "accountability_records",
-              absent=COUNT, link_name="monitoring:accountability"),
+              absent=COUNT, link_name="monitoring:accountability", link_rule="monitoring.open_alerts"),
     SourceDef("monitoring.anomalies", "异常预警", "条", "monitoring.indicators", "anomalies", absent=COUNT,
-              link_name="monitoring:alerts", link_query=_alerts_query("anomaly")),
+              link_name="monitoring:alerts", link_query=_alerts_query("anomaly"), link_rule="monitoring.open_alerts"),
 ]  # fmt: skip
 
 
 def _complaints_query(department, start, end):
-    return {"department": department.pk, "received_after": start, "received_before": end}
+    return {"department": department.code, "received_after": start, "received_before": end}
 
 
 # The nine complaint indicators and the handling grade (complaints.indicators.department_indicators).
@@ -106,11 +109,12 @@ COMPLAINT_INDICATORS = [
 GRADE_POINTS = {"excellent": 100.0, "qualified": 75.0, "unqualified": 0.0}
 CANDIDATES += [
     SourceDef(f"complaints.{name}", label, unit, "complaints.indicators", "department_indicators", field=name,
-              absent=absent, link_name="complaints:list", link_query=_complaints_query)
+              absent=absent, link_name="complaints:list", link_query=_complaints_query,
+              link_rule="complaints.open_desk")
     for name, label, unit, absent in COMPLAINT_INDICATORS
 ] + [
     SourceDef("complaints.grade", "投诉办理质量等次（优秀100/合格75/不合格0）", "分", "complaints.indicators",
-              "department_indicators", field="grade", link_name="complaints:report",
+              "department_indicators", field="grade", link_name="complaints:report", link_rule="complaints.see_reports",
               transform=lambda g: GRADE_POINTS.get(g))
 ]  # fmt: skip
 

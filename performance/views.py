@@ -23,7 +23,8 @@ from monitoring import timers
 from portal.access import RoleRequiredMixin
 from portal.models import Department
 from portal.ratelimit import client_ip, over_limit
-from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HANDLER, DEPT_HEAD, department_of
+from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of
+from portal.templatetags.access import check
 
 from . import excel, permissions, services, sources
 from .choices import CriterionStatus, EntryStatus, RaterKind, RectificationStatus, YearStatus
@@ -97,10 +98,16 @@ class RankingView(View):
         )
 
 
-def _source_link(basis: dict, department, year) -> str:
+def _source_link(basis: dict, department, year, user) -> str:
+    """The list of what a source counted, when the reader may open it (the owning app's rule)."""
     key = basis.get("key")
     source = next((s for s in sources.CANDIDATES if s.key == key), None)
-    if source is None:
+    if (
+        source is None
+        or not user.is_authenticated
+        or not source.link_rule
+        or not check(user, source.link_rule)
+    ):
         return ""
     start, end = services.year_bounds(year)
     return source.link(department, start.date(), end.date())
@@ -122,7 +129,11 @@ class ResultView(View):
         )
         categories = defaultdict(list)
         for s in scores:
-            s.link = _source_link(s.basis, result.department, result.year) if s.basis.get("key") else ""
+            s.link = (
+                _source_link(s.basis, result.department, result.year, request.user)
+                if s.basis.get("key")
+                else ""
+            )
             s.figures = sources.figure_items(s.basis.get("figures") or {})
             categories[s.indicator.category].append(s)
         public = [
@@ -517,7 +528,9 @@ class RectificationListView(RoleRequiredMixin, View):
 
 
 class RectificationView(RoleRequiredMixin, View):
-    roles = STAFF
+    """The office and the unit act on it; inspectors (who supervise its timer) read it."""
+
+    roles = (*STAFF, INSPECTOR)
 
     def _task(self, request, pk):
         return get_object_or_404(

@@ -116,3 +116,25 @@ def can_view_integrity_file(user, person) -> bool:
     from .models import IntegrityFileShare
 
     return IntegrityFileShare.objects.filter(person=person, viewer=user).exists()
+
+
+# --- pages (views use the same role tuples; menus and links ask these) ----------------------------
+
+IMPORT_ROLES = (DEPT_HANDLER, DEPT_HEAD)
+MANAGE_ROLES = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR, INSPECTOR)
+OFFICE_PAGE_ROLES = (INSPECTOR, ADMINISTRATOR)
+
+
+def can_import(user) -> bool:
+    """Excel 导入 of risk points: department staff (the rows go to their own department)."""
+    return has_role(user, *IMPORT_ROLES)
+
+
+def can_open_manage(user) -> bool:
+    """查点工作台 (risks:manage)."""
+    return has_role(user, *MANAGE_ROLES)
+
+
+def can_open_office(user) -> bool:
+    """廉政风险防控 office pages (risks:office)."""
+    return has_role(user, *OFFICE_PAGE_ROLES)

@@ -250,7 +250,7 @@ class ManageView(RoleRequiredMixin, TemplateView):
     """The department's risk points in every state (查点工作台)."""
 
     template_name = "risks/manage.html"
-    roles = STAFF_ROLES + (INSPECTOR,)
+    roles = permissions.MANAGE_ROLES
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -481,7 +481,7 @@ class TemplateDownloadView(RoleRequiredMixin, View):
 class ImportView(RoleRequiredMixin, View):
     """Upload risk points from the template: all rows or none, with an error report by row."""
 
-    roles = (DEPT_HANDLER, DEPT_HEAD)
+    roles = permissions.IMPORT_ROLES
     template_name = "risks/import.html"
 
     def get(self, request):
