@@ -31,24 +31,7 @@ MAX_PAGES = 400  # per role; the small demo needs far fewer shapes
 # Broken links found by this crawl in apps that other issues own, reported (printed) instead of failing
 # until their owners fix them: (regex on the broken URL, regex on the page showing it, whose).
 # Remove an entry once its link works; an entry that matches nothing any more is harmless.
-KNOWN_BROKEN = [
-    # performance: a result page links each figure to its sources without asking whether the reader
-    # may open them (monitoring's alerts and accountability, the desk, the rectification report).
-    (r"^/monitoring/(alerts|accountability)/", r"^/appraisal/\d+/results/", "performance"),
-    (r"^/desk/\?", r"^/appraisal/\d+/results/", "performance"),
-    (r"^/appraisal/rectifications/\d+/", r"^/appraisal/\d+/results/", "performance"),
-    # monitoring's alert list links each alert to its target's get_absolute_url(): for a result
-    # disclosure record not yet published that is the public page (404); for a rectification report,
-    # a page the inspector may not open (403). Targets need a staff URL of their own.
-    (r"^/appraisal/rectifications/\d+/", r"^/monitoring/alerts/", "performance / monitoring"),
-    # complaints: the desk links its monthly report for roles the report refuses.
-    (r"^/complaints/desk/report/", r"^/complaints/desk/", "complaints"),
-    # performance again: a result page links the complaints desk (403, or 400: a department id where the
-    # desk's filter takes a code) and the complaints report.
-    (r"^/complaints/desk/", r"^/appraisal/\d+/results/", "performance"),
-    # risks: the management page links the Excel import for roles the import refuses.
-    (r"^/risks/manage/import/", r"^/risks/manage/", "risks"),
-]
+KNOWN_BROKEN: list[tuple[str, str, str]] = []
 
 CODE_SEGMENT = re.compile(r"^(?=.*\d)[\w\-.〔〕]+$")
 

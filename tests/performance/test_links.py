@@ -33,7 +33,7 @@ def crawl(client, start_urls, limit=80):
             continue
         seen.add(url)
         response = client.get(url)
-        if response.status_code >= 500 or response.status_code == 404:
+        if response.status_code >= 500 or response.status_code in (400, 403, 404):
             broken.append((url, response.status_code))
             continue
         if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
@@ -50,7 +50,7 @@ def crawl(client, start_urls, limit=80):
                 queue.append(target)
             else:
                 status = client.get(target).status_code  # another app's page: answers, not followed
-                if status >= 500 or status == 404:
+                if status >= 500 or status in (400, 403, 404):  # shown only to who may open it
                     broken.append((target, status))
     return seen, broken
 
@@ -66,3 +66,31 @@ def test_public_crawl(client, published):
     seen, broken = crawl(client, [reverse("performance:index")])
     assert not broken, broken
     assert any("/units/" in u for u in seen)
+
+
+def test_unit_crawl(client, published, units):
+    """A unit's head sees its result without links to the desks and lists it may not open."""
+    from portal import roles
+    from tests.factories import UserFactory
+
+    head = UserFactory(username="unit-head", roles=[roles.DEPT_HEAD], department=units[-1])
+    client.force_login(head)
+    seen, broken = crawl(client, [reverse("performance:result", args=[published.year, units[-1].code])])
+    assert not broken, broken
+    assert any("/rectifications/" in u for u in seen)
+
+
+def test_inspector_reads_rectification(client, published, units, inspector):
+    """Inspectors supervise the report's timer: its alert links here, so they read it (no form)."""
+    from performance.models import Rectification
+
+    task = Rectification.objects.first()
+    client.force_login(inspector)
+    response = client.get(reverse("performance:rectification", args=[task.pk]))
+    assert response.status_code == 200
+    assert response.context["form"] is None and not response.context["can_review"]
+    assert (
+        client.post(reverse("performance:rectification", args=[task.pk]), {"report": "x"}).status_code == 403
+    )
+    task.refresh_from_db()
+    assert not task.report
