@@ -81,6 +81,11 @@ def can_open_unit(user) -> bool:
     return has_role(user, *UNIT_STAFF)
 
 
+def can_open_rectifications(user) -> bool:
+    """The list of rectification reports (the office and the units)."""
+    return has_role(user, *OFFICE, *UNIT_STAFF)
+
+
 def can_open_rectification(user, task) -> bool:
     """The rectification page: the office and inspectors read every report, a unit its own."""
     return has_role(user, *OFFICE, INSPECTOR) or is_unit_staff_of(user, task.department)
