@@ -32,6 +32,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal.access import RoleRequiredMixin
@@ -58,71 +59,101 @@ def offered(verbs: dict[str, Verb], user, obj) -> list[tuple[str, Any]]:
 
 
 class ActionView(RoleRequiredMixin, View):
-    """A verb from ``verbs`` (named by the URL's ``verb_kwarg``) on the object of ``get_object``."""
+    """A verb on the object of ``get_object``: ``verb`` of a subclass, or one of ``verbs`` named by the URL.
 
-    verbs: dict[str, Verb] = {}
+    Hooks: ``allowed(obj)`` refuses early (raise PermissionDenied) what the page should not offer;
+    ``call_verb(form)`` calls the verb and returns its result; ``get_success_message(result)`` and
+    ``get_success_url(result)`` say what follows; ``transition_error(form, exc)`` and
+    ``refused(exc)`` (a ValidationError of a verb without a form) answer the verb's refusals.
+    """
+
+    verbs: dict[str, Verb] | None = None
+    verb: Verb | None = None
     verb_kwarg = "verb"
     template_name: str = ""
     success_url: Any = None
+    submit_label = gettext_lazy("确定")
+    #: The status of the form shown again with errors.
+    form_error_status = 400
     #: ``None``: a TransitionError becomes a message and a redirect; else the form again with this status.
     transition_error_status: int | None = None
     object_context_name = "object"
 
     def dispatch(self, request, *args, **kwargs):
-        if kwargs.get(self.verb_kwarg) not in self.verbs:
-            raise Http404
-        self.verb_name = kwargs[self.verb_kwarg]
-        self.verb = self.verbs[self.verb_name]
+        self.verb_name = None
+        if self.verbs is not None:
+            if kwargs.get(self.verb_kwarg) not in self.verbs:
+                raise Http404
+            self.verb_name = kwargs[self.verb_kwarg]
+            self.verb = self.verbs[self.verb_name]
         return super().dispatch(request, *args, **kwargs)
 
     def get_object(self):
         raise NotImplementedError
 
+    def allowed(self, obj) -> None:
+        """Refuse early (PermissionDenied) what the verb would refuse; nothing by default."""
+
     def get_form(self, data=None):
-        return self.verb.form_class(data) if self.verb.form_class else None
+        form_class = self.verb.form_class if self.verb else None
+        return form_class(data) if form_class else None
 
     def get_context_data(self, **kwargs):
-        context = {"verb": self.verb_name, "title": self.verb.title, "danger": self.verb.danger,
-                   self.object_context_name: self.object}  # fmt: skip
+        context = {
+            "verb": self.verb_name,
+            "title": self.verb.title if self.verb else "",
+            "danger": self.verb.danger if self.verb else False,
+            "submit_label": self.submit_label,
+            self.object_context_name: self.object,
+        }
         context.update(kwargs)
         return context
 
     def render_form(self, form, status=200):
         return render(self.request, self.template_name, self.get_context_data(form=form), status=status)
 
-    def get_success_url(self):
-        target = self.verb.success_url or self.success_url
+    def call_verb(self, form):
+        data = form.cleaned_data if form is not None else {}
+        return self.verb.perform(self.object, by=self.request.user, **data)
+
+    def get_success_url(self, result=None):
+        target = (self.verb.success_url if self.verb else None) or self.success_url
         return target(self.object) if callable(target) else target
 
     def get_failure_url(self):
         return self.get_success_url()
 
-    def success_message(self) -> str:
+    def get_success_message(self, result) -> str:
         return _("已%(verb)s") % {"verb": self.verb.title}
 
-    def perform(self, form):
-        return self.verb.perform(self.object, by=self.request.user, **(form.cleaned_data if form else {}))
+    def transition_error(self, form, exc):
+        messages.error(self.request, str(exc))
+        if self.transition_error_status is not None:
+            return self.render_form(form, status=self.transition_error_status)
+        return redirect(self.get_failure_url())
+
+    def refused(self, exc):
+        raise exc
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
+        self.allowed(self.object)
         return self.render_form(self.get_form())
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        self.allowed(self.object)
         form = self.get_form(request.POST)
         if form is not None and not form.is_valid():
-            return self.render_form(form, status=400)
+            return self.render_form(form, status=self.form_error_status)
         try:
-            self.perform(form)
+            result = self.call_verb(form)
         except ValidationError as exc:
             if form is None:
-                raise
+                return self.refused(exc)
             attach_errors(form, exc)
-            return self.render_form(form, status=400)
+            return self.render_form(form, status=self.form_error_status)
         except TransitionError as exc:
-            messages.error(request, str(exc))
-            if self.transition_error_status is not None:
-                return self.render_form(form, status=self.transition_error_status)
-            return redirect(self.get_failure_url())
-        messages.success(request, self.success_message())
-        return redirect(self.get_success_url())
+            return self.transition_error(form, exc)
+        messages.success(request, self.get_success_message(result))
+        return redirect(self.get_success_url(result))

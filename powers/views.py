@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from portal import actions
 from portal.access import RoleRequiredMixin
 from portal.choices import Level
 from portal.forms import ReasonForm, attach_errors
@@ -543,17 +544,26 @@ class StandardFormView(StaffView):
 # --- actions: one verb each ------------------------------------------------------------------
 
 
-class ActionView(StaffView):
-    """POST a form to one service verb. GET shows the form alone; errors re-render it; success redirects."""
+class ActionView(StaffView, actions.ActionView):
+    """One verb per subclass (portal.actions): GET shows the form alone; errors re-render it (status 200);
+    a refusal of a verb without a form comes back as a message on the power's page; success redirects
+    to the power the verb returned."""
 
     template_name = "powers/manage/action.html"
+    object_context_name = "power"
+    form_error_status = 200
     form_class = None
     title = ""
-    submit_label = _lazy("确定")
     danger = False
 
-    def get_form(self, power, data=None):
+    def get_object(self):
+        return self.get_power(self.kwargs["pk"])
+
+    def get_form(self, data=None):
         return self.form_class(data) if self.form_class else None
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(title=self.title, danger=self.danger, **kwargs)
 
     def perform(self, power, data) -> Power:
         raise NotImplementedError
@@ -561,40 +571,25 @@ class ActionView(StaffView):
     def success_message(self, power, result) -> str:
         raise NotImplementedError
 
-    def allowed(self, power) -> None:
-        """Refuse early what the verb would refuse, so the page does not offer it."""
+    def call_verb(self, form):
+        return self.perform(self.object, form.cleaned_data if form is not None else {})
 
-    def render_form(self, power, form, status=200):
-        context = {"power": power, "form": form, "title": self.title, "submit_label": self.submit_label,
-                   "danger": self.danger}  # fmt: skip
-        return render(self.request, self.template_name, context, status=status)
+    def get_success_message(self, result):
+        return self.success_message(self.object, result)
 
-    def get(self, request, pk):
-        power = self.get_power(pk)
-        self.allowed(power)
-        return self.render_form(power, self.get_form(power))
+    def get_success_url(self, result=None):
+        return manage_url(result)
 
-    def post(self, request, pk):
-        power = self.get_power(pk)
-        self.allowed(power)
-        form = self.get_form(power, request.POST)
-        if form is not None and not form.is_valid():
-            return self.render_form(power, form)
-        data = form.cleaned_data if form is not None else {}
-        try:
-            result = self.perform(power, data)
-        except (ValidationError, TransitionError) as exc:
-            if form is None:
-                for message in getattr(exc, "messages", [str(exc)]):
-                    messages.error(request, message)
-                return redirect(manage_url(power))
-            if isinstance(exc, TransitionError):
-                form.add_error(None, str(exc))
-            else:
-                attach_errors(form, exc)
-            return self.render_form(power, form)
-        messages.success(request, self.success_message(power, result))
-        return redirect(manage_url(result))
+    def transition_error(self, form, exc):
+        if form is None:
+            return self.refused(exc)
+        form.add_error(None, str(exc))
+        return self.render_form(form, status=self.form_error_status)
+
+    def refused(self, exc):
+        for message in getattr(exc, "messages", [str(exc)]):
+            messages.error(self.request, message)
+        return redirect(manage_url(self.object))
 
 
 class SubmitView(ActionView):
@@ -669,8 +664,8 @@ class DelegateView(ReviseView):
     title = _lazy("下放至下级单位")
     submit_label = _lazy("生成下放草稿")
 
-    def get_form(self, power, data=None):
-        return DelegationForm(data, power=power)
+    def get_form(self, data=None):
+        return DelegationForm(data, power=self.object)
 
     def perform(self, power, data):
         return services.propose_delegation(
@@ -711,12 +706,6 @@ class RemoveStandardView(ActionView):
 
     def success_message(self, power, result):
         return _("裁量基准已删除。")
-
-    def get(self, request, pk, standard_pk):
-        return super().get(request, pk)
-
-    def post(self, request, pk, standard_pk):
-        return super().post(request, pk)
 
 
 class MergeView(StaffView):

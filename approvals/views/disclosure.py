@@ -215,5 +215,5 @@ class DisclosureActionView(ActionView):
             pk=self.kwargs["pk"],
         )
 
-    def success_message(self):
+    def get_success_message(self, result):
         return _("已%(verb)s：%(number)s") % {"verb": self.verb.title, "number": self.object.decision_number}
