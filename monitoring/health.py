@@ -34,9 +34,24 @@ WORKER_STALE_AFTER_SECONDS = 4 * WORKER_HEARTBEAT_SECONDS
 OK, ERROR, UNKNOWN = "ok", "error", "unknown"
 
 
+@contextlib.contextmanager
 def _probe_transaction():
-    """PostgreSQL: a transaction, so that SET LOCAL bounds the probe; SQLite needs none (no extra queries)."""
-    return transaction.atomic() if connection.vendor == "postgresql" else contextlib.nullcontext()
+    """PostgreSQL: a transaction, so that SET LOCAL bounds the probe; SQLite needs none (no extra queries).
+
+    Inside a caller's transaction the probe runs in a savepoint that is rolled back, which also undoes
+    its SET LOCAL: the caller's later statements must not inherit the probe's short timeout.
+    """
+    if connection.vendor != "postgresql":
+        yield
+    elif connection.in_atomic_block:
+        savepoint = transaction.savepoint()
+        try:
+            yield
+        finally:
+            transaction.savepoint_rollback(savepoint)
+    else:
+        with transaction.atomic():
+            yield
 
 
 def _statement_timeout(cursor) -> None:

@@ -32,18 +32,28 @@ def closed_port():
 
 
 @pytest.fixture
-def broker():
+def broker(monkeypatch):
     """Point the Celery app at a URL with eager mode off (tasks really would be published)."""
     conf = celery_app.conf
     saved = conf.broker_url, conf.task_always_eager
 
-    def use(url):
-        conf.broker_url, conf.task_always_eager = url, False
+    def reset():
+        # Drop every cached connection and producer: with a real Redis broker configured (the
+        # PostgreSQL run), a pooled producer would otherwise still publish to the working server.
+        celery_app.close()
         celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+        celery_app.__dict__.pop("producer_pool", None)
+
+    def use(url):
+        # Celery prefers the CELERY_BROKER_URL environment variable (set in the PostgreSQL run) to conf.
+        monkeypatch.setenv("CELERY_BROKER_URL", url)
+        conf.broker_url, conf.task_always_eager = url, False
+        reset()
 
     yield use
     conf.broker_url, conf.task_always_eager = saved
-    celery_app._pool = None
+    reset()
 
 
 @pytest.fixture

@@ -78,8 +78,15 @@ def api_operations():
     return sorted(out)
 
 
+# /health/ answers 503 by design when a dependency is down (no worker runs during the tests): the
+# load balancer's answer, not a server error. Any other path's 5xx is one.
+HEALTH_PATH = "/health/"
+
+
 def letter(response) -> str:
     status = response.status_code
+    if status == 503 and response.request.get("PATH_INFO") == HEALTH_PATH and "checks" in response.json():
+        return "O"
     if status >= 500:
         return "X"
     if status in (301, 302, 303):
