@@ -85,8 +85,8 @@ PAGES = {
         'performance:index': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'performance:office': ('LDDDDDDDODO', 'LDDDDDDDMDM'),
         'performance:ranking': ('NNNNNNNNONO', 'MMMMMMMMMMM'),
-        'performance:rectification': ('LDNNNDDDNDN', 'LDNNNDDDNDN'),
-        'performance:rectification_action': ('LDNNNDDDNDN', 'LDNNNDDDNDN'),
+        'performance:rectification': ('LDNNNDNDNDN', 'LDNNNDNDNDN'),  # inspectors read (they supervise its timer); the verb refuses them
+        'performance:rectification_action': ('LDNNNDNDNDN', 'LDNNNDNDNDN'),
         'performance:rectifications': ('LDOOODDDODO', 'LDMMMDDDMDM'),
         'performance:result': ('NNNNNNNNNNN', 'MMMMMMMMMMM'),
         'performance:surveys': ('LDDDDDDDODO', 'LDDDDDDDODO'),
