@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from monitoring import services, supervision
 from monitoring.choices import AccountabilityMeasure, AlertKind, AlertState
-from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
+from monitoring.models import AccountabilityRecord, Alert
 from monitoring.sweep import run_sweep
 from portal.models import Department
 from portal.roles import DEPT_HANDLER, INSPECTOR, department_of
@@ -36,7 +36,8 @@ def _run_rules(stdout) -> None:
 
 
 def seed(scale: str, stdout) -> None:
-    if SupervisionNotice.objects.exists() or AccountabilityRecord.objects.exists():
+    # Its own records only: complaints press departments with supervision notices of their own.
+    if AccountabilityRecord.objects.exists():
         stdout.write("    supervision already seeded")
         return
     result = run_sweep()
