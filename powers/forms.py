@@ -83,8 +83,11 @@ class PowerForm(forms.ModelForm):
         return {str(v) for v in values if str(v).isdigit() and bounds.in_int64(v)}
 
     def article_query(self) -> str:
+        """The article search as typed, read before validation: printable characters only (a NUL would
+        reach PostgreSQL, which refuses it in a string)."""
         source = self.data if self.is_bound else self.initial
-        return (source.get(self.add_prefix("article_q") if self.is_bound else "article_q") or "").strip()[:50]
+        raw = str(source.get(self.add_prefix("article_q") if self.is_bound else "article_q") or "")
+        return "".join(ch for ch in raw if ch.isprintable()).strip()[:50]
 
     def _article_choices(self):
         chosen = self._chosen_articles()
