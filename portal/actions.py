@@ -51,6 +51,8 @@ class Verb:
     danger: bool = False
     #: URL name (or callable ``obj -> url``) to go to after success; the view's ``success_url`` when None.
     success_url: Any = None
+    #: What the person is told after success ("已<title>" when None).
+    message: Any = None
 
 
 def offered(verbs: dict[str, Verb], user, obj) -> list[tuple[str, Any]]:
@@ -124,6 +126,8 @@ class ActionView(RoleRequiredMixin, View):
         return self.get_success_url()
 
     def get_success_message(self, result) -> str:
+        if self.verb.message is not None:
+            return str(self.verb.message)
         return _("已%(verb)s") % {"verb": self.verb.title}
 
     def transition_error(self, form, exc):

@@ -3,7 +3,8 @@
 ``clean_text`` is the one rule for free text typed by a person: surrounding whitespace stripped, NUL
 and other control characters refused (a line break only where the field is multi-line), and a
 maximum length. ``TextField`` is Django's CharField with that rule, so every form's text goes
-through it; ``ReasonForm`` is the small form of every verb that needs only a stated reason.
+through it; ``ReasonForm`` is the small form of every verb that needs only a stated reason, and
+``NoteForm``/``RequiredNoteForm`` of every verb that takes a note (optional or required).
 """
 
 import re
@@ -47,6 +48,20 @@ class ReasonForm(forms.Form):
     """The stated reason (理由) of a verb: returning, refusing, abolishing, revising…"""
 
     reason = TextField(label=gettext_lazy("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NoteForm(forms.Form):
+    """An optional note (说明) with a verb: confirming, accepting, checking, keeping…"""
+
+    note = TextField(
+        label=gettext_lazy("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredNoteForm(NoteForm):
+    """A note the verb needs (退回理由): the same field, required."""
+
+    note = TextField(label=gettext_lazy("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 def attach_errors(form, exc: ValidationError) -> None:

@@ -62,16 +62,6 @@ class RiskPointForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
 class AdjustScoresForm(forms.Form):
     likelihood = score_field(_("发生可能性"))
     harm = score_field(_("危害程度"))

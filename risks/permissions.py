@@ -70,6 +70,16 @@ def can_acknowledge_list(user, post) -> bool:
 # --- the warning loop ---------------------------------------------------------------------------
 
 
+def can_submit_self_review(user, review) -> bool:
+    """The department's own staff report its quarterly self-review (自查)."""
+    return is_staff_of(user, review.department)
+
+
+def can_review_self_review(user, review) -> bool:
+    """The office accepts a self-review or sends it back."""
+    return is_office(user)
+
+
 def can_record_information(user, obj=None) -> bool:
     return is_office(user)
 

@@ -91,7 +91,7 @@ def submit_self_review(review: SelfReview, *, by, report: str) -> SelfReview:
         raise ValidationError({"report": _("请填写自查情况。")})
     with transaction.atomic():
         review = SelfReview.objects.select_for_update().get(pk=review.pk)
-        require(permissions.is_staff_of(by, review.department), _("只有本单位工作人员可以报送自查情况。"))
+        require(permissions.can_submit_self_review(by, review), _("只有本单位工作人员可以报送自查情况。"))
         before = _move(review, ReviewStatus.SUBMITTED)
         review.report, review.submitted_by, review.submitted_at = report, by, timezone.now()
         review.points_reviewed = RiskPoint.objects.filter(
@@ -107,7 +107,7 @@ def accept_self_review(review: SelfReview, *, by, note: str = "", accept: bool =
     """The office accepts the report, or sends it back (a new deadline of five working days)."""
     with transaction.atomic():
         review = SelfReview.objects.select_for_update().get(pk=review.pk)
-        require(permissions.is_office(by), _("只有纪检监察机关可以审阅自查情况。"))
+        require(permissions.can_review_self_review(by, review), _("只有纪检监察机关可以审阅自查情况。"))
         before = _move(review, ReviewStatus.ACCEPTED if accept else ReviewStatus.OPEN)
         review.review_note = (note or "").strip()
         if not accept:

@@ -18,20 +18,23 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from portal import actions
 from portal.access import RoleRequiredMixin
+from portal.actions import Verb
+from portal.forms import NoteForm, ReasonForm
 from portal.models import Department, Post
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of
-from portal.services import TransitionError
 from powers import flowchart as drawing
 from powers.models import Flowchart, FlowStep, Power
 
 from . import catalogue, permissions, services
 from .choices import GRADE_HEX, Grade, RiskPointStatus, RiskType
 from .filtersets import RiskPointFilterSet
-from .forms import AdjustScoresForm, NoteForm, ReasonForm, RiskPointForm
+from .forms import AdjustScoresForm, RiskPointForm
 from .models import Acknowledgement, RiskPoint, RiskPointVersion
 
 STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
@@ -49,59 +52,27 @@ def catalogue_queryset(user):
     return RiskPoint.objects.visible_to(user).select_related("department", "power", "step", "post")
 
 
-class VerbView(RoleRequiredMixin, View):
-    """A verb with a small form: GET shows the form, POST calls ``run`` and redirects to the object.
-
-    Refusals: PermissionDenied → the 403 page; TransitionError → a message on the object's page;
-    ValidationError → the form again with the reason.
-    """
+class VerbView(actions.ActionView):
+    """A verb of this app on one row (``portal.actions``): the row is found among those the user may see,
+    and success and refusals (TransitionError, a ValidationError of a verb without a form) come back to
+    its page; form errors show the form again (400)."""
 
     model = None
-    form_class = None
-    title = ""
     template_name = "risks/action.html"
-    success_message = ""
-
-    def get_queryset(self):
-        return self.model.objects.visible_to(self.request.user)
 
     def get_object(self):
-        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+        return get_object_or_404(self.model.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
 
-    def get_form(self, data=None):
-        return self.form_class(data) if self.form_class else None
+    def get_success_url(self, result=None):
+        target = result if hasattr(result, "get_absolute_url") else self.object
+        return target.get_absolute_url()
 
-    def run(self, obj, data):
-        raise NotImplementedError
+    def get_failure_url(self):
+        return self.object.get_absolute_url()
 
-    def success_url(self, obj):
-        return obj.get_absolute_url()
-
-    def render_form(self, obj, form):
-        return render(self.request, self.template_name, {"object": obj, "form": form, "title": self.title})
-
-    def get(self, request, *args, **kwargs):
-        return self.render_form(self.get_object(), self.get_form())
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        form = self.get_form(request.POST)
-        if form is not None and not form.is_valid():
-            return self.render_form(obj, form)
-        try:
-            result = self.run(obj, form.cleaned_data if form is not None else {})
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-            return redirect(self.success_url(obj))
-        except ValidationError as exc:
-            if form is None:
-                messages.error(request, " ".join(exc.messages))
-                return redirect(self.success_url(obj))
-            form.add_error(None, exc)
-            return self.render_form(obj, form)
-        if self.success_message:
-            messages.success(request, self.success_message)
-        return redirect(self.success_url(result if result is not None else obj))
+    def refused(self, exc):
+        messages.error(self.request, " ".join(exc.messages))
+        return redirect(self.get_failure_url())
 
 
 # --- public pages --------------------------------------------------------------------------------
@@ -324,63 +295,61 @@ class PointFormView(RoleRequiredMixin, View):
         return self.render_form(form, point, department)
 
 
+POINT_VERBS = {
+    "submit": Verb(
+        _lazy("申报风险点"), None, permissions.can_submit, services.submit_point,
+        message=_lazy("已申报，等待纪检监察机关确认。"),
+    ),
+    "confirm": Verb(
+        _lazy("确认风险点"), NoteForm, permissions.can_confirm, services.confirm_point,
+        message=_lazy("风险点已确认，列入风险等级目录。"),
+    ),
+    "return": Verb(
+        _lazy("退回风险点"), ReasonForm, permissions.can_return, services.return_point, danger=True,
+        message=_lazy("已退回。"),
+    ),
+    "revise": Verb(
+        _lazy("修订风险点"), ReasonForm, permissions.can_revise, services.revise_point,
+        message=_lazy("已开启新版本草稿。"),
+    ),
+    "adjust": Verb(
+        _lazy("调整评分"), AdjustScoresForm, permissions.can_adjust_scores, services.adjust_scores,
+        message=_lazy("评分已调整，等级已重新评定。"),
+    ),
+}  # fmt: skip
+
+
 class SubmitView(VerbView):
     model = RiskPoint
     roles = STAFF_ROLES
-    title = _("申报风险点")
-    success_message = _("已申报，等待纪检监察机关确认。")
-
-    def run(self, obj, data):
-        return services.submit_point(obj, by=self.request.user)
+    verb = POINT_VERBS["submit"]
 
 
 class ConfirmView(VerbView):
     model = RiskPoint
     roles = OFFICE_ROLES
-    form_class = NoteForm
-    title = _("确认风险点")
-    success_message = _("风险点已确认，列入风险等级目录。")
-
-    def run(self, obj, data):
-        return services.confirm_point(obj, by=self.request.user, note=data["note"])
+    verb = POINT_VERBS["confirm"]
 
 
 class ReturnView(VerbView):
     model = RiskPoint
     roles = OFFICE_ROLES
-    form_class = ReasonForm
-    title = _("退回风险点")
-    success_message = _("已退回。")
-
-    def run(self, obj, data):
-        return services.return_point(obj, by=self.request.user, reason=data["reason"])
+    verb = POINT_VERBS["return"]
 
 
 class ReviseView(VerbView):
     model = RiskPoint
     roles = STAFF_ROLES
-    form_class = ReasonForm
-    title = _("修订风险点")
-    success_message = _("已开启新版本草稿。")
-
-    def run(self, obj, data):
-        return services.revise_point(obj, by=self.request.user, reason=data["reason"])
+    verb = POINT_VERBS["revise"]
 
 
 class AdjustScoresView(VerbView):
     model = RiskPoint
     roles = OFFICE_ROLES
-    form_class = AdjustScoresForm
-    title = _("调整评分")
-    success_message = _("评分已调整，等级已重新评定。")
+    verb = POINT_VERBS["adjust"]
 
     def get_form(self, data=None):
-        point = self.get_object()
-        return AdjustScoresForm(data, initial=point.scores)
-
-    def run(self, obj, data):
-        reason = data.pop("reason")
-        return services.adjust_scores(obj, by=self.request.user, reason=reason, **data)
+        return AdjustScoresForm(data, initial=self.object.scores)
 
 
 # --- the power-risk list per post and per person --------------------------------------------------

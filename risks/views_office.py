@@ -10,21 +10,22 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from monitoring.alerts import open_for_intake
 from monitoring.supervision import accountability_of
 from portal.access import RoleRequiredMixin
+from portal.actions import Verb
+from portal.forms import NoteForm, ReasonForm
 
 from . import permissions, services
 from .filtersets import OrderFilterSet, RiskInformationFilterSet, WarningFilterSet
 from .forms import (
     AssessForm,
     InformationForm,
-    NoteForm,
     OrderForm,
-    ReasonForm,
     RectificationForm,
     ReturnOrderForm,
     WarningForm,
@@ -33,6 +34,43 @@ from .models import RiskInformation, SupervisionOrder, WarningNotice
 from .views import OFFICE_ROLES, STAFF_ROLES, VerbView
 
 PAGE_SIZE = 50
+
+
+#: The verbs of the warning loop, in the order of the loop (portal.actions).
+OFFICE_VERBS = {
+    "assess": Verb(
+        _lazy("分析评估"), AssessForm, permissions.can_assess_information, services.assess_information,
+        message=_lazy("已评估。"),
+    ),
+    "dismiss": Verb(
+        _lazy("不予预警"), ReasonForm, permissions.can_assess_information, services.dismiss_information,
+        message=_lazy("已记录不予预警的理由。"),
+    ),
+    "issue_warning": Verb(
+        _lazy("发出廉政风险预警警报"), WarningForm, permissions.can_issue_warning, services.issue_warning,
+        message=_lazy("预警警报已发出。"),
+    ),
+    "issue_order": Verb(
+        _lazy("发出廉政风险督办书"), OrderForm, permissions.can_issue_order, services.issue_order,
+        message=_lazy("督办书已发出，整改期限开始计时。"),
+    ),
+    "acknowledge_warning": Verb(
+        _lazy("签收预警警报"), None, permissions.can_acknowledge_warning, services.acknowledge_warning,
+        message=_lazy("已签收。"),
+    ),
+    "answer_order": Verb(
+        _lazy("报送整改情况"), RectificationForm, permissions.can_answer_order, services.answer_order,
+        message=_lazy("整改情况已报送，等待核实。"),
+    ),
+    "close_order": Verb(
+        _lazy("核实办结"), NoteForm, permissions.can_verify_order, services.close_order,
+        message=_lazy("督办书已核实办结。"),
+    ),
+    "return_order": Verb(
+        _lazy("核实退回"), ReturnOrderForm, permissions.can_verify_order, services.return_order, danger=True,
+        message=_lazy("已退回重新整改，新的期限开始计时。"),
+    ),
+}  # fmt: skip
 
 
 def _page(request, queryset):
@@ -129,48 +167,32 @@ class InformationDetailView(RoleRequiredMixin, TemplateView):
 class AssessView(VerbView):
     model = RiskInformation
     roles = OFFICE_ROLES
-    form_class = AssessForm
-    title = _("分析评估")
-    success_message = _("已评估。")
-
-    def run(self, obj, data):
-        return services.assess_information(obj, by=self.request.user, **data)
+    verb = OFFICE_VERBS["assess"]
 
 
 class DismissView(VerbView):
     model = RiskInformation
     roles = OFFICE_ROLES
-    form_class = ReasonForm
-    title = _("不予预警")
-    success_message = _("已记录不予预警的理由。")
-
-    def run(self, obj, data):
-        return services.dismiss_information(obj, by=self.request.user, reason=data["reason"])
+    verb = OFFICE_VERBS["dismiss"]
 
 
 class IssueWarningView(VerbView):
     model = RiskInformation
     roles = OFFICE_ROLES
-    title = _("发出廉政风险预警警报")
-    success_message = _("预警警报已发出。")
+    verb = OFFICE_VERBS["issue_warning"]
 
     def get_form(self, data=None):
-        return WarningForm(data, department=self.get_object().department)
-
-    def run(self, obj, data):
-        return services.issue_warning(obj, by=self.request.user, **data)
+        return WarningForm(data, department=self.object.department)
 
 
 class IssueOrderView(VerbView):
     model = RiskInformation
     roles = OFFICE_ROLES
-    form_class = OrderForm
-    title = _("发出廉政风险督办书")
-    success_message = _("督办书已发出，整改期限开始计时。")
+    verb = OFFICE_VERBS["issue_order"]
 
-    def run(self, obj, data):
-        warning = obj.warnings.order_by("-issued_at").first()
-        return services.issue_order(obj, by=self.request.user, warning=warning, **data)
+    def call_verb(self, form):
+        warning = self.object.warnings.order_by("-issued_at").first()
+        return services.issue_order(self.object, by=self.request.user, warning=warning, **form.cleaned_data)
 
 
 # --- warnings and orders: seen by the office and whom they address --------------------------------
@@ -207,11 +229,7 @@ class WarningDetailView(RoleRequiredMixin, TemplateView):
 
 class AcknowledgeWarningView(VerbView):
     model = WarningNotice
-    title = _("签收预警警报")
-    success_message = _("已签收。")
-
-    def run(self, obj, data):
-        return services.acknowledge_warning(obj, by=self.request.user)
+    verb = OFFICE_VERBS["acknowledge_warning"]
 
 
 class OrderListView(RoleRequiredMixin, TemplateView):
@@ -250,34 +268,19 @@ class OrderDetailView(RoleRequiredMixin, TemplateView):
 class AnswerOrderView(VerbView):
     model = SupervisionOrder
     roles = STAFF_ROLES
-    form_class = RectificationForm
-    title = _("报送整改情况")
-    success_message = _("整改情况已报送，等待核实。")
-
-    def run(self, obj, data):
-        return services.answer_order(obj, by=self.request.user, **data)
+    verb = OFFICE_VERBS["answer_order"]
 
 
 class CloseOrderView(VerbView):
     model = SupervisionOrder
     roles = OFFICE_ROLES
-    form_class = NoteForm
-    title = _("核实办结")
-    success_message = _("督办书已核实办结。")
-
-    def run(self, obj, data):
-        return services.close_order(obj, by=self.request.user, note=data["note"])
+    verb = OFFICE_VERBS["close_order"]
 
 
 class ReturnOrderView(VerbView):
     model = SupervisionOrder
     roles = OFFICE_ROLES
-    form_class = ReturnOrderForm
-    title = _("核实退回")
-    success_message = _("已退回重新整改，新的期限开始计时。")
-
-    def run(self, obj, data):
-        return services.return_order(obj, by=self.request.user, **data)
+    verb = OFFICE_VERBS["return_order"]
 
 
 # --- the integrity file (廉政档案) ---------------------------------------------------------------

@@ -1,23 +1,27 @@
 """Pages of the reviews: a department's ten-clarities panel and self-reviews; the democratic evaluations."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
 from portal.access import RoleRequiredMixin
+from portal.actions import Verb
+from portal.forms import NoteForm, RequiredNoteForm
 from portal.models import Department
-from portal.services import TransitionError
 
 from . import permissions, reviews
 from .choices import EVIDENCED_CLARITIES, EvaluationDecision, Relation
 from .models import ConflictDeclaration, DemocraticEvaluation, Recusal, SelfReview
-from .views import OFFICE_ROLES
+from .views import OFFICE_ROLES, VerbView
 
 
 class EvidenceForm(forms.Form):
@@ -101,26 +105,32 @@ class DepartmentPanelView(RoleRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(evidence_form=form))
 
 
-class SelfReviewVerbView(RoleRequiredMixin, View):
-    def post(self, request, pk, verb):
-        if verb not in ("submit", "accept", "reopen"):
-            from django.http import Http404
+#: A self-review's verbs, named by the URL (portal.actions).
+SELF_REVIEW_VERBS = {
+    "submit": Verb(
+        gettext_lazy("报送自查情况"), ReportForm, permissions.can_submit_self_review, reviews.submit_self_review,
+        message=gettext_lazy("自查情况已报送。"),
+    ),
+    "accept": Verb(
+        gettext_lazy("审阅通过"), NoteForm, permissions.can_review_self_review,
+        partial(reviews.accept_self_review, accept=True), message=gettext_lazy("已审阅通过。"),
+    ),
+    "reopen": Verb(
+        gettext_lazy("退回重报"), RequiredNoteForm, permissions.can_review_self_review,
+        partial(reviews.accept_self_review, accept=False), danger=True,
+        message=gettext_lazy("已退回重报，新的期限开始计时。"),
+    ),
+}  # fmt: skip
 
-            raise Http404
-        review = get_object_or_404(SelfReview.objects.visible_to(request.user), pk=pk)
-        try:
-            if verb == "submit":
-                form = ReportForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("请填写自查情况。"))
-                reviews.submit_self_review(review, by=request.user, report=form.cleaned_data["report"])
-            else:
-                reviews.accept_self_review(
-                    review, by=request.user, note=request.POST.get("note", "")[:2000], accept=verb == "accept"
-                )
-        except (TransitionError, ValidationError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("risks:department", code=review.department.code)
+
+class SelfReviewVerbView(VerbView):
+    model = SelfReview
+    verbs = SELF_REVIEW_VERBS
+
+    def get_success_url(self, result=None):
+        return reverse("risks:department", kwargs={"code": self.object.department.code})
+
+    get_failure_url = get_success_url
 
 
 class EvaluationsView(RoleRequiredMixin, View):

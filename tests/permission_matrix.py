@@ -162,7 +162,7 @@ PAGES = {
         'risks:return': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:return_order': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:revise': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
-        'risks:self_review_verb': ('LMMMMMMMMMM', 'LNNNNNNNNNN'),
+        'risks:self_review_verb': ('LNNNNNNNNNN', 'LNNNNNNNNNN'),
         'risks:share_file': ('LDDDDDMDDDM', 'LDDDDDNDDDN'),
         'risks:submit': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
         'risks:warning': ('LNNNNNNNNNN', 'LMMMMMMMMMM'),

@@ -102,3 +102,26 @@ def test_pages(client, review, handler, inspector, other_department, department)
         "respondents": "1E+999999999", "satisfied": "1",
     })  # fmt: skip
     assert response.status_code == 200 and "respondents" in response.context["form"].errors
+
+
+def test_self_review_verbs_through_the_page(client, review, handler, inspector, department):
+    """The verbs go through the one action view: a bad note is a form error (400), nothing stored."""
+    client.force_login(handler)
+    response = client.post(reverse("risks:self_review_verb", args=[review.pk, "submit"]), {"report": "自查\x00"})
+    assert response.status_code == 400
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN
+    client.post(reverse("risks:self_review_verb", args=[review.pk, "submit"]), {"report": "已自查"})
+    client.force_login(inspector)
+    reopen = reverse("risks:self_review_verb", args=[review.pk, "reopen"])
+    assert client.post(reopen, {"note": ""}).status_code == 400  # sending back needs a reason
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED
+    response = client.post(reopen, {"note": "风险点未逐个说明"})
+    assert response.status_code == 302 and response.url == reverse("risks:department", args=[department.code])
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.OPEN and review.review_note == "风险点未逐个说明"
+    # the form of a verb can be opened on its own page (GET), as every verb of the kernel
+    client.force_login(handler)
+    page = client.get(reverse("risks:self_review_verb", args=[review.pk, "submit"]))
+    assert page.status_code == 200 and "报送自查情况" in page.content.decode()
