@@ -33,12 +33,6 @@ class VoteForm(forms.Form):
         self.fields["department"].queryset = _member_departments(period.year)
 
 
-class ReasonForm(forms.Form):
-    note = forms.CharField(
-        label=_("意见"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
 class CriterionForm(forms.Form):
     indicator = forms.ModelChoiceField(label=_("重点工作指标"), queryset=Indicator.objects.none())
     title = forms.CharField(label=_("重点工作"), max_length=200)

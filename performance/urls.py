@@ -30,7 +30,7 @@ urlpatterns = [
     path("appraisal/rectifications/<int:pk>/", views.RectificationView.as_view(), name="rectification"),
     path(
         "appraisal/rectifications/<int:pk>/<slug:action>/",
-        views.RectificationView.as_view(),
+        views.RectificationActionView.as_view(),
         name="rectification_action",
     ),
 ]

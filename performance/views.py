@@ -16,11 +16,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from monitoring import timers
+from portal import actions
 from portal.access import RoleRequiredMixin
+from portal.actions import Verb
+from portal.forms import NoteForm, RequiredNoteForm, attach_errors
 from portal.models import Department
 from portal.ratelimit import client_ip, over_limit
 from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of
@@ -32,7 +37,6 @@ from .forms import (
     CorrectionForm,
     CriterionForm,
     EntryForm,
-    ReasonForm,
     RectificationForm,
     RedeclareForm,
     SurveyUploadForm,
@@ -331,23 +335,56 @@ class YearView(RoleRequiredMixin, View):
         )  # fmt: skip
 
 
-class YearActionView(RoleRequiredMixin, View):
-    roles = OFFICE
+class PerformanceActionView(actions.ActionView):
+    """A verb of the appraisal (``portal.actions``) named by the URL's ``action``; success and refusals
+    come back to the page the buttons are on (``back``), form errors show the verb's form (400)."""
 
-    def post(self, request, year, action):
-        obj = _year_or_404(year)
-        try:
-            if action == "compute":
-                n = services.compute_year(obj, by=request.user)
-                messages.success(request, _("已计分并排名：%(n)d 个单位。") % {"n": n})
-            elif action == "publish":
-                services.publish_year(obj, by=request.user)
-                messages.success(request, _("已公布；整改报告任务已下达，结果已记入领导干部考核。"))
-            else:
-                raise Http404
-        except ValidationError as e:
-            messages.error(request, _error_text(e))
-        return redirect("performance:year", year=obj.year)
+    verb_kwarg = "action"
+    template_name = "performance/action.html"
+
+    def back(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(back_url=self.back(), **kwargs)
+
+    def get_success_url(self, result=None):
+        return self.back()
+
+    get_failure_url = get_success_url
+
+    def refused(self, exc):
+        messages.error(self.request, _error_text(exc))
+        return redirect(self.get_failure_url())
+
+    def transition_error(self, form, exc):
+        return self.refused(exc)
+
+
+#: The office's verbs on a year: the year-end run and publication.
+YEAR_VERBS = {
+    "compute": Verb(_lazy("年终计分并排名"), None, permissions.can_compute, services.compute_year),
+    "publish": Verb(
+        _lazy("公布结果（公布后冻结）"), None, permissions.can_publish, services.publish_year, danger=True,
+        message=_lazy("已公布；整改报告任务已下达，结果已记入领导干部考核。"),
+    ),
+}  # fmt: skip
+
+
+class YearActionView(PerformanceActionView):
+    roles = OFFICE
+    verbs = YEAR_VERBS
+
+    def get_object(self):
+        return _year_or_404(self.kwargs["year"])
+
+    def back(self):
+        return reverse("performance:year", kwargs={"year": self.object.year})
+
+    def get_success_message(self, result):
+        if self.verb_name == "compute":
+            return _("已计分并排名：%(n)d 个单位。") % {"n": result}
+        return super().get_success_message(result)
 
 
 class SurveyImportView(RoleRequiredMixin, View):
@@ -410,7 +447,7 @@ class CriteriaView(RoleRequiredMixin, View):
         if can_declare and form is None:
             form = CriterionForm(year=year, department=department)
         page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-        return {"page": page, "form": form if can_declare else None, "year": year, "reason_form": ReasonForm(),
+        return {"page": page, "form": form if can_declare else None, "year": year, "reason_form": NoteForm(),
                 "redeclare_form": RedeclareForm()}  # fmt: skip
 
     def get(self, request):
@@ -432,27 +469,34 @@ class CriteriaView(RoleRequiredMixin, View):
         return render(request, "performance/criteria.html", self._context(request, form), status=400)
 
 
-class CriterionActionView(RoleRequiredMixin, View):
-    roles = STAFF
+#: The verbs on a key-task criterion: the office reviews it, the unit declares it again once returned.
+CRITERION_VERBS = {
+    "approve": Verb(
+        _lazy("核定考评细则"), NoteForm, permissions.can_review_criterion, services.approve_criterion,
+        message=_lazy("已核定。"),
+    ),
+    "return": Verb(
+        _lazy("退回考评细则"), RequiredNoteForm, permissions.can_review_criterion, services.return_criterion,
+        danger=True, message=_lazy("已退回。"),
+    ),
+    "redeclare": Verb(
+        _lazy("重新申报考评细则"), RedeclareForm, permissions.can_redeclare, services.redeclare_criterion,
+        message=_lazy("已重新申报，等待考评办核定。"),
+    ),
+}  # fmt: skip
 
-    def post(self, request, pk, action):
-        obj = get_object_or_404(KeyTaskCriterion, pk=pk)
-        try:
-            if action == "approve":
-                services.approve_criterion(obj, by=request.user, note=request.POST.get("note", "")[:2000])
-            elif action == "return":
-                services.return_criterion(obj, by=request.user, note=request.POST.get("note", "")[:2000])
-            elif action == "redeclare":
-                form = RedeclareForm(request.POST)
-                if not form.is_valid():
-                    raise ValidationError(_("请填写修改后的考评细则（不超过 4000 字）。"))
-                services.redeclare_criterion(obj, by=request.user, criterion=form.cleaned_data["criterion"])
-            else:
-                raise Http404
-            messages.success(request, _("已处理。"))
-        except ValidationError as e:
-            messages.error(request, _error_text(e))
-        return redirect("performance:criteria")
+
+class CriterionActionView(PerformanceActionView):
+    roles = STAFF
+    verbs = CRITERION_VERBS
+
+    def get_object(self):
+        return get_object_or_404(
+            KeyTaskCriterion.objects.select_related("department", "indicator"), pk=self.kwargs["pk"]
+        )
+
+    def back(self):
+        return reverse("performance:criteria")
 
 
 class EntriesView(RoleRequiredMixin, View):
@@ -498,23 +542,29 @@ class EntriesView(RoleRequiredMixin, View):
         return render(request, "performance/entries.html", self._context(request, form), status=400)
 
 
-class EntryActionView(RoleRequiredMixin, View):
-    roles = OFFICE
+#: The office's verbs on a unit's entered figure.
+ENTRY_VERBS = {
+    "check": Verb(
+        _lazy("核定填报数据"), NoteForm, permissions.can_check_entry, services.check_entry, message=_lazy("已核定。"),
+    ),
+    "return": Verb(
+        _lazy("退回填报数据"), RequiredNoteForm, permissions.can_check_entry, services.return_entry, danger=True,
+        message=_lazy("已退回。"),
+    ),
+}  # fmt: skip
 
-    def post(self, request, pk, action):
-        entry = get_object_or_404(ScoreEntry, pk=pk)
-        note = request.POST.get("note", "")[:2000]
-        try:
-            if action == "check":
-                services.check_entry(entry, by=request.user, note=note)
-            elif action == "return":
-                services.return_entry(entry, by=request.user, note=note)
-            else:
-                raise Http404
-            messages.success(request, _("已处理。"))
-        except ValidationError as e:
-            messages.error(request, _error_text(e))
-        return redirect("performance:entries")
+
+class EntryActionView(PerformanceActionView):
+    roles = OFFICE
+    verbs = ENTRY_VERBS
+
+    def get_object(self):
+        return get_object_or_404(
+            ScoreEntry.objects.select_related("department", "indicator"), pk=self.kwargs["pk"]
+        )
+
+    def back(self):
+        return reverse("performance:entries")
 
 
 class RectificationListView(RoleRequiredMixin, View):
@@ -540,7 +590,7 @@ class RectificationView(RoleRequiredMixin, View):
             pk=pk,
         )
 
-    def get(self, request, pk, action=None, form=None):
+    def get(self, request, pk, form=None):
         task = self._task(request, pk)
         user = request.user
         return render(
@@ -549,25 +599,45 @@ class RectificationView(RoleRequiredMixin, View):
             {
                 "task": task, "timers": timers.for_target(task),
                 "form": form or (RectificationForm() if permissions.can_submit_rectification(user, task) else None),
-                "can_review": permissions.can_review_rectification(user, task), "reason_form": ReasonForm(),
+                "can_review": permissions.can_review_rectification(user, task), "reason_form": NoteForm(),
             },
         )  # fmt: skip
 
-    def post(self, request, pk, action=None):
+    def post(self, request, pk):
         task = self._task(request, pk)
-        try:
-            if action is None:
-                form = RectificationForm(request.POST)
-                if not form.is_valid():
-                    return self.get(request, pk, form=form)
+        form = RectificationForm(request.POST)
+        if form.is_valid():
+            try:
                 services.submit_rectification(task, by=request.user, report=form.cleaned_data["report"])
-            elif action == "accept":
-                services.accept_rectification(task, by=request.user, note=request.POST.get("note", "")[:2000])
-            elif action == "return":
-                services.return_rectification(task, by=request.user, note=request.POST.get("note", "")[:2000])
+            except ValidationError as exc:
+                attach_errors(form, exc)
             else:
-                raise Http404
-            messages.success(request, _("已处理。"))
-        except ValidationError as e:
-            messages.error(request, _error_text(e))
-        return redirect("performance:rectification", pk=task.pk)
+                messages.success(request, _("整改报告已提交，等待考评办验收。"))
+                return redirect("performance:rectification", pk=task.pk)
+        response = self.get(request, pk, form=form)
+        response.status_code = 400
+        return response
+
+
+#: The office's verbs on a rectification report.
+RECTIFICATION_VERBS = {
+    "accept": Verb(
+        _lazy("验收通过"), NoteForm, permissions.can_review_rectification, services.accept_rectification,
+        message=_lazy("整改报告已验收通过。"),
+    ),
+    "return": Verb(
+        _lazy("退回重报"), RequiredNoteForm, permissions.can_review_rectification, services.return_rectification,
+        danger=True, message=_lazy("已退回重报。"),
+    ),
+}  # fmt: skip
+
+
+class RectificationActionView(PerformanceActionView):
+    roles = STAFF
+    verbs = RECTIFICATION_VERBS
+
+    def get_object(self):
+        return get_object_or_404(Rectification.objects.visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def back(self):
+        return reverse("performance:rectification", kwargs={"pk": self.object.pk})

@@ -78,22 +78,22 @@ PAGES = {
     'performance': {
         'performance:correct': ('LDDDDDDDMDM', 'LDDDDDDDNDN'),
         'performance:criteria': ('LDOOODDDODO', 'LDBBBDDDDDD'),
-        'performance:criterion_action': ('LDMMMDDDMDM', 'LDNNNDDDNDN'),
+        'performance:criterion_action': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),  # an unknown verb is 404 before the gate, as every ActionView
         'performance:entries': ('LDOOODDDODO', 'LDBBBDDDBDB'),
-        'performance:entry_action': ('LDDDDDDDMDM', 'LDDDDDDDNDN'),
+        'performance:entry_action': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),  # an unknown verb is 404 before the gate, as every ActionView
         'performance:export': ('NNNNNNNNNNN', 'MMMMMMMMMMM'),
         'performance:index': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'performance:office': ('LDDDDDDDODO', 'LDDDDDDDMDM'),
         'performance:ranking': ('NNNNNNNNONO', 'MMMMMMMMMMM'),
         'performance:rectification': ('LDNNNDNDNDN', 'LDNNNDNDNDN'),  # inspectors read (they supervise its timer); the verb refuses them
-        'performance:rectification_action': ('LDNNNDNDNDN', 'LDNNNDNDNDN'),
+        'performance:rectification_action': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),  # an unknown verb is 404 before the gate, as every ActionView
         'performance:rectifications': ('LDOOODDDODO', 'LDMMMDDDMDM'),
         'performance:result': ('NNNNNNNNNNN', 'MMMMMMMMMMM'),
         'performance:surveys': ('LDDDDDDDODO', 'LDDDDDDDODO'),
         'performance:unit': ('NNNNNNNNNNN', 'MMMMMMMMMMM'),
         'performance:vote': ('OOOOOOOOOOO', 'BBBBBBBBBBB'),
         'performance:year': ('LDDDDDDDODO', 'LDDDDDDDMDM'),
-        'performance:year_action': ('LDDDDDDDMDM', 'LDDDDDDDNDN'),
+        'performance:year_action': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),  # an unknown verb is 404 before the gate, as every ActionView
     },
     'portal': {
         'portal:home': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
@@ -162,7 +162,7 @@ PAGES = {
         'risks:return': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:return_order': ('LDDDDDNDDDN', 'LDDDDDNDDDN'),
         'risks:revise': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
-        'risks:self_review_verb': ('LNNNNNNNNNN', 'LNNNNNNNNNN'),
+        'risks:self_review_verb': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),
         'risks:share_file': ('LDDDDDMDDDM', 'LDDDDDNDDDN'),
         'risks:submit': ('LDNNNDDDDDN', 'LDNNNDDDDDN'),
         'risks:warning': ('LNNNNNNNNNN', 'LMMMMMMMMMM'),

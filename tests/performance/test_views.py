@@ -157,9 +157,9 @@ def test_office_pages_and_actions(client, series, units, appraiser, unit_head):
     assert client.get(reverse("performance:office")).status_code == 200
     year_url = reverse("performance:year", args=[series.year.year])
     assert "检查通过" in client.get(year_url).content.decode()
-    assert (
-        client.get(reverse("performance:year_action", args=[series.year.year, "compute"])).status_code == 405
-    )
+    confirm = client.get(reverse("performance:year_action", args=[series.year.year, "compute"]))
+    assert confirm.status_code == 200 and "年终计分并排名" in confirm.content.decode()  # a GET asks, never runs
+    assert Result.objects.count() == 0
     for i, dept in enumerate(units):
         SurveyResult.objects.create(year=series.year, department=dept, kind="residents", score=50 + i, respondents=9,
                                     imported_at="2025-12-01T00:00+08:00")  # fmt: skip
@@ -203,3 +203,33 @@ def test_admin_pages_of_the_indicator_system(client, computed, admin_user, serie
         reverse("admin:performance_result_changelist"),
     ]:
         assert client.get(url).status_code == 200, url
+
+
+def test_office_verbs_refuse_bad_notes_and_keep_state(client, series, units, appraiser, unit_head):
+    """The criterion verbs share the one action view: a return without a reason or with a control
+    character is a form error (400) and changes nothing; the unit's redeclaration goes back to the list."""
+    from performance.models import Indicator
+
+    criterion = services.declare_criterion(
+        series.year, department=units[0], indicator=Indicator.objects.get(code="kt"), title="营商环境",
+        work_report_ref="政府工作报告第三部分", criterion="全年办结率不低于98%", by=unit_head,
+    )  # fmt: skip
+    login(client, appraiser)
+    url = reverse("performance:criterion_action", args=[criterion.pk, "return"])
+    assert client.get(url).status_code == 200  # the verb's own page, with its form
+    assert client.post(url, {"note": ""}).status_code == 400
+    assert client.post(url, {"note": "理由\x00"}).status_code == 400
+    criterion.refresh_from_db()
+    assert criterion.status == "declared"
+    response = client.post(url, {"note": "与工作报告目标不一致"})
+    assert response.status_code == 302 and response.url == reverse("performance:criteria")
+    criterion.refresh_from_db()
+    assert criterion.status == "returned" and criterion.review_note == "与工作报告目标不一致"
+    client.logout()
+    login(client, unit_head)
+    redeclare = reverse("performance:criterion_action", args=[criterion.pk, "redeclare"])
+    response = client.post(redeclare, {"criterion": "全年办结率不低于99%"})
+    assert response.status_code == 302
+    criterion.refresh_from_db()
+    assert criterion.status == "declared" and criterion.criterion == "全年办结率不低于99%"
+    assert client.post(reverse("performance:criterion_action", args=[criterion.pk, "nope"])).status_code == 404
