@@ -158,7 +158,9 @@ def test_office_pages_and_actions(client, series, units, appraiser, unit_head):
     year_url = reverse("performance:year", args=[series.year.year])
     assert "检查通过" in client.get(year_url).content.decode()
     confirm = client.get(reverse("performance:year_action", args=[series.year.year, "compute"]))
-    assert confirm.status_code == 200 and "年终计分并排名" in confirm.content.decode()  # a GET asks, never runs
+    assert (
+        confirm.status_code == 200 and "年终计分并排名" in confirm.content.decode()
+    )  # a GET asks, never runs
     assert Result.objects.count() == 0
     for i, dept in enumerate(units):
         SurveyResult.objects.create(year=series.year, department=dept, kind="residents", score=50 + i, respondents=9,
@@ -232,4 +234,6 @@ def test_office_verbs_refuse_bad_notes_and_keep_state(client, series, units, app
     assert response.status_code == 302
     criterion.refresh_from_db()
     assert criterion.status == "declared" and criterion.criterion == "全年办结率不低于99%"
-    assert client.post(reverse("performance:criterion_action", args=[criterion.pk, "nope"])).status_code == 404
+    assert (
+        client.post(reverse("performance:criterion_action", args=[criterion.pk, "nope"])).status_code == 404
+    )

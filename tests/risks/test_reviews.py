@@ -107,7 +107,9 @@ def test_pages(client, review, handler, inspector, other_department, department)
 def test_self_review_verbs_through_the_page(client, review, handler, inspector, department):
     """The verbs go through the one action view: a bad note is a form error (400), nothing stored."""
     client.force_login(handler)
-    response = client.post(reverse("risks:self_review_verb", args=[review.pk, "submit"]), {"report": "自查\x00"})
+    response = client.post(
+        reverse("risks:self_review_verb", args=[review.pk, "submit"]), {"report": "自查\x00"}
+    )
     assert response.status_code == 400
     review.refresh_from_db()
     assert review.status == ReviewStatus.OPEN
