@@ -1,6 +1,9 @@
-"""Read-only admin for timers, alerts and sweep runs: they change only through monitoring's verbs."""
+"""Read-only admin for timers, alerts and sweep runs: they change only through monitoring's verbs; the
+anomaly rules' switches change through ``monitoring.services.configure_rule``."""
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from monitoring.models import (
     AccountabilityRecord,
@@ -11,7 +14,9 @@ from monitoring.models import (
     Timer,
     TimerPause,
 )
-from portal import audit
+from monitoring.services import configure_rule
+from portal.admin_audit import VerbAdminMixin
+from portal.forms import TextField
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,14 +84,31 @@ class SweepRunAdmin(ReadOnlyAdmin):
     date_hierarchy = "finished_at"
 
 
-@admin.register(AnomalyRule)
-class AnomalyRuleAdmin(admin.ModelAdmin):
-    """The administrator's switch of each anomaly rule (异常规则); rows come from the registered rules."""
+class AnomalyRuleForm(forms.ModelForm):
+    reason = TextField(
+        label=_("理由"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("停用规则时必填，记入审计日志。"),
+    )
 
+    class Meta:
+        model = AnomalyRule
+        fields = ["level", "enabled"]
+
+
+@admin.register(AnomalyRule)
+class AnomalyRuleAdmin(VerbAdminMixin, admin.ModelAdmin):
+    """The administrator's switch of each anomaly rule (异常规则); rows come from the registered rules.
+
+    Saved only through ``monitoring.services.configure_rule`` (switching off needs a reason).
+    """
+
+    form = AnomalyRuleForm
     list_display = ["code", "name", "level", "enabled", "updated_at"]
-    list_editable = ["enabled"]
     list_filter = ["enabled", "level"]
-    fields = ["code", "name", "description", "level", "enabled", "updated_at"]
+    fields = ["code", "name", "description", "level", "enabled", "reason", "updated_at"]
     readonly_fields = ["code", "name", "description", "updated_at"]
 
     def has_add_permission(self, request, obj=None):
@@ -96,14 +118,12 @@ class AnomalyRuleAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        before = AnomalyRule.objects.filter(pk=obj.pk).values("enabled", "level").first()
-        super().save_model(request, obj, form, change)
-        audit.record(
-            request.user,
-            "monitoring.rule.changed",
+        configure_rule(
             obj,
-            before=before,
-            after={"enabled": obj.enabled, "level": obj.level},
+            by=request.user,
+            enabled=form.cleaned_data["enabled"],
+            level=form.cleaned_data["level"],
+            reason=form.cleaned_data.get("reason", ""),
         )
 
 

@@ -90,3 +90,11 @@ can_return = can_close
 
 def can_withdraw(user, notice) -> bool:
     return is_inspector(user) and notice.status in AWAITING_ANSWER_STATUSES
+
+
+# --- anomaly rules --------------------------------------------------------------------------------
+
+
+def can_configure_rule(user, rule=None) -> bool:
+    """Switch an anomaly rule on or off, or set its alert level: administrators (the admin site)."""
+    return has_role(user, ADMINISTRATOR)

@@ -1,4 +1,4 @@
-"""State changes of alerts: ``transition_alert`` (the core, also used by the system to auto-resolve
+"""State changes of alerts and of the anomaly rules' switches. Alerts: ``transition_alert`` (the core, also used by the system to auto-resolve
 reminders of stopped timers) and the inspectors' verbs acknowledge / resolve / dismiss built on it.
 Supervision notices and accountability records are in ``monitoring.supervision``.
 """
@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from monitoring.choices import ALERT_TRANSITIONS, UNRESOLVED_STATES, AlertKind, AlertState
-from monitoring.models import Alert
-from monitoring.permissions import is_inspector
+from monitoring.choices import ALERT_TRANSITIONS, UNRESOLVED_STATES, AlertKind, AlertLevel, AlertState
+from monitoring.models import Alert, AnomalyRule
+from monitoring.permissions import can_configure_rule, is_inspector
 from portal import audit
 from portal.services import check_transition, require
 
@@ -89,3 +89,44 @@ def dismiss(alert: Alert, *, by, reason: str) -> Alert:
     if not reason:
         raise ValidationError({"reason": _("排除预警须说明理由。")})
     return _checked_alert_move(alert, AlertState.DISMISSED, by=by, note=reason)
+
+
+# --- anomaly rules: the administrator's switch (异常规则开关) -----------------------------------------
+
+
+def configure_rule(
+    rule: AnomalyRule, *, by, enabled: bool | None = None, level: str | None = None, reason: str = ""
+) -> AnomalyRule:
+    """Switch an anomaly rule on or off and/or set its alert level; audited as ``monitoring.rule.changed``.
+
+    Switching a rule off stops it watching, so it needs a stated reason (kept in the trail); switching
+    it back on makes the next incremental run scan everything it missed (``monitoring.rules``).
+    Refuses an unknown level. A request that changes nothing writes nothing.
+    """  # fmt: skip
+    require(can_configure_rule(by, rule), str(_("只有系统管理员可以启用、停用异常规则或调整其预警级别。")))
+    if level is not None and level not in AlertLevel.values:
+        raise ValidationError({"level": _("预警级别只能是黄色或红色。")})
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = AnomalyRule.objects.select_for_update().get(pk=rule.pk)
+        before = {"enabled": locked.enabled, "level": locked.level}
+        after = {
+            "enabled": locked.enabled if enabled is None else bool(enabled),
+            "level": locked.level if level is None else level,
+        }
+        if after == before:
+            return locked
+        if before["enabled"] and not after["enabled"] and not reason:
+            raise ValidationError({"reason": _("停用异常规则须说明理由（停用期间该规则不再发现异常）。")})
+        locked.enabled, locked.level = after["enabled"], after["level"]
+        locked.save(update_fields=["enabled", "level", "updated_at"])
+        changed = [key for key in after if after[key] != before[key]]
+        audit.record(
+            by,
+            "monitoring.rule.changed",
+            locked,
+            before={key: before[key] for key in changed},
+            after={key: after[key] for key in changed},
+            note=reason,
+        )
+        return locked

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal import audit
-from portal.admin_audit import AuditedAdminMixin, stored_snapshot
+from portal.admin_audit import AuditedAdminMixin, VerbAdminMixin, stored_snapshot
 from portal.login_guard import unlock_login
 from portal.models import (
     ApiToken,
@@ -30,7 +30,7 @@ from portal.models import (
 )
 from portal.tokens import acting as acting_on_users
 from portal.tokens import check_request as check_token_request
-from portal.tokens import issue_token, revoke_token
+from portal.tokens import issue_token, rename_token, revoke_token
 
 admin.site.site_header = _("权力清单治理平台 · 系统管理")
 admin.site.site_title = _("系统管理")
@@ -141,8 +141,10 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    audit_verb = "api_token"
+class ApiTokenAdmin(VerbAdminMixin, admin.ModelAdmin):
+    """Tokens change only through portal.tokens: issue, rename (the label), revoke. A token is never
+    deleted here: its row is the record of who could call the API, and when (revoke instead)."""
+
     list_display = [
         "prefix",
         "user",
@@ -174,9 +176,12 @@ class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
         # Only the label may change; scope, holder and lifetime are fixed when the token is issued.
         return ["user", "scope", "expires_at", "prefix", "created_at", "revoked_at", "last_used_at"]
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
         if change:
-            super().save_model(request, obj, form, change)
+            rename_token(obj, name=form.cleaned_data.get("name", ""), by=request.user)
             return
         data = form.cleaned_data
         token, raw = issue_token(
@@ -190,14 +195,11 @@ class ApiTokenAdmin(AuditedAdminMixin, admin.ModelAdmin):
         messages.warning(request, _("新令牌（只显示这一次，请立即复制保存）：%(raw)s") % {"raw": raw})
 
     def save_related(self, request, form, formsets, change):
-        if change:  # a new token was written and audited by issue_token
-            super().save_related(request, form, formsets, change)
+        pass  # a token has no related rows; the verbs wrote and audited it
 
     @admin.action(description=_("吊销所选令牌"))
     def revoke(self, request, queryset):
-        for token in queryset:
-            revoke_token(token, by=request.user)
-        self.message_user(request, _("已吊销 %(n)d 个令牌。") % {"n": queryset.count()})
+        self.run_verb(request, queryset, revoke_token, _("吊销"))
 
 
 # --- audit trail: read-only -------------------------------------------------------

@@ -1,4 +1,14 @@
-"""Audit for changes made in the Django admin that no service verb covers.
+"""The admin's two ways of being audited, and nothing else.
+
+1. **Through a verb** (``VerbAdminMixin``): objects with a state or a public meaning (powers, flowcharts,
+   standards, legal documents and articles, service items with their materials and fees, API tokens,
+   the working-day calendar, anomaly-rule switches) are saved, changed and deleted only by their
+   app's service verbs, which check the permission, lock the row, refuse an illegal change and write
+   the audit event. The admin's ``save_model``/``save_related``/``delete_model``/actions call the verb;
+   a refusal comes back as an error message and the admin's transaction rolls back, so nothing is
+   stored half-way. Fields no verb owns are read-only; Django's bulk "delete selected" is removed.
+2. **Plain audited edits** (``AuditedAdminMixin``, below) for the organisation and accounts, which no
+   verb covers.
 
 The organisation (departments, posts, staff profiles), accounts and their roles (group membership),
 groups and API token labels are edited in the admin. ``AuditedAdminMixin`` writes one audit event per
@@ -7,7 +17,97 @@ and one per deletion, inside the admin's own transaction. A password never enter
 fact that it changed.
 """
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
 from portal import audit
+from portal.services import TransitionError
+
+# What a verb raises to refuse: an illegal transition, a permission, bad input.
+REFUSALS = (TransitionError, PermissionDenied, ValidationError)
+
+
+def reason_of(exc) -> str:
+    """A refusal as one line for an admin message."""
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return "；".join(
+                " ".join(msgs) if field == "__all__" else f"{field}: {' '.join(msgs)}"
+                for field, msgs in exc.message_dict.items()
+            )
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+class VerbAdminMixin:
+    """An admin page whose saves, deletions and actions call service verbs (see the module text).
+
+    A verb's refusal becomes an error message (``未保存：…``) and the admin's transaction rolls back.
+    ``run_verb`` runs a verb per selected object for an action, reporting each refusal by name.
+    """
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # Inline rows are saved by the verb, not by the formsets: describe the form only.
+        return super().construct_change_message(request, form, [], add)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # a bulk delete would bypass the verbs' refusals
+        return actions
+
+    # Only a refusal raised once the admin has passed its own checks (the form is valid, the user may
+    # change or delete) is a verb's: the admin's own PermissionDenied (no add permission…) stays a 403.
+    def save_form(self, request, form, change):
+        request._admin_verb_running = True
+        return super().save_form(request, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        request._admin_verb_running = True
+        return super().get_deleted_objects(objs, request)
+
+    def _refused(self, request, exc, label):
+        if not getattr(request, "_admin_verb_running", False):
+            raise exc
+        request._admin_verb_running = False
+        self.message_user(request, label % {"reason": reason_of(exc)}, messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except REFUSALS as exc:
+            return self._refused(request, exc, _("未保存：%(reason)s"))
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except REFUSALS as exc:
+            return self._refused(request, exc, _("未删除：%(reason)s"))
+
+    def changelist_view(self, request, extra_context=None):
+        # list_editable saves call the verbs too; a refusal rolls the whole page's save back.
+        try:
+            return super().changelist_view(request, extra_context)
+        except REFUSALS as exc:
+            return self._refused(request, exc, _("未保存：%(reason)s"))
+
+    def run_verb(self, request, queryset, verb, done_label) -> int:
+        """Call ``verb(obj, by=request.user)`` for each selected object; one message per refusal."""
+        done = 0
+        for obj in queryset:
+            try:
+                verb(obj, by=request.user)
+                done += 1
+            except REFUSALS as exc:
+                self.message_user(request, f"{obj}：{reason_of(exc)}", messages.ERROR)
+        if done:
+            self.message_user(
+                request, _("%(n)d 项已%(what)s。") % {"n": done, "what": done_label}, messages.SUCCESS
+            )
+        return done
+
 
 HIDDEN = {"password"}
 

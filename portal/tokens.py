@@ -25,14 +25,17 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
 from portal import audit
+from portal.forms import clean_text
 from portal.models import ApiToken
+from portal.permissions import can_issue_token, can_rename_token, can_revoke_token
 from portal.roles import ADMINISTRATOR, INTEGRATOR, has_role, roles_of
+from portal.services import TransitionError, require
 
 READ, WRITE = ApiToken.Scope.READ, ApiToken.Scope.WRITE
 # Who is changing users right now (the admin sets it around its saves), for the revocation's audit.
@@ -95,6 +98,8 @@ def issue_token(user, *, name: str = "", scope: str | None = None, days: int | N
     ``scope`` None: the widest scope the user's roles allow. ``days`` is capped at the role's
     longest lifetime. Refuses a scope the roles do not allow and an account with no role.
     """
+    require(can_issue_token(by or user, user), "只有令牌持有人本人或系统管理员可以签发令牌。")
+    name = _clean_name(name)
     scope = check_request(user, scope)
     max_days = policy_for(user).max_days
     days = min(days or max_days, max_days)
@@ -115,13 +120,39 @@ def issue_token(user, *, name: str = "", scope: str | None = None, days: int | N
 
 
 def revoke_token(token: ApiToken, *, by=None, note: str = "") -> ApiToken:
-    """Revoke a token; revoking twice is refused by doing nothing new."""
+    """Revoke a token (``by`` None: its holder). Refuses (TransitionError) a token already revoked."""
     with transaction.atomic():
         token = ApiToken.objects.select_for_update().get(pk=token.pk)
-        if token.revoked_at is None:
-            token.revoked_at = timezone.now()
-            token.save(update_fields=["revoked_at"])
-            audit.record(by or token.user, "api_token.revoke", token, note=note)
+        if token.revoked_at is not None:
+            revoked = timezone.localtime(token.revoked_at)
+            raise TransitionError(f"该令牌已于 {revoked:%Y-%m-%d %H:%M} 吊销。")
+        require(can_revoke_token(by or token.user, token), "只有令牌持有人本人或系统管理员可以吊销令牌。")
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(by or token.user, "api_token.revoke", token, note=note)
+    return token
+
+
+def _clean_name(name) -> str:
+    try:
+        return clean_text(name, max_length=ApiToken._meta.get_field("name").max_length, multiline=False)
+    except ValidationError as error:
+        raise ValidationError({"name": error.messages}) from None
+
+
+def rename_token(token: ApiToken, *, name: str, by) -> ApiToken:
+    """Change a token's label (用途), the one thing about a token that may change; audited with before/after.
+    Refuses control characters and an over-long label; the same label writes nothing."""
+    name = _clean_name(name)
+    with transaction.atomic():
+        token = ApiToken.objects.select_for_update().get(pk=token.pk)
+        require(can_rename_token(by, token), "只有令牌持有人本人或系统管理员可以修改令牌用途。")
+        if token.name == name:
+            return token
+        before = {"name": token.name}
+        token.name = name
+        token.save(update_fields=["name"])
+        audit.record(by, "api_token.rename", token, before=before, after={"name": name})
     return token
 
 

@@ -5,11 +5,9 @@ department, bad input) comes back as an error message and nothing is stored.
 """
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from portal.services import TransitionError
+from portal.admin_audit import REFUSALS, VerbAdminMixin, reason_of
 
 from . import services
 from .choices import EDITABLE_STATUSES
@@ -22,31 +20,6 @@ from .models import (
     LegalDocument,
     Power,
 )
-
-REFUSALS = (TransitionError, PermissionDenied, ValidationError)
-
-
-def reason_of(exc) -> str:
-    if isinstance(exc, ValidationError):
-        if hasattr(exc, "error_dict"):
-            return "；".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
-        return " ".join(exc.messages)
-    return str(exc)
-
-
-class VerbErrorsAsMessages:
-    """Runs the add/change form; a verb's refusal becomes an error message (the transaction rolls back)."""
-
-    def construct_change_message(self, request, form, formsets, add=False):
-        # Inline rows are saved by the verb, not by the formsets: describe the form only.
-        return super().construct_change_message(request, form, [], add)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except REFUSALS as exc:
-            self.message_user(request, _("未保存：%(reason)s") % {"reason": reason_of(exc)}, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
 
 
 def _editable(power) -> bool:
@@ -91,7 +64,7 @@ WORKFLOW_FIELDS = [
 
 
 @admin.register(Power)
-class PowerAdmin(VerbErrorsAsMessages, admin.ModelAdmin):
+class PowerAdmin(VerbAdminMixin, admin.ModelAdmin):
     list_display = ["code", "version", "name", "category", "department", "level", "status", "is_current"]
     list_filter = ["category", "status", "department__level", "change_kind", "is_current"]
     list_select_related = ["department"]
@@ -140,30 +113,17 @@ class PowerAdmin(VerbErrorsAsMessages, admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass  # legal basis is set by the verb in save_model
 
-    def _run(self, request, queryset, verb, done_label):
-        done = 0
-        for power in queryset:
-            try:
-                verb(power, by=request.user)
-                done += 1
-            except REFUSALS as exc:
-                self.message_user(request, f"{power.code}：{reason_of(exc)}", messages.ERROR)
-        if done:
-            self.message_user(
-                request, _("%(n)d 项已%(what)s。") % {"n": done, "what": done_label}, messages.SUCCESS
-            )
-
     @admin.action(description=_("申报（提交法制审核）"))
     def submit(self, request, queryset):
-        self._run(request, queryset, services.submit_power, _("申报"))
+        self.run_verb(request, queryset, services.submit_power, _("申报"))
 
     @admin.action(description=_("法制审核通过"))
     def approve(self, request, queryset):
-        self._run(request, queryset, services.approve_power, _("审核通过"))
+        self.run_verb(request, queryset, services.approve_power, _("审核通过"))
 
     @admin.action(description=_("确认公布"))
     def publish(self, request, queryset):
-        self._run(request, queryset, services.publish_power, _("确认公布"))
+        self.run_verb(request, queryset, services.publish_power, _("确认公布"))
 
 
 # --- flowcharts and standards: saved through the verbs, editable only on drafts ------------
@@ -225,7 +185,7 @@ STEP_FIELDS = [
 
 
 @admin.register(Flowchart)
-class FlowchartAdmin(VerbErrorsAsMessages, admin.ModelAdmin):
+class FlowchartAdmin(VerbAdminMixin, admin.ModelAdmin):
     list_display = ["power", "step_count", "updated_at"]
     list_select_related = ["power"]
     search_fields = ["power__code", "power__name"]
@@ -274,7 +234,7 @@ STANDARD_FIELDS = [
 
 
 @admin.register(DiscretionStandard)
-class DiscretionStandardAdmin(VerbErrorsAsMessages, admin.ModelAdmin):
+class DiscretionStandardAdmin(VerbAdminMixin, admin.ModelAdmin):
     list_display = ["title", "power", "fact_label", "fact_unit", "amount_unit"]
     list_select_related = ["power"]
     search_fields = ["title", "power__code", "power__name"]

@@ -195,11 +195,55 @@ def test_admin_switches_a_rule_and_the_switch_is_audited(probe, odd, client, adm
     assert client.get("/admin/monitoring/anomalyrule/").status_code == 200
     assert client.get("/admin/monitoring/anomalyrule/add/").status_code == 403
     response = client.post(
-        f"/admin/monitoring/anomalyrule/{row.pk}/change/", {"level": AlertLevel.YELLOW, "enabled": ""}
+        f"/admin/monitoring/anomalyrule/{row.pk}/change/",
+        {"level": AlertLevel.YELLOW, "enabled": "", "reason": "规则误报，待修订"},
     )
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.enabled is False
     event = AuditEvent.objects.for_object(row).get()
-    assert event.verb == "monitoring.rule.changed" and event.before["enabled"] is True
+    assert event.verb == "monitoring.rule.changed" and event.actor == admin_user
+    assert event.before["enabled"] is True and event.after["enabled"] is False
+    assert event.note == "规则误报，待修订"
     assert rules.run() == {} and not Alert.objects.exists()
+
+
+def test_switching_a_rule_off_without_a_reason_is_refused_in_the_admin(probe, client, admin_user):
+    from django.contrib.messages import get_messages
+
+    rules.sync()
+    row = AnomalyRule.objects.get(code="test_odd")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/monitoring/anomalyrule/{row.pk}/change/",
+        {
+            "level": AlertLevel.YELLOW if row.level == AlertLevel.RED else AlertLevel.RED,
+            "enabled": "",
+            "reason": "",
+        },
+        follow=True,
+    )
+    assert any("停用异常规则须说明理由" in str(m) for m in get_messages(response.wsgi_request))
+    level = row.level
+    row.refresh_from_db()
+    assert row.enabled is True and row.level == level  # nothing stored, the level neither
+    assert not AuditEvent.objects.for_object(row).exists()
+    assert b"delete_selected" not in client.get("/admin/monitoring/anomalyrule/").content
+
+
+def test_configure_rule_checks_who_and_what(probe, handler, admin_user):
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    from monitoring.services import configure_rule
+
+    rules.sync()
+    row = AnomalyRule.objects.get(code="test_odd")
+    with pytest.raises(PermissionDenied):
+        configure_rule(row, by=handler, enabled=False, reason="x")
+    with pytest.raises(ValidationError):
+        configure_rule(row, by=admin_user, level="purple")
+    assert configure_rule(row, by=admin_user, enabled=True).enabled is True  # no change: nothing written
+    assert not AuditEvent.objects.for_object(row).exists()
+    other = AlertLevel.YELLOW if row.level == AlertLevel.RED else AlertLevel.RED
+    configure_rule(row, by=admin_user, level=other)
+    assert AuditEvent.objects.for_object(row).get().after == {"level": other}

@@ -132,13 +132,56 @@ def test_api_token_changes_in_the_admin_are_audited(admin_client, integrator):
     token, _raw = issue_token(integrator, name="旧")
     response = post_change_form(admin_client, f"/admin/portal/apitoken/{token.pk}/change/", {"name": "大屏"})
     assert response.status_code == 302
-    assert AuditEvent.objects.get(verb="api_token.changed").after == {"name": "大屏"}
+    event = AuditEvent.objects.get(verb="api_token.rename")  # through portal.tokens.rename_token
+    assert event.before == {"name": "旧"} and event.after == {"name": "大屏"}
+    assert event.actor.is_superuser
     response = admin_client.post(
         "/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}
     )
     assert response.status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
     assert AuditEvent.objects.filter(verb="api_token.revoke").exists()
+
+
+@pytest.mark.django_db
+def test_api_token_illegal_changes_are_refused_in_the_admin(admin_client, integrator):
+    from django.contrib.messages import get_messages
+
+    token, _raw = issue_token(integrator, name="旧")
+    # A line break in the one-line label: the verb refuses it with a message, nothing stored.
+    url = f"/admin/portal/apitoken/{token.pk}/change/"
+    response = post_change_form(admin_client, url, {"name": "大\n屏"})
+    assert response.status_code == 302
+    assert any("控制字符" in str(m) for m in get_messages(response.wsgi_request))
+    assert ApiToken.objects.get(pk=token.pk).name == "旧"
+    assert not AuditEvent.objects.filter(verb="api_token.rename").exists()
+    # Revoking twice: the second is refused with a message naming the token, one event only.
+    admin_client.post("/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]})
+    response = admin_client.post(
+        "/admin/portal/apitoken/", {"action": "revoke", "_selected_action": [token.pk]}, follow=True
+    )
+    assert any("已于" in str(m) and "吊销" in str(m) for m in get_messages(response.wsgi_request))
+    assert AuditEvent.objects.filter(verb="api_token.revoke").count() == 1
+    # Never deleted: no delete page, no bulk delete.
+    assert admin_client.post(f"/admin/portal/apitoken/{token.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert b"delete_selected" not in admin_client.get("/admin/portal/apitoken/").content
+    assert ApiToken.objects.filter(pk=token.pk).exists()
+
+
+@pytest.mark.django_db
+def test_token_verbs_check_who(integrator, handler):
+    from django.core.exceptions import PermissionDenied
+
+    from portal.tokens import rename_token, revoke_token
+
+    token, _raw = issue_token(integrator, name="旧")
+    with pytest.raises(PermissionDenied):
+        rename_token(token, name="别人的", by=handler)
+    with pytest.raises(PermissionDenied):
+        revoke_token(token, by=handler)
+    with pytest.raises(PermissionDenied):
+        issue_token(integrator, by=handler)
+    assert rename_token(token, name="自己改", by=integrator).name == "自己改"
 
 
 @pytest.mark.django_db
@@ -155,7 +198,8 @@ def test_every_admin_page_for_these_models_is_audited():
     from django.contrib import admin
     from django.contrib.auth import get_user_model
 
-    from portal.admin_audit import AuditedAdminMixin
+    from portal.admin_audit import AuditedAdminMixin, VerbAdminMixin
 
-    for model in (get_user_model(), Group, Department, Post, StaffProfile, ApiToken):
+    for model in (get_user_model(), Group, Department, Post, StaffProfile):
         assert isinstance(admin.site._registry[model], AuditedAdminMixin), model
+    assert isinstance(admin.site._registry[ApiToken], VerbAdminMixin)  # tokens: through portal.tokens
