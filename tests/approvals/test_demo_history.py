@@ -11,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.utils import timezone
 
-from approvals import demo, demo_history
+from approvals import demo
 from approvals.choices import CaseKind, CaseStatus, Decision
+from approvals.demo import history as demo_history
 from approvals.efficiency import Period, totals
 from approvals.models import Case, CaseEvent, FeePayment, Suspension
 from approvals.services.common import next_code

@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from approvals import models as approvals_models
 from approvals import services
 from approvals.models import Case
+from approvals.models import cases as approvals_models
 from approvals.views import desk
 from tests.approvals.factories import at
 

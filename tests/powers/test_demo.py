@@ -9,7 +9,7 @@ from portal import demo as portal_demo
 from portal.models import AuditEvent, Department
 from powers import demo
 from powers.choices import Category, PowerStatus
-from powers.demo_city import seed_city
+from powers.demo.city import seed_city
 from powers.discretion import calculate, validate_bands
 from powers.models import DiscretionStandard, Flowchart, LegalDocument, Power
 

@@ -1,6 +1,6 @@
 """Load the demo data: ``manage.py seed_demo [--scale small|city] [--if-empty] [--force]``.
 
-Each app of the chain may ship a ``demo.py`` with ``seed(scale, stdout)``; they
+Each app of the chain may ship a ``demo`` package (``<app>/demo/__init__.py``) with ``seed(scale, stdout)``; they
 run in INSTALLED_APPS order (portal first: departments, posts, demo logins), so
 the kernel needs no import of the apps it seeds.
 """

@@ -46,7 +46,7 @@ from portal.models import AuditEvent, StaffProfile
 from powers.choices import StepKind
 from powers.models import FlowStep, Power
 
-from .choices import (
+from ..choices import (
     DEFAULT_ENFORCEMENT_DAYS,
     RATING_SCORES,
     SUSPENSION_MAX_DAYS,
@@ -58,7 +58,7 @@ from .choices import (
     EventKind,
     SuspensionKind,
 )
-from .models import (
+from ..models import (
     Case,
     CaseEvent,
     CaseMaterial,
@@ -70,9 +70,9 @@ from .models import (
     Suspension,
     Window,
 )
-from .services.common import CODE_PREFIX, next_case_numbers
-from .services.steps import decision_step, working_days_used
-from .services.timing import suspension_purpose, window
+from ..services.common import CODE_PREFIX, next_case_numbers
+from ..services.steps import decision_step, working_days_used
+from ..services.timing import suspension_purpose, window
 
 VERB = "approvals.history.imported"
 SEED = 2026
@@ -762,7 +762,7 @@ def seed_history(scale: str, stdout, *, now: datetime | None = None) -> dict[str
         return None
     if not ServiceItem.objects.exists():
         return None
-    from .demo import Demo  # here: demo.seed imports this module
+    from .live import Demo
 
     started = time_module.monotonic()
     now = now or timezone.now()

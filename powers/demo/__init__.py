@@ -4,7 +4,7 @@ Small scale: a curated catalogue (real laws with plausible article texts, ~70 po
 category and all four levels, flowcharts, discretion standards including DOMAIN.md's Hangzhou
 example) built THROUGH the service verbs by the demo users, so the audit trail is real and a few
 powers sit in every workflow state. City scale adds the seeds' figures with bulk inserts
-(powers/demo_city.py).
+(powers/demo/city.py).
 """
 
 from datetime import date
@@ -18,15 +18,15 @@ from django.db import transaction
 from portal import roles
 from portal.models import Department, Post, StaffProfile
 
-from . import services
-from .demo_catalogue import (
+from .. import services
+from ..models import LegalArticle, LegalDocument, Power
+from .catalogue import (
     CATALOGUE,
     DEPARTMENTS_NEEDED,
     FLOW_TEMPLATES,
     LEGAL_DOCUMENTS,
     STANDARDS,
 )
-from .models import LegalArticle, LegalDocument, Power
 
 COMPLAINT_CHANNEL = "12345市民热线、12388纪检监察举报电话"
 
@@ -36,7 +36,7 @@ def seed(scale: str, stdout) -> None:
     with transaction.atomic():
         seed_catalogue(stdout)
     if scale == "city":
-        from .demo_city import seed_city
+        from .city import seed_city
 
         seed_city(stdout)
 

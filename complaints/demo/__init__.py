@@ -23,9 +23,9 @@ from portal import numbering, roles, workdays
 from portal.choices import DepartmentKind
 from portal.models import Department, StaffProfile
 
-from . import services
-from .choices import Channel, ComplaintState, Satisfaction, Verb
-from .models import Category, Complaint, ComplaintEvent
+from .. import services
+from ..choices import Channel, ComplaintState, Satisfaction, Verb
+from ..models import Category, Complaint, ComplaintEvent
 
 CATEGORIES = [
     # code, name, parent, limit_days, accept_days, corruption_clue

@@ -1,26 +1,19 @@
-"""The one-window service centre (行政服务中心): service items, cases, their trail and ledgers.
+"""Cases (办件), their materials, steps, trail, suspensions, fees, penalties, ratings and notifications.
 
-State changes are verbs in ``approvals.services``; nothing here changes a
-case's status by itself.
+State changes are verbs in ``approvals.services``; nothing here changes a case's status by itself.
 """
 
 from decimal import Decimal
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q, Sum
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal import uploads
 from portal.models import Department, Post
 from portal.roles import (
     ADMINISTRATOR,
-    DEPT_HANDLER,
-    DEPT_HEAD,
     INSPECTOR,
     LEGAL_REVIEWER,
     WINDOW_CLERK,
@@ -29,212 +22,22 @@ from portal.roles import (
 )
 from powers.models import DiscretionStandard, FlowStep, Power
 
-from . import due
-from .choices import (
+from .. import due
+from ..choices import (
     OPEN_STATUSES,
-    PUBLIC_DISCLOSURE_STATES,
     RATING_SCORES,
     ApplicantType,
     CaseKind,
     CaseStatus,
     Channel,
     Decision,
-    DisclosureKind,
-    DisclosureState,
     EventKind,
-    ExemptionReason,
     NotificationChannel,
     NotificationEvent,
     NotificationStatus,
     SuspensionKind,
 )
-
-USER = settings.AUTH_USER_MODEL
-UPLOAD_EXTENSIONS = ["pdf", "ofd", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "zip"]
-MAX_UPLOAD_BYTES = uploads.MAX_UPLOAD_BYTES
-
-
-def _page_or_api(page: str, api: str, code: str) -> str:
-    try:
-        return reverse(page, kwargs={"code": code})
-    except NoReverseMatch:
-        return reverse(api, kwargs={"code": code})
-
-
-class Window(models.Model):
-    """A window (窗口) of the service centre."""
-
-    number = models.CharField(_("窗口号"), max_length=20, unique=True)
-    name = models.CharField(_("窗口名称"), max_length=60)
-    department = models.ForeignKey(
-        Department,
-        verbose_name=_("进驻单位"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="windows",
-    )
-    is_fee_window = models.BooleanField(_("统一收费窗口"), default=False)
-    is_active = models.BooleanField(_("启用"), default=True)
-
-    class Meta:
-        verbose_name = _("服务窗口")
-        verbose_name_plural = _("服务窗口")
-        ordering = ["number"]
-
-    def __str__(self):
-        return f"{self.number}号窗口 {self.name}"
-
-
-class ServiceItemQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Active items are public (citizens read materials, fees and limits); staff see inactive ones too."""
-        if has_role(user, ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER, WINDOW_CLERK):
-            return self
-        department = department_of(user)
-        condition = Q(is_active=True)
-        if department is not None:
-            condition |= Q(department=department)
-        return self.filter(condition)
-
-    def with_details(self):
-        return self.select_related("department", "power").prefetch_related("materials", "fees", "windows")
-
-
-class ServiceItem(models.Model):
-    """A service item (服务事项): what a citizen applies for, made from a confirmed power."""
-
-    code = models.CharField(_("事项编码"), max_length=40, unique=True)
-    name = models.CharField(_("事项名称"), max_length=200)
-    department = models.ForeignKey(
-        Department, verbose_name=_("办理单位"), on_delete=models.PROTECT, related_name="service_items"
-    )
-    power = models.ForeignKey(
-        Power, verbose_name=_("权力事项"), on_delete=models.PROTECT, related_name="service_items"
-    )
-    conditions = models.TextField(_("受理条件"), blank=True)
-    result_form = models.CharField(_("办理结果"), max_length=200, blank=True)
-    statutory_days = models.PositiveSmallIntegerField(
-        _("法定时限(工作日)"), validators=[MinValueValidator(1)]
-    )
-    promised_days = models.PositiveSmallIntegerField(_("承诺时限(工作日)"), validators=[MinValueValidator(1)])
-    # Warning rule (时限提示): either N working days before the limit, or a share of the limit elapsed.
-    warn_days_before = models.PositiveSmallIntegerField(
-        _("提前提示(工作日)"), null=True, blank=True, validators=[MinValueValidator(1)]
-    )
-    warn_ratio = models.DecimalField(
-        _("已用时限比例提示"),
-        max_digits=3,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0.01")), MaxValueValidator(Decimal("0.99"))],
-        help_text=_("例如 0.80：时限用去八成时提示"),
-    )
-    windows = models.ManyToManyField(Window, verbose_name=_("受理窗口"), blank=True, related_name="items")
-    is_online = models.BooleanField(_("可网上申请"), default=True)
-    is_active = models.BooleanField(_("在办"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ServiceItemQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("服务事项")
-        verbose_name_plural = _("服务事项")
-        ordering = ["code"]
-        constraints = [
-            models.CheckConstraint(condition=Q(statutory_days__gte=1), name="item_statutory_positive"),
-            models.CheckConstraint(
-                condition=Q(promised_days__gte=1) & Q(promised_days__lte=F("statutory_days")),
-                name="item_promised_within_statutory",
-            ),
-            models.CheckConstraint(
-                condition=(
-                    Q(warn_days_before__isnull=False, warn_ratio__isnull=True) & Q(warn_days_before__gte=1)
-                )
-                | (
-                    Q(warn_days_before__isnull=True, warn_ratio__isnull=False)
-                    & Q(warn_ratio__gt=0, warn_ratio__lt=1)
-                ),
-                name="item_one_warning_rule",
-            ),
-        ]
-        indexes = [models.Index(fields=["department", "is_active"], name="item_department_idx")]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return _page_or_api("approvals:item", "service-item-detail", self.code)
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        errors = {}
-        if self.statutory_days and self.promised_days and self.promised_days > self.statutory_days:
-            errors["promised_days"] = _("承诺时限不能长于法定时限。")
-        if (self.warn_days_before is None) == (self.warn_ratio is None):
-            errors["warn_days_before"] = _("请在“提前提示工作日”和“已用时限比例”中设置且只设置一项。")
-        if errors:
-            raise ValidationError(errors)
-
-    @property
-    def fee_total(self) -> Decimal:
-        """Sum of the fee items (prefetch ``fees`` to avoid a query per item); zero means 不收费."""
-        return sum((fee.amount for fee in self.fees.all()), Decimal("0"))
-
-    @property
-    def has_fees(self) -> bool:
-        return self.fee_total > 0
-
-    @property
-    def warning_rule_display(self) -> str:
-        if self.warn_days_before:
-            return f"到期前{self.warn_days_before}个工作日提示"
-        return f"时限用去{int(self.warn_ratio * 100)}%时提示"
-
-
-class Material(models.Model):
-    """A material the applicant hands in (申请材料)."""
-
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="materials")
-    order = models.PositiveSmallIntegerField(_("序号"), default=1)
-    name = models.CharField(_("材料名称"), max_length=200)
-    required = models.BooleanField(_("必需"), default=True)
-    copies = models.PositiveSmallIntegerField(_("份数"), default=1)
-    note = models.CharField(
-        _("要求"), max_length=300, blank=True, help_text=_("例如：原件核验、复印件加盖公章")
-    )
-
-    class Meta:
-        verbose_name = _("申请材料")
-        verbose_name_plural = _("申请材料")
-        ordering = ["item", "order", "id"]
-
-    def __str__(self):
-        return self.name
-
-
-class FeeItem(models.Model):
-    """A fee of a service item (收费项目); an item without fee rows is free (不收费)."""
-
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="fees")
-    name = models.CharField(_("收费项目"), max_length=100)
-    amount = models.DecimalField(
-        _("金额(元)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
-    )
-    basis = models.CharField(_("收费依据"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("收费项目")
-        verbose_name_plural = _("收费项目")
-        ordering = ["item", "id"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="fee_amount_not_negative")]
-
-    def __str__(self):
-        return f"{self.name} {self.amount}元"
-
+from .items import UPLOAD_EXTENSIONS, USER, Material, ServiceItem, Window, _page_or_api
 
 # Up to this many parents of sub-cases addressed to a department are listed by id in its visibility
 # condition; beyond it the condition keeps a subquery (correct, but slower on long lists).
@@ -797,109 +600,3 @@ def fee_total_of(case: Case) -> Decimal:
     if case.item_id is None:
         return Decimal("0")
     return case.item.fees.aggregate(total=Sum("amount"))["total"] or Decimal("0")
-
-
-class ResultDisclosureQuerySet(models.QuerySet):
-    def public(self):
-        """What anyone may read: published records and the withdrawals of published records."""
-        return self.filter(state__in=PUBLIC_DISCLOSURE_STATES, published_at__isnull=False)
-
-    def visible_to(self, user):
-        """Staff see their department's records; inspectors, legal reviewers and administrators all."""
-        if has_role(user, INSPECTOR, ADMINISTRATOR, LEGAL_REVIEWER):
-            return self
-        department = department_of(user)
-        if department is not None and has_role(user, DEPT_HANDLER, DEPT_HEAD):
-            return self.filter(department=department)
-        return self.public()
-
-
-class ResultDisclosure(models.Model):
-    """The public record of a licensing or penalty decision (行政许可和行政处罚信息"双公示").
-
-    Written when the decision is taken, holding only what the public may see: a private person's
-    name is stored masked (王**) and the ID number, phone and address are never copied here. Publication
-    is due within ``DISCLOSURE_WORKING_DAYS`` working days of the decision, timed by monitoring.
-    """
-
-    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="disclosure")
-    kind = models.CharField(_("类别"), max_length=16, choices=DisclosureKind.choices)
-    state = models.CharField(
-        _("公示状态"), max_length=16, choices=DisclosureState.choices, default=DisclosureState.DUE
-    )
-    decision_number = models.CharField(_("决定文书号"), max_length=60, unique=True)
-    party_name = models.CharField(_("行政相对人"), max_length=100)
-    party_is_person = models.BooleanField(_("自然人"), default=False)
-    party_credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True)
-    matter = models.CharField(_("事项名称"), max_length=200)
-    power = models.ForeignKey(Power, verbose_name=_("权力事项"), on_delete=models.PROTECT, related_name="+")
-    department = models.ForeignKey(
-        Department, verbose_name=_("决定机关"), on_delete=models.PROTECT, related_name="disclosures"
-    )
-    legal_basis = models.TextField(_("法律依据"), blank=True)
-    result = models.CharField(_("决定结果"), max_length=200)
-    amount = models.DecimalField(_("罚款金额"), max_digits=14, decimal_places=2, null=True, blank=True)
-    amount_unit = models.CharField(_("金额单位"), max_length=10, blank=True)
-    band = models.CharField(_("裁量档次"), max_length=40, blank=True)
-    decided_on = models.DateField(_("决定日期"))
-    due_on = models.DateField(_("公示期限"))
-    due_provisional = models.BooleanField(_("日期待定(日历未公布)"), default=False)
-    published_at = models.DateTimeField(_("公示时间"), null=True, blank=True)
-    published_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    withdrawn_at = models.DateTimeField(_("撤销公示时间"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    withdrawal_reason = models.TextField(_("撤销公示理由"), blank=True)
-    exemption_reason = models.CharField(
-        _("不予公示的法定理由"), max_length=24, choices=ExemptionReason.choices, blank=True
-    )
-    exemption_note = models.TextField(_("不予公示说明"), blank=True)
-    exempted_at = models.DateTimeField(_("决定不予公示时间"), null=True, blank=True)
-    exempted_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    challenge_note = models.TextField(_("监察质疑意见"), blank=True)
-    challenged_at = models.DateTimeField(_("质疑时间"), null=True, blank=True)
-    challenged_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ResultDisclosureQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("行政决定公示")
-        verbose_name_plural = _("行政决定公示")
-        ordering = ["-decided_on", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(state=DisclosureState.WITHDRAWN) | ~Q(withdrawal_reason=""),
-                name="disclosure_withdrawal_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=~Q(state=DisclosureState.EXEMPTED) | ~Q(exemption_reason=""),
-                name="disclosure_exemption_has_reason",
-            ),
-            models.CheckConstraint(
-                condition=Q(party_is_person=False) | Q(party_credit_code=""),
-                name="disclosure_person_has_no_code",
-            ),
-        ]
-        indexes = [
-            # The public list and the Atom feed: newest publications first.
-            models.Index(fields=["state", "-published_at"], name="disclosure_public_idx"),
-            # The staff list: a department's records by state.
-            models.Index(fields=["department", "state"], name="disclosure_department_idx"),
-        ]
-
-    def __str__(self):
-        return f"{self.decision_number} {self.matter}"
-
-    def get_absolute_url(self):
-        """The public page once published; before that the staff page listing this record."""
-        if self.is_public:
-            return reverse("approvals:result", args=[self.pk])
-        return f"{reverse('approvals:results_desk')}?{urlencode({'state': self.state, 'q': self.decision_number})}"
-
-    @property
-    def is_public(self) -> bool:
-        return self.published_at is not None and self.state in PUBLIC_DISCLOSURE_STATES
-
-    def is_overdue(self, today=None) -> bool:
-        today = today or timezone.localdate()
-        return self.state == DisclosureState.DUE and self.due_on < today

@@ -18,9 +18,8 @@ from portal import audit, search
 from portal.choices import AppraisalSeries, DepartmentKind, Level
 from portal.models import AuditEvent, Department, Post
 
-from .choices import CATEGORY_CODE, Category, ChangeKind, DocumentKind, PowerStatus, StepKind
-from .demo_catalogue import FLOW_TEMPLATES
-from .models import (
+from ..choices import CATEGORY_CODE, Category, ChangeKind, DocumentKind, PowerStatus, StepKind
+from ..models import (
     DiscretionBand,
     DiscretionStandard,
     Flowchart,
@@ -29,6 +28,7 @@ from .models import (
     LegalDocument,
     Power,
 )
+from .catalogue import FLOW_TEMPLATES
 
 TARGETS = {"powers": 8000, "documents": 2000, "standards": 10000, "flowcharts": 2100}
 SEED_VERB = "demo.seed_city"

@@ -1,7 +1,7 @@
 """The curated demo catalogue: laws and articles, flowchart templates, discretion standards, powers.
 
 Article texts are abridged from the published laws for demonstration; the catalogue is used by
-powers/demo.py, which builds it through the service verbs.
+powers.demo, which builds it through the service verbs.
 """
 
 from decimal import Decimal as D

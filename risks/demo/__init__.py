@@ -23,8 +23,8 @@ from portal.models import Post
 from powers.choices import Category, PowerStatus
 from powers.models import FlowStep, Power
 
-from . import grading, services
-from .choices import (
+from .. import grading, services
+from ..choices import (
     SATISFACTION_FLAG_BELOW,
     DiscoverySource,
     Grade,
@@ -32,7 +32,7 @@ from .choices import (
     RiskPointStatus,
     RiskType,
 )
-from .models import DemocraticEvaluation, RiskPoint, SelfReview
+from ..models import DemocraticEvaluation, RiskPoint, SelfReview
 
 # Score patterns (likelihood, harm, frequency, discretion) giving each grade under the default matrix.
 PATTERNS = {
@@ -274,7 +274,7 @@ def _seed_loop(stdout):
             flagged=satisfied * 100 < SATISFACTION_FLAG_BELOW * respondents, recorded_by=inspector,
         )  # fmt: skip
     # The last quarter's self-reviews (timed), one submitted; evidence for one of the ten clarities.
-    from . import reviews
+    from .. import reviews
 
     last_quarter = (today.month - 1) // 3 or 4
     reviews.open_self_reviews(today.year if today.month > 3 else today.year - 1, last_quarter)

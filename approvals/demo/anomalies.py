@@ -18,11 +18,11 @@ from monitoring import rules
 from portal import audit, workdays
 from powers.models import FlowStep
 
-from . import services
-from .choices import CaseKind, CaseStatus, Channel, Decision, EventKind
-from .demo import to_decision
-from .models import Case, CaseEvent, CaseStep, FeePayment, ServiceItem
-from .permissions import can_intake
+from .. import services
+from ..choices import CaseKind, CaseStatus, Channel, Decision, EventKind
+from ..models import Case, CaseEvent, CaseStep, FeePayment, ServiceItem
+from ..permissions import can_intake
+from .live import to_decision
 
 
 def seed(demo, items: list[ServiceItem]) -> dict[str, int]:

@@ -1,7 +1,7 @@
 """Demo result disclosures (双公示): every decided case gets its public record in one of its states.
 
 Cases decided through the verbs already have theirs (due, with its timer). The imported history
-(``demo_history``) is decided in bulk, so its records are written here in bulk: most published within
+(``approvals.demo.history``) is decided in bulk, so its records are written here in bulk: most published within
 the limit, a few exempted on a legal ground, a few withdrawn after review, the last week's still due
 with their timers, and a handful left past their limit so the first sweep raises their overdue alarms.
 Then a few of the live demo's records are published, withdrawn and exempted through the verbs.
@@ -17,8 +17,8 @@ from django.utils import timezone
 from portal import audit, numbering, workdays
 from portal.roles import DEPT_HANDLER, DEPT_HEAD
 
-from . import disclosure as rules
-from .choices import (
+from .. import disclosure as rules
+from ..choices import (
     DISCLOSURE_WORKING_DAYS,
     ApplicantType,
     CaseKind,
@@ -26,8 +26,8 @@ from .choices import (
     DisclosureState,
     ExemptionReason,
 )
-from .models import Case, ResultDisclosure
-from .services import disclosure as verbs
+from ..models import Case, ResultDisclosure
+from ..services import disclosure as verbs
 
 OVERDUE_KEPT = 4  # history records left unpublished past their limit (alarms on the first sweep)
 BATCH = 2000

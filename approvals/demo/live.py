@@ -1,4 +1,4 @@
-"""Demo data of the service centre: ``seed(scale, stdout)``, run by ``manage.py seed_demo`` after powers.
+"""Live demo cases of the service centre, taken through the verbs (``approvals.demo.seed`` runs it first).
 
 Service items are made from the published powers citizens apply for (materials, fees, windows,
 warning rules); then cases in every state are taken THROUGH the verbs with acceptance dates in
@@ -25,10 +25,10 @@ from portal import roles, workdays
 from portal.models import Department, Post, StaffProfile
 from powers.models import FlowStep, Power
 
-from . import services
-from .choices import SuspensionKind
-from .models import Case, ServiceItem, Window
-from .services.items import APPLICABLE_CATEGORIES
+from .. import services
+from ..choices import SuspensionKind
+from ..models import Case, ServiceItem, Window
+from ..services.items import APPLICABLE_CATEGORIES
 
 MATERIALS = {
     "licensing": [
@@ -440,34 +440,3 @@ def seed_enforcement(demo: Demo) -> int:
     )  # fmt: skip
     walk(demo, case, demo.day((power.time_limit_days or 90) + 5), 1, gap=3)
     return made + 1
-
-
-def seed(scale: str, stdout) -> None:
-    """Service items from the published powers, then cases in every state (the same at every scale)."""
-    if ServiceItem.objects.exists():
-        stdout.write("    service centre already seeded")
-        return
-    demo = Demo(stdout)
-    items = seed_items(demo)
-    if not items:
-        stdout.write("    no published powers with flowcharts to make service items from; nothing seeded")
-        return
-    seed_applications(demo, items)
-    enforcement = seed_enforcement(demo)
-    from . import anomaly_demo  # here: it imports this module
-
-    anomalies = anomaly_demo.seed(demo, items)
-    by_status = {}
-    for status in Case.objects.values_list("status", flat=True):
-        by_status[status] = by_status.get(status, 0) + 1
-    stdout.write(
-        f"    {len(items)} service items, {Case.objects.count()} cases "
-        f"({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))}), {enforcement} enforcement cases, "
-        f"{demo.created_users} post holders added; anomaly alerts {anomalies}"
-    )
-    from .demo_history import seed_history  # here: it imports this module
-
-    seed_history(scale, stdout)  # about fourteen months of imported past cases (历史办件导入)
-    from .demo_disclosure import seed_disclosures
-
-    seed_disclosures(stdout)  # every decided case's public record (双公示)

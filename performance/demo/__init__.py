@@ -25,9 +25,18 @@ from portal.choices import AppraisalSeries, Level
 from portal.models import Department, StaffProfile
 from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HEAD, department_of
 
-from . import services
-from .choices import RECTIFICATION_TIMER, Direction, RaterKind, Rule, Source
-from .models import AppraisalYear, Category, Indicator, Membership, Period, RaterWeight, Rectification, Series
+from .. import services
+from ..choices import RECTIFICATION_TIMER, Direction, RaterKind, Rule, Source
+from ..models import (
+    AppraisalYear,
+    Category,
+    Indicator,
+    Membership,
+    Period,
+    RaterWeight,
+    Rectification,
+    Series,
+)
 
 K = RaterKind
 SURVEYED = [k for k in RaterKind if k != K.ONLINE]
