@@ -387,6 +387,24 @@ def return_complaint(complaint: Complaint, *, by, reason: str, now=None) -> Comp
     return complaint
 
 
+def record_acceptance(complaint: Complaint, now: datetime) -> None:
+    """What acceptance at ``now`` records: on time when accepted by the acceptance due date
+    (``accept``; the demo's bulk history sets the same fields)."""
+    complaint.accepted_at = now
+    complaint.accepted_on_time = timezone.localdate(now) <= complaint.accept_due_on
+
+
+def record_closure(complaint: Complaint, now: datetime) -> None:
+    """What closure at ``now`` records: on time when handled by the due date, and the working
+    days from forwarding to handling (``approve_closure``; the demo's bulk history the same)."""
+    handled_on = timezone.localdate(complaint.handled_at or now)
+    complaint.closed_at = now
+    complaint.closed_on_time = complaint.due_on is None or handled_on <= complaint.due_on
+    if complaint.forwarded_at:
+        start = timezone.localdate(complaint.forwarded_at)
+        complaint.handling_days = min(workdays.working_days_between(start, handled_on), 32767)
+
+
 def accept(complaint: Complaint, *, by, now=None) -> Complaint:
     """签收受理: the department takes the complaint on; on time when by the acceptance deadline."""
     now = _now(now)
@@ -394,8 +412,7 @@ def accept(complaint: Complaint, *, by, now=None) -> Complaint:
         complaint = _lock(complaint)
         require(perm.can_accept(by, complaint), _("只有承办单位可以受理投诉。"))
         before = _move(complaint, S.ACCEPTED)
-        complaint.accepted_at = now
-        complaint.accepted_on_time = timezone.localdate(now) <= complaint.accept_due_on
+        record_acceptance(complaint, now)
         timers.stop(complaint, TIMER_ACCEPTANCE, at=now)
         complaint.save()
         _trail(complaint, Verb.ACCEPTED, by, now=now, before=before, department=complaint.handling_department)
@@ -439,12 +456,7 @@ def approve_closure(complaint: Complaint, *, by, note: str = "", now=None) -> Co
         complaint = _lock(complaint)
         require(perm.can_approve_closure(by, complaint), _("只有监察机关可以审核办结。"))
         before = _move(complaint, S.CLOSED)
-        handled_on = timezone.localdate(complaint.handled_at or now)
-        complaint.closed_at = now
-        complaint.closed_on_time = complaint.due_on is None or handled_on <= complaint.due_on
-        if complaint.forwarded_at:
-            start = timezone.localdate(complaint.forwarded_at)
-            complaint.handling_days = min(workdays.working_days_between(start, handled_on), 32767)
+        record_closure(complaint, now)
         complaint.save()
         _trail(complaint, Verb.CLOSURE_APPROVED, by, now=now, before=before, note=note,
                audit_after={"on_time": complaint.closed_on_time})  # fmt: skip

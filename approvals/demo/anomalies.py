@@ -22,6 +22,7 @@ from .. import services
 from ..choices import CaseKind, CaseStatus, Channel, Decision, EventKind
 from ..models import Case, CaseEvent, CaseStep, FeePayment, ServiceItem
 from ..permissions import can_intake
+from ..services.common import next_code
 from .live import to_decision
 
 
@@ -81,13 +82,12 @@ def import_legacy_case(demo, items) -> Case | None:
 def _import(demo, item, flow, decision, holders, wrong) -> Case:
     accepted_on = demo.day(item.statutory_days + 30)
     moments = [demo.at(accepted_on, slot) for slot in range(len(flow) + 3)]
-    last_code = Case.objects.filter(code__startswith="LS").count() + 1
     case = Case.objects.create(
-        code=f"LS{accepted_on:%Y%m%d}{last_code:06d}", kind=CaseKind.APPLICATION, item=item, power=item.power,
+        code=next_code("LS", accepted_on), kind=CaseKind.APPLICATION, item=item, power=item.power,
         department=item.department, channel=Channel.WINDOW, status=CaseStatus.COMPLETED, submitted_at=moments[0],
         created_by=demo.admin, accepted_on=accepted_on, accepted_by=demo.clerk, statutory_days=item.statutory_days,
-        promised_days=item.promised_days, due_on=workdays.add_working_days(accepted_on, item.statutory_days),
-        promised_due_on=workdays.add_working_days(accepted_on, item.promised_days), decision=Decision.APPROVE,
+        promised_days=item.promised_days, due_on=workdays.deadline(accepted_on, item.statutory_days).due_on,
+        promised_due_on=workdays.deadline(accepted_on, item.promised_days).due_on, decision=Decision.APPROVE,
         decision_reason="符合条件", decided_by=holders[decision.pk], decided_at=moments[-2],
         completed_at=moments[-1], closed_at=moments[-1], on_time=True, promised_on_time=True,
         **demo.next_applicant(),

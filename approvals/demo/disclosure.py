@@ -17,12 +17,8 @@ from django.utils import timezone
 from portal import audit, numbering, workdays
 from portal.roles import DEPT_HANDLER, DEPT_HEAD
 
-from .. import disclosure as rules
 from ..choices import (
     DISCLOSURE_WORKING_DAYS,
-    ApplicantType,
-    CaseKind,
-    DisclosureKind,
     DisclosureState,
     ExemptionReason,
 )
@@ -44,36 +40,15 @@ def _staff(department, role):
     )
 
 
-def _record(case: Case, number: str) -> ResultDisclosure:
-    kind = DisclosureKind.PENALTY if case.kind == CaseKind.ENFORCEMENT else DisclosureKind.LICENSE
-    is_person = case.applicant_type == ApplicantType.PERSON
-    name, code = rules.party(
-        name=case.applicant_name, is_person=is_person, id_number=case.applicant_id_number
-    )
-    penalty = getattr(case, "penalty", None)
-    amount = penalty.amount if penalty is not None else None
-    unit = penalty.standard.amount_unit if penalty is not None else ""
-    band = penalty.band_severity if penalty is not None else ""
-    decided_on = timezone.localdate(case.decided_at)
-    limit = workdays.deadline(decided_on, DISCLOSURE_WORKING_DAYS)
-    return ResultDisclosure(
-        case=case, kind=kind, decision_number=number, party_name=name, party_is_person=is_person,
-        party_credit_code=code, matter=case.title[:200], power=case.power, department=case.department,
-        legal_basis=case.legal_basis,
-        result=rules.result_text(case.get_decision_display(), amount=amount, unit=unit, band=band)[:200],
-        amount=amount, amount_unit=unit, band=band, decided_on=decided_on, due_on=limit.due_on,
-        due_provisional=limit.provisional,
-    )  # fmt: skip
-
-
 def _numbers(cases: list[Case]) -> dict[int, str]:
     """Gap-free decision numbers per department, kind and year, in the order of the decisions."""
     groups = defaultdict(list)
     for case in sorted(cases, key=lambda c: (c.decided_at, c.pk)):
-        kind = DisclosureKind.PENALTY if case.kind == CaseKind.ENFORCEMENT else DisclosureKind.LICENSE
-        groups[verbs.decision_series(case.department, kind, timezone.localdate(case.decided_at).year)].append(
-            case
-        )
+        groups[
+            verbs.decision_series(
+                case.department, verbs.kind_of(case), timezone.localdate(case.decided_at).year
+            )
+        ].append(case)
     numbers = {}
     for (series, prefix), members in groups.items():
         for case, n in zip(members, numbering.next_numbers(series, len(members), gap_free=True), strict=True):
@@ -98,7 +73,7 @@ def backfill_history(rng: random.Random, now: datetime) -> dict[str, int]:
     overdue_left = OVERDUE_KEPT
     reasons = list(ExemptionReason)
     for case in cases:
-        record = _record(case, numbers[case.pk])
+        record = verbs.record_of(case, timezone.localdate(case.decided_at), numbers[case.pk])
         if record.due_on >= today:
             record.state = DisclosureState.DUE if rng.random() < 0.6 else DisclosureState.PUBLISHED
         elif overdue_left and rng.random() < 0.01:
@@ -132,7 +107,7 @@ def backfill_history(rng: random.Random, now: datetime) -> dict[str, int]:
     ResultDisclosure.objects.bulk_create(records, batch_size=BATCH)
     for record in records:
         if record.state == DisclosureState.DUE:
-            verbs._start_timer(record, c=verbs.clock(_at(record.decided_on, rng)))
+            verbs.start_timer(record, c=verbs.clock(_at(record.decided_on, rng)))
     return dict(counts)
 
 

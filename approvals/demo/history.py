@@ -9,8 +9,9 @@ sweep would have raised — all consistent with each other and with the rules th
 - codes in the verbs' format (SP/ZF + day + sequence), the day's number series (``portal.numbering``) moved past them,
   so codes handed out later never collide;
 - due dates from ``portal.workdays.deadline``, moved on by the suspended working days;
-  ``working_days_used`` from ``services.steps.working_days_used``; ``on_time`` and
-  ``promised_on_time`` as ``complete_case`` sets them;
+  ``on_time``, ``promised_on_time`` and ``working_days_used`` by ``services.steps.record_completion``
+  (what ``complete_case`` calls); the trail's texts from ``services.notes`` and the timers' labels
+  and limits from ``services.timing`` (what the verbs write);
 - every step by a holder of its post, the decision by someone who neither accepted the case nor
   handled another post's step, a fee for every approved case of an item with fees: the anomaly
   rules find nothing in the history (the demo's anomalies are made on purpose elsewhere);
@@ -70,8 +71,9 @@ from ..models import (
     Suspension,
     Window,
 )
+from ..services import notes, timing
 from ..services.common import CODE_PREFIX, next_case_numbers
-from ..services.steps import decision_step, working_days_used
+from ..services.steps import decision_step, record_completion
 from ..services.timing import suspension_purpose, window
 
 VERB = "approvals.history.imported"
@@ -488,7 +490,7 @@ class Builder:
         due_on, promised_due_on = statutory.due_on, promised.due_on
         provisional = statutory.provisional or promised.provisional
         if resumed:
-            moved, moved_promised = (workdays.deadline(d, suspension[2]) for d in (due_on, promised_due_on))
+            moved, moved_promised = (timing.extend(d, suspension[2]) for d in (due_on, promised_due_on))
             due_on, promised_due_on = moved.due_on, moved_promised.due_on
             provisional = provisional or moved.provisional or moved_promised.provisional
         clerk = self.demo.clerk
@@ -517,9 +519,7 @@ class Builder:
         if completed is not None:
             case.status = CaseStatus.COMPLETED
             case.completed_at = case.closed_at = completed.at
-            case.on_time = facts["end"] <= case.due_on
-            case.promised_on_time = facts["end"] <= (case.promised_due_on or case.due_on)
-            case.working_days_used = working_days_used(case, facts["end"])
+            record_completion(case, facts["end"])
         suspended = by_kind.get(EventKind.SUSPENDED)
         # The steps: each starts when the one before it finished.
         previous_at = opened.at
@@ -537,7 +537,7 @@ class Builder:
             if straddles:
                 rows["handler"] = user
                 if resumed and step_due is not None:
-                    step_due = workdays.deadline(step_due, suspension[2]).due_on
+                    step_due = timing.extend(step_due, suspension[2]).due_on
             opinion = case.decision_reason if index == route.decision else _opinion(flow_step)
             step = CaseStep(
                 flow_step=flow_step, order=flow_step.order, name=flow_step.name, post=post, started_at=previous_at,
@@ -601,16 +601,14 @@ class Builder:
         amount = min(max((amount / step).quantize(Decimal(1)) * step, band.amount_min), band.amount_max)
         amount = amount.quantize(Decimal("0.01"))
         case.decision = Decision.IMPOSE
-        case.decision_reason = f"依据裁量基准「{standard.title}」{band.severity}档"
+        case.decision_reason = notes.penalty_basis(standard.title, band.severity)
         case.legal_basis = route.penalty_basis
         rows["penalty"] = PenaltyDecision(
             standard=standard, fact=fact, band_order=band.order, band_severity=band.severity,
             band_amount_min=band.amount_min, band_amount_max=band.amount_max, amount=amount, outside_band=False,
             decided_by=route.decider, decided_at=event.at,
         )  # fmt: skip
-        rows["penalty_note"] = (
-            f"{standard.fact_label}{fact}{standard.fact_unit}，{band.severity}档，决定{amount}{standard.amount_unit}"
-        )
+        rows["penalty_note"] = notes.penalty(standard, fact, band.severity, amount, outside=False)
 
     def _trail(self, case: Case, plan: Plan, event: Event, rows: dict):
         """``(actor, post, note)`` of one trail entry, as the verb would have written it."""
@@ -620,9 +618,9 @@ class Builder:
             return (None if plan.online else clerk), None, f"{case.get_channel_display()}{MARK}"
         if kind == EventKind.ACCEPTED:
             due = workdays.deadline(plan.accepted_on, route.statutory).due_on
-            return clerk, None, f"法定办结日期 {due}{MARK}"
+            return clerk, None, notes.accepted(due) + MARK
         if kind == EventKind.FILED:
-            return case.accepted_by, None, f"{route.power.name}：{case.description[:100]}{MARK}"
+            return case.accepted_by, None, notes.filed(route.power.name, case.description) + MARK
         if kind == EventKind.GREEN_CHANNEL:
             return clerk, None, case.green_channel_reason
         if kind in (EventKind.STEP_DONE, EventKind.DECIDED, EventKind.PENALTY):
@@ -631,21 +629,21 @@ class Builder:
             if kind == EventKind.PENALTY:
                 return user, post, rows["penalty_note"]
             if kind == EventKind.DECIDED:
-                return user, post, f"{case.get_decision_display()}：{case.decision_reason}"
-            return user, post, f"{step.name}：{_opinion(step)}"
+                return user, post, notes.decided(case.get_decision_display(), case.decision_reason)
+            return user, post, notes.step_done(step.name, _opinion(step))
         if kind == EventKind.SUSPENDED:
             entry = rows["suspension"]
-            note = f"{entry.get_kind_display()}：{entry.reason}（最长{entry.max_days}个工作日，最迟{entry.ends_by}恢复）"
+            note = notes.suspended(entry.get_kind_display(), entry.reason, entry.max_days, entry.ends_by)
             return rows["handler"], None, note
         if kind == EventKind.RESUMED:
             entry = rows["suspension"]
-            return rows["handler"], None, f"暂停{entry.working_days}个工作日，法定办结日期顺延至{case.due_on}"
+            return rows["handler"], None, notes.resumed(entry.working_days, case.due_on)
         if kind == EventKind.FEE:
             payment = rows["fee"]
-            return clerk, None, f"实收 {payment.amount} 元，票据号 {payment.receipt_no}"
+            return clerk, None, notes.fee(payment.amount, payment.receipt_no)
         if kind == EventKind.COMPLETED:
             by = case.accepted_by if route.kind == CaseKind.ENFORCEMENT else clerk
-            return by, None, "按时办结" if case.on_time else "超过法定时限办结"
+            return by, None, notes.completed(case.on_time)
         if kind == EventKind.RATED:
             return None, None, str(dict(RATING_SCORES)[rows["rating"].score])
         raise ValueError(kind)
@@ -736,19 +734,16 @@ class Builder:
             state = AlertState.ACKNOWLEDGED
         return timers.PastTimer(
             target=case, purpose=timers.CASE, department_id=case.department_id,
-            label=f"{case.code} {case.title}（法定时限）", started_at=started, warn_at=warn_at, due_at=due_at,
+            label=timing.case_label(case), started_at=started, warn_at=warn_at, due_at=due_at,
             provisional=case.due_provisional, stopped_at=stopped,
-            pause=(entry.started_at, entry.ended_at, f"暂停计时：{entry.get_kind_display()}") if entry else None,
+            pause=(entry.started_at, entry.ended_at, timing.pause_reason(entry)) if entry else None,
             alarm_state=state, alarm_closed_at=closed,
         )  # fmt: skip
 
     def _suspension_timer(self, case: Case, entry: Suspension) -> timers.PastTimer:
-        due_at = workdays.end_of_working_day(entry.ends_by)
-        warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
         return timers.PastTimer(
             target=case, purpose=suspension_purpose(entry), department_id=case.department_id,
-            label=f"{case.code} 暂停计时（{entry.get_kind_display()}）", started_at=entry.started_at,
-            warn_at=min(workdays.end_of_working_day(warn_on), due_at), due_at=due_at, stopped_at=entry.ended_at,
+            started_at=entry.started_at, stopped_at=entry.ended_at, **timing.suspension_timing(case, entry),
         )  # fmt: skip
 
 

@@ -57,7 +57,7 @@ def _set_due(record: ResultDisclosure, start_on) -> None:
     record.due_on, record.due_provisional = limit.due_on, limit.provisional
 
 
-def _start_timer(record: ResultDisclosure, *, c: Clock) -> None:
+def start_timer(record: ResultDisclosure, *, c: Clock) -> None:
     """Time the publication: a reminder two working days before the limit, an alarm when it passes."""
     due_at = workdays.end_of_working_day(record.due_on)
     warn_at = workdays.end_of_working_day(workdays.subtract_working_days(record.due_on, 2))
@@ -88,11 +88,12 @@ def decision_number(department, kind: str, year: int) -> str:
 # --- verbs ------------------------------------------------------------------------------------
 
 
-def open_disclosure(case: Case, *, by, c: Clock) -> ResultDisclosure:
-    """Open the public record of ``case``'s decision (inside the decision verb's transaction).
+def record_of(case: Case, decided_on, number: str) -> ResultDisclosure:
+    """The unsaved public record of ``case``'s decision taken on ``decided_on``, numbered ``number``,
+    with its publication limit (``open_disclosure``; the demo's bulk history writes the same rows).
 
     Holds only public fields: a private person's name masked, no ID number, phone or address; an
-    organisation's name and credit code. Starts the publication timer.
+    organisation's name and credit code.
     """
     kind = DisclosureKind.PENALTY if case.kind == CaseKind.ENFORCEMENT else DisclosureKind.LICENSE
     is_person = case.applicant_type == ApplicantType.PERSON
@@ -103,17 +104,28 @@ def open_disclosure(case: Case, *, by, c: Clock) -> ResultDisclosure:
     amount = penalty.amount if penalty is not None else None
     unit = penalty.standard.amount_unit if penalty is not None else ""
     band = penalty.band_severity if penalty is not None else ""
-    decided_on = c.today
     record = ResultDisclosure(
-        case=case, kind=kind, decision_number=decision_number(case.department, kind, decided_on.year),
-        party_name=name, party_is_person=is_person, party_credit_code=code, matter=case.title[:200],
-        power=case.power, department=case.department, legal_basis=case.legal_basis,
+        case=case, kind=kind, decision_number=number, party_name=name, party_is_person=is_person,
+        party_credit_code=code, matter=case.title[:200], power=case.power, department=case.department,
+        legal_basis=case.legal_basis,
         result=rules.result_text(case.get_decision_display(), amount=amount, unit=unit, band=band)[:200],
         amount=amount, amount_unit=unit, band=band, decided_on=decided_on,
     )  # fmt: skip
     _set_due(record, decided_on)
+    return record
+
+
+def kind_of(case: Case) -> str:
+    return DisclosureKind.PENALTY if case.kind == CaseKind.ENFORCEMENT else DisclosureKind.LICENSE
+
+
+def open_disclosure(case: Case, *, by, c: Clock) -> ResultDisclosure:
+    """Open the public record of ``case``'s decision (inside the decision verb's transaction) and
+    start the publication timer."""
+    decided_on = c.today
+    record = record_of(case, decided_on, decision_number(case.department, kind_of(case), decided_on.year))
     record.save()
-    _start_timer(record, c=c)
+    start_timer(record, c=c)
     audit.record(by, "disclosure.opened", record, after=_snapshot(record), note=record.decision_number)
     return record
 
@@ -191,6 +203,6 @@ def challenge(record: ResultDisclosure, *, by, note: str, now=None) -> ResultDis
         )  # fmt: skip
         _set_due(record, c.today)
         record.save()
-        _start_timer(record, c=c)
+        start_timer(record, c=c)
         audit.record(by, "disclosure.challenged", record, before=before, after=_snapshot(record), note=note)
     return record

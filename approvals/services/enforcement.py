@@ -19,7 +19,7 @@ from powers.models import DiscretionStandard, Power
 from ..choices import DEFAULT_ENFORCEMENT_DAYS, ApplicantType, CaseKind, CaseStatus, Decision, EventKind
 from ..models import Case, PenaltyDecision
 from ..permissions import is_staff_of
-from . import timing
+from . import notes, timing
 from .common import CODE_PREFIX, clock, lock, next_code, snapshot, text, trail
 from .disclosure import open_disclosure
 from .steps import enter_step, finish_decision_step, first_step, record_decision
@@ -73,7 +73,7 @@ def open_enforcement_case(
         enter_step(case, first_step(case), c=c)
         case.save()
         timing.start_case_timers(case, now=c.now)
-        trail(case, EventKind.FILED, by, at=c.now, note=f"{power.name}：{facts[:100]}")
+        trail(case, EventKind.FILED, by, at=c.now, note=notes.filed(power.name, facts))
     return case
 
 
@@ -123,7 +123,7 @@ def decide_penalty(
             if errors:
                 raise ValidationError(errors)
         before = snapshot(case)
-        basis = reasons or f"依据裁量基准「{standard.title}」{band.severity}档"
+        basis = reasons or notes.penalty_basis(standard.title, band.severity)
         post, _backup = finish_decision_step(case, by=by, opinion=basis, c=c)
         legal_basis = str(standard.article) if standard.article_id else ""
         record_decision(case, by=by, decision=Decision.IMPOSE, reason=basis, legal_basis=legal_basis, c=c)
@@ -133,14 +133,6 @@ def decide_penalty(
             reasons=reasons, collective_discussion_record=record, decided_by=by, decided_at=c.now,
         )  # fmt: skip
         open_disclosure(case, by=by, c=c)
-        note = f"{standard.fact_label}{calculation.fact}{standard.fact_unit}，{band.severity}档，决定{value}{standard.amount_unit}"
-        trail(
-            case,
-            EventKind.PENALTY,
-            by,
-            at=c.now,
-            before=before,
-            note=note + ("（超出基准）" if outside else ""),
-            post=post,
-        )
+        note = notes.penalty(standard, calculation.fact, band.severity, value, outside=outside)
+        trail(case, EventKind.PENALTY, by, at=c.now, before=before, note=note, post=post)
     return penalty

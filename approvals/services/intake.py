@@ -27,7 +27,7 @@ from ..choices import (
 )
 from ..models import Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
 from ..permissions import can_intake, may_register_walk_in, may_set_green_channel, require_intake
-from . import timing
+from . import notes, timing
 from .common import (
     CODE_PREFIX,
     clock,
@@ -240,7 +240,7 @@ def accept_case(case: Case, *, by, now=None) -> Case:
         case.save()
         timing.start_case_timers(case, now=c.now)
         case.corrections.filter(resolved_at__isnull=True).update(resolved_at=c.now)
-        trail(case, EventKind.ACCEPTED, by, at=c.now, before=before, note=f"法定办结日期 {case.due_on}")
+        trail(case, EventKind.ACCEPTED, by, at=c.now, before=before, note=notes.accepted(case.due_on))
         notify(case, NotificationEvent.ACCEPTED)
     return case
 

@@ -33,7 +33,7 @@ from ..choices import (
 )
 from ..models import Case, CaseStep, FeePayment, Rating, fee_total_of
 from ..permissions import acting_post, can_intake, is_staff_of, may_collect_fees
-from . import timing
+from . import notes, timing
 from .common import (
     clock,
     lock,
@@ -170,7 +170,7 @@ def advance_step(case: Case, *, by, opinion: str = "", step=None, now=None) -> C
         if not decided:
             case.status = CaseStatus.IN_PROGRESS
         case.save()
-        note = f"{current.name}：{opinion.strip() or '同意'}" + ("（B岗代办）" if as_backup else "")
+        note = notes.step_done(current.name, opinion, as_backup=as_backup)
         trail(case, EventKind.STEP_DONE, by, at=c.now, before=before, note=note, post=post)
     return case
 
@@ -239,7 +239,7 @@ def decide_case(case: Case, *, by, decision: str, reason: str = "", legal_basis:
         record_decision(case, by=by, decision=decision, reason=reason, legal_basis=legal_basis, c=c)
         if case.parent_id is None:  # a parallel sub-case's opinion is not a decision of its own
             open_disclosure(case, by=by, c=c)
-        note = f"{case.get_decision_display()}" + (f"：{reason}" if reason else "")
+        note = notes.decided(case.get_decision_display(), reason)
         trail(case, EventKind.DECIDED, by, at=c.now, before=before, note=note, post=post)
         notify(case, NotificationEvent.DECIDED)
     return case
@@ -356,6 +356,14 @@ def working_days_used(case: Case, completed_on) -> int:
     return max(workdays.working_days_between(case.accepted_on, completed_on) - case.suspended_days, 0)
 
 
+def record_completion(case: Case, completed_on) -> None:
+    """What completion on ``completed_on`` records: within the statutory and the promised limit,
+    and the working days used (``complete_case``; the bulk history sets the same fields)."""
+    case.on_time = completed_on <= case.due_on
+    case.promised_on_time = completed_on <= (case.promised_due_on or case.due_on)
+    case.working_days_used = working_days_used(case, completed_on)
+
+
 def record_fee(case: Case, *, by, amount, receipt_no: str, justification: str = "", window=None, now=None):
     """Record the fee collected at the one fee window (一个窗口收费).
 
@@ -394,7 +402,7 @@ def record_fee(case: Case, *, by, amount, receipt_no: str, justification: str = 
             by,
             at=c.now,
             before=snapshot(case),
-            note=f"实收 {amount} 元，票据号 {receipt_no}",
+            note=notes.fee(amount, receipt_no),
         )
     return payment
 
@@ -426,13 +434,10 @@ def complete_case(case: Case, *, by, now=None) -> Case:
         before = snapshot(case)
         case.status = CaseStatus.COMPLETED
         case.completed_at = case.closed_at = c.now
-        case.on_time = c.today <= case.due_on
-        case.promised_on_time = c.today <= (case.promised_due_on or case.due_on)
-        case.working_days_used = working_days_used(case, c.today)
+        record_completion(case, c.today)
         case.save()
         timing.stop_case_timers(case, now=c.now)
-        note = "按时办结" if case.on_time else "超过法定时限办结"
-        trail(case, EventKind.COMPLETED, by, at=c.now, before=before, note=note)
+        trail(case, EventKind.COMPLETED, by, at=c.now, before=before, note=notes.completed(case.on_time))
         notify(case, NotificationEvent.COMPLETED)
     return case
 

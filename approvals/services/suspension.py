@@ -15,7 +15,7 @@ from portal.services import TransitionError, require
 from ..choices import SUSPENSION_MAX_DAYS, EventKind, SuspensionKind
 from ..models import Case, Suspension
 from ..permissions import SUSPENDABLE_STATUSES, may_suspend
-from . import timing
+from . import notes, timing
 from .common import clock, lock, snapshot, text, trail
 from .steps import open_step
 
@@ -50,9 +50,9 @@ def suspend_case(case: Case, *, by, kind: str, reason: str, now=None) -> Suspens
             case=case, kind=kind, reason=reason, started_at=c.now, started_on=c.today, max_days=max_days,
             ends_by=workdays.add_working_days(c.today, max_days), started_by=by,
         )  # fmt: skip
-        timing.pause_case_timers(case, step, reason=f"暂停计时：{entry.get_kind_display()}")
+        timing.pause_case_timers(case, step, reason=timing.pause_reason(entry))
         timing.start_suspension_timer(case, entry)
-        note = f"{entry.get_kind_display()}：{reason}（最长{max_days}个工作日，最迟{entry.ends_by}恢复）"
+        note = notes.suspended(entry.get_kind_display(), reason, max_days, entry.ends_by)
         trail(case, EventKind.SUSPENDED, by, at=c.now, before=before, note=note)
     return entry
 
@@ -93,13 +93,6 @@ def resume_case(case: Case, *, by, note: str = "", now=None) -> Suspension:
         case.save()
         timing.timers.stop(case, timing.suspension_purpose(entry))
         timing.resume_case_timers(case, step, now=c.now)
-        message = f"暂停{days}个工作日，法定办结日期顺延至{case.due_on}"
-        trail(
-            case,
-            EventKind.RESUMED,
-            by,
-            at=c.now,
-            before=before,
-            note=f"{message}。{entry.resume_note}".rstrip("。"),
-        )
+        note = notes.resumed(days, case.due_on, entry.resume_note)
+        trail(case, EventKind.RESUMED, by, at=c.now, before=before, note=note)
     return entry

@@ -54,6 +54,27 @@ def extend(day: date, working_days: int) -> workdays.Deadline:
 # --- timers of a case ---------------------------------------------------------------
 
 
+def case_label(case: Case, limit: str = "法定时限") -> str:
+    """The label of a case's statutory (or promised) timer."""
+    return f"{case.code} {case.title}（{limit}）"
+
+
+def pause_reason(entry: Suspension) -> str:
+    """Why a case's timers stand still during ``entry``."""
+    return f"暂停计时：{entry.get_kind_display()}"
+
+
+def suspension_timing(case: Case, entry: Suspension) -> dict:
+    """The limits and label of the timer of ``entry`` (the longest a suspension may last)."""
+    due_at = workdays.end_of_working_day(entry.ends_by)
+    warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
+    return {
+        "due_at": due_at,
+        "warn_at": min(workdays.end_of_working_day(warn_on), due_at),
+        "label": f"{case.code} 暂停计时（{entry.get_kind_display()}）",
+    }
+
+
 def has_promised_timer(case: Case) -> bool:
     return bool(case.promised_due_on and case.due_on and case.promised_due_on < case.due_on)
 
@@ -61,16 +82,15 @@ def has_promised_timer(case: Case) -> bool:
 def start_case_timers(case: Case, *, now) -> None:
     """Start the statutory timer and, when shorter, the promised one (at acceptance or filing)."""
     warn_at, due_at = window(case.due_on, case.statutory_days, case.item, not_before=now)
-    label = f"{case.code} {case.title}"
     timers.start(
         case, purpose=CASE, due_at=due_at, warn_at=warn_at, department=case.department,
-        label=f"{label}（法定时限）", provisional=case.due_provisional, at=now,
+        label=case_label(case), provisional=case.due_provisional, at=now,
     )  # fmt: skip
     if has_promised_timer(case):
         warn_at, due_at = window(case.promised_due_on, case.promised_days, case.item, not_before=now)
         timers.start(
             case, purpose=PROMISED, due_at=due_at, warn_at=warn_at, department=case.department,
-            label=f"{label}（承诺时限）", provisional=case.due_provisional, at=now,
+            label=case_label(case, "承诺时限"), provisional=case.due_provisional, at=now,
         )  # fmt: skip
 
 
@@ -119,10 +139,6 @@ def stop_case_timers(case: Case, *, now=None) -> None:
 
 
 def start_suspension_timer(case: Case, entry: Suspension) -> None:
-    due_at = workdays.end_of_working_day(entry.ends_by)
-    warn_on = workdays.subtract_working_days(entry.ends_by, 1) if entry.max_days > 1 else entry.started_on
     timers.start(
-        case, purpose=suspension_purpose(entry), due_at=due_at,
-        warn_at=min(workdays.end_of_working_day(warn_on), due_at), department=case.department,
-        label=f"{case.code} 暂停计时（{entry.get_kind_display()}）",
-    )  # fmt: skip
+        case, purpose=suspension_purpose(entry), department=case.department, **suspension_timing(case, entry)
+    )

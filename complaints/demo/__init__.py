@@ -324,17 +324,25 @@ def seed_city(desk: Desk, stdout, total: int = CITY_TOTAL) -> int:
             handled_on = add(day, used)
             due_on = add(day, category.limit_days)
             title, _code, matter = MATTERS[serial % len(MATTERS)]
-            rows.append(Complaint(
+            accept_due_on = add(day, category.accept_days)
+            # about one in twenty-five accepted a working day after its acceptance limit
+            accepted_at = (
+                _at(add(accept_due_on, 1), 10)
+                if rng.random() < 0.04
+                else received + timedelta(hours=rng.choice((2, 3)))
+            )
+            complaint = Complaint(
                 code=numbering.format_code("TS", day, serial, services.CODE_DIGITS), channel=rng.choice(channels),
                 state=ComplaintState.CLOSED, title=title, matter=matter, category=category, department=department,
                 handling_department=department, received_at=received, forwarded_at=received + timedelta(hours=1),
-                accept_due_on=add(day, category.accept_days), due_on=due_on,
-                accepted_at=received + timedelta(hours=rng.choice((2, 3, 30))), accepted_on_time=rng.random() > 0.04,
+                accept_due_on=accept_due_on, due_on=due_on,
                 replied_at=_at(handled_on, 15), reply=REPLIES[serial % len(REPLIES)], handled_at=_at(handled_on, 16),
-                closed_at=_at(handled_on, 17), closed_on_time=handled_on <= due_on, handling_days=used,
                 pressed_count=int(rng.random() < 0.05), satisfaction=rng.choice(satisfaction),
                 rated_at=_at(handled_on, 20),
-            ))  # fmt: skip
+            )  # fmt: skip
+            services.record_acceptance(complaint, accepted_at)  # the verbs' rules, not a copy of them
+            services.record_closure(complaint, _at(handled_on, 17))
+            rows.append(complaint)
         with transaction.atomic():
             created = Complaint.objects.bulk_create(rows, batch_size=2000)
             for complaint in created:
