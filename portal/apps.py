@@ -8,8 +8,11 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import bounds, login_guard, tokens
+        from django.contrib.auth.signals import user_logged_in
+
+        from portal import bounds, login_guard, middleware, tokens
 
         login_guard.connect()
+        user_logged_in.connect(middleware.start_session_clock, dispatch_uid="portal.session_clock")
         tokens.connect()
         bounds.install()

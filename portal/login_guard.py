@@ -8,19 +8,27 @@ password included, until the cool-off passes (``AXES_COOLOFF_HOURS``) or an admi
 
 - the lockout writes one audit event ``auth.locked_out`` (axes' ``user_locked_out`` signal: the only
   hook axes offers; only the attempt that reaches the limit is recorded, not every refused retry);
+- failures are also counted **per account across addresses** (``ACCOUNT_FAILURE_LIMIT`` an hour, 20 by
+  default, four times the pair's limit, on ``portal.ratelimit``): guessing one account's password from
+  many addresses is stopped too, while its owner at one address is only locked out by that flood for
+  the hour (a soft lockout; audited once as ``auth.account_locked``);
 - ``unlock_login`` is the unlock verb (admin action on the access attempts, ``manage.py`` shell),
   audited as ``auth.unlocked``.
 """
+
+import hashlib
 
 from axes.backends import AxesStandaloneBackend
 from axes.models import AccessAttempt
 from axes.signals import user_locked_out
 from axes.utils import reset
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from portal import audit
+from portal import audit, ratelimit
 from portal.roles import ADMINISTRATOR, has_role
 
 SYSTEM_LABEL = "登录防护"
@@ -48,8 +56,43 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
     )
 
 
+ACCOUNT_SCOPE = "login-account"
+ACCOUNT_PERIOD = 3600
+
+
+def _account_key(username) -> str:
+    # The user name as typed, case-folded (the login is case-sensitive, a guesser varies case freely).
+    return hashlib.sha256((username or "").strip().casefold().encode()).hexdigest()[:32]
+
+
+def account_locked(request, username) -> bool:
+    """True when ``username`` failed ``ACCOUNT_FAILURE_LIMIT`` times in the last hour, from any address."""
+    return bool(username) and ratelimit.reached_limit(
+        request, ACCOUNT_SCOPE, settings.ACCOUNT_FAILURE_LIMIT, ACCOUNT_PERIOD, key=_account_key(username)
+    )
+
+
+def count_account_failure(sender, credentials=None, request=None, **kwargs):
+    username = (credentials or {}).get("username")
+    if request is None or not username:
+        return
+    was_locked = account_locked(request, username)
+    limit = settings.ACCOUNT_FAILURE_LIMIT
+    ratelimit.over_limit(request, ACCOUNT_SCOPE, limit, ACCOUNT_PERIOD, key=_account_key(username))
+    if not was_locked and account_locked(request, username):  # the failure that reached the limit
+        audit.record(
+            None,
+            "auth.account_locked",
+            _user_named(username),
+            after={"username": username[:150], "ip_address": ratelimit.login_ip(request) or ""},
+            note="一小时内该用户名从各地址登录失败次数达到上限，已暂停登录",
+            label=SYSTEM_LABEL,
+        )
+
+
 def connect():
     user_locked_out.connect(audit_lockout, dispatch_uid="portal.login_guard.audit_lockout")
+    user_login_failed.connect(count_account_failure, dispatch_uid="portal.login_guard.count_account_failure")
 
 
 def can_unlock(user) -> bool:
@@ -76,6 +119,8 @@ def unlock_login(*, username: str | None = None, ip_address: str | None = None, 
             removed, _ = AccessAttempt.objects.filter(username=username, ip_address=ip_address).delete()
         else:
             removed = reset(username=username, ip=ip_address)
+        if username:
+            ratelimit.clear_limit(None, ACCOUNT_SCOPE, key=_account_key(username))
         audit.record(
             by,
             "auth.unlocked",
@@ -93,4 +138,8 @@ class LoginGuardBackend(AxesStandaloneBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
+        if account_locked(request, username):
+            # Refused before any password check, shown as axes' lockout page (AxesMiddleware).
+            request.axes_locked_out = True
+            raise PermissionDenied("account locked")
         return super().authenticate(request, username=username, password=password, **kwargs)

@@ -40,14 +40,30 @@ def login_ip(request) -> str | None:
         return None
 
 
-def over_limit(request, scope: str, limit: int, period: int = 60) -> bool:
+def over_limit(request, scope: str, limit: int, period: int = 60, *, key: str | None = None) -> bool:
     """Count one attempt of ``scope`` for the client's address; True once more than ``limit`` in ``period`` s.
+
+    ``key`` counts on something else than the address (the login guard counts failures per account).
 
     The same mechanism as the API: DRF's throttle (a sliding window of timestamps in the shared
     cache, Redis in production), keyed on ``client_ip``. Cheap, and good enough to make guessing a
     query secret hopeless (10 a minute against 31**8 secrets).
     """
-    return not PageThrottle(scope, limit, period).allow_request(request, None)
+    return not PageThrottle(scope, limit, period, key=key).allow_request(request, None)
+
+
+def reached_limit(request, scope: str, limit: int, period: int = 60, *, key: str | None = None) -> bool:
+    """True when ``limit`` attempts of ``scope`` were counted in the last ``period`` s, without counting one."""
+    throttle = PageThrottle(scope, limit, period, key=key)
+    history = throttle.cache.get(throttle.get_cache_key(request, None), [])
+    now = throttle.timer()
+    return sum(1 for at in history if at > now - period) >= limit
+
+
+def clear_limit(request, scope: str, *, key: str) -> None:
+    """Forget the attempts of ``scope`` counted on ``key`` (an administrator's unlock)."""
+    throttle = PageThrottle(scope, 1, key=key)
+    throttle.cache.delete(throttle.get_cache_key(request, None))
 
 
 # --- the throttles: one class family for the API's views and the pages ----------------------------
@@ -76,10 +92,12 @@ class PageThrottle(ClientKeyed, throttling.SimpleRateThrottle):
     """A page's limit: ``limit`` attempts of ``scope`` per ``period`` seconds and client address."""
 
     def __init__(
-        self, scope: str, limit: int, period: int = 60
+        self, scope: str, limit: int, period: int = 60, key: str | None = None
     ):  # the rate is given, not looked up in settings
         self.scope, self.num_requests, self.duration = scope, limit, period
         self.rate = f"{limit}/{period}s"
+        self.key = key
 
     def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": f"page-{self.scope}", "ident": self.get_ident(request)}
+        ident = self.key if self.key is not None else self.get_ident(request)
+        return self.cache_format % {"scope": f"page-{self.scope}", "ident": ident}

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "portal.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.ContentSecurityPolicyMiddleware",
     # Last: turns a refused login (locked out) into the lockout page.
@@ -161,6 +162,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retries while locked ar
 AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.login_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Failures per account from every address together, per hour (portal/login_guard.py).
+ACCOUNT_FAILURE_LIMIT = env_int("ACCOUNT_FAILURE_LIMIT", 20)
+# A signed-in session ends after this long without a request, and this long after the login at the
+# latest (portal.middleware.SessionTimeoutMiddleware; OWASP ASVS 3.3.2).
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", 30)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 3600
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:workbench"
 LOGOUT_REDIRECT_URL = "portal:home"

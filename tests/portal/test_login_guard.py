@@ -110,3 +110,21 @@ def test_only_an_administrator_may_unlock(client, handler, head, settings):
         unlock_login(username="handler", by=head)
     assert AccessAttempt.objects.filter(username="handler").exists()
     assert not AuditEvent.objects.filter(verb="auth.unlocked").exists()
+
+
+@pytest.mark.django_db
+def test_one_account_guessed_from_many_addresses_is_locked_too(client, handler, head, admin_user, settings):
+    """Each address stays below the pair's limit; the account-wide count (ACCOUNT_FAILURE_LIMIT an hour,
+    every address together) stops the guessing, audited once; an administrator's unlock lifts it."""
+    settings.ACCOUNT_FAILURE_LIMIT = 8
+    addresses = [f"198.51.100.{n}" for n in range(1, 5)]
+    for n in range(settings.ACCOUNT_FAILURE_LIMIT):
+        assert attempt(client, "handler", f"guess-{n}", address=addresses[n % 4]).status_code == 200
+    fresh = "203.0.113.9"  # an address that never failed: the right password is refused for the hour
+    response = attempt(client, "handler", PASSWORD, address=fresh)
+    assert response.status_code == 429 and not logged_in(client)
+    assert AuditEvent.objects.filter(verb="auth.account_locked", target_id=str(handler.pk)).count() == 1
+    assert attempt(client, "head", PASSWORD, address=fresh).status_code == 302  # other accounts unaffected
+    client.logout()
+    unlock_login(username="handler", by=admin_user)
+    assert attempt(client, "handler", PASSWORD, address=fresh).status_code == 302
