@@ -8,14 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal import audit
+from portal import audit, workdays
 from portal.admin_audit import AuditedAdminMixin, VerbAdminMixin, stored_snapshot
+from portal.forms import TextField
 from portal.login_guard import unlock_login
 from portal.models import (
     ApiToken,
@@ -291,40 +291,50 @@ def _with_calendar_notice(index_view):
 admin.site.index = _with_calendar_notice(admin.site.index)
 
 
-class _CalendarAdminMixin:
-    audit_verb = ""
+class ReasonAdminForm(forms.ModelForm):
+    """An admin form with the verb's stated reason (理由), kept in the audit trail."""
+
+    reason = TextField(
+        label=_("理由"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("更正已过去的日期时必填，记入审计日志。"),
+    )
+
+
+class _CalendarAdminMixin(VerbAdminMixin):
+    """The calendar changes only through portal.workdays' verbs (permission, lock, audit, past dates)."""
+
+    form = ReasonAdminForm
+    delete_confirmation_template = "admin/delete_with_reason.html"
 
     def changelist_view(self, request, extra_context=None):
         _calendar_notice(request)
         return super().changelist_view(request, extra_context)
-
-    def save_model(self, request, obj, form, change):
-        from portal import audit
-
-        with transaction.atomic():
-            super().save_model(request, obj, form, change)
-            after = {f.name: str(getattr(obj, f.attname)) for f in obj._meta.concrete_fields}
-            verb = f"{self.audit_verb}.{'changed' if change else 'added'}"
-            audit.record(request.user, verb, obj, after=after)
-
-    def delete_model(self, request, obj):
-        from portal import audit
-
-        with transaction.atomic():
-            audit.record(request.user, f"{self.audit_verb}.deleted", obj, before={"repr": str(obj)})
-            super().delete_model(request, obj)
-
-    def delete_queryset(self, request, queryset):
-        for obj in queryset:
-            self.delete_model(request, obj)
 
 
 @admin.register(CalendarYear)
 class CalendarYearAdmin(_CalendarAdminMixin, admin.ModelAdmin):
     audit_verb = "calendar.year"
     list_display = ["year", "source", "override_count", "entered_at"]
-    readonly_fields = ["entered_at", "year_entries"]
-    fields = ["year", "source", "entered_at", "year_entries"]
+    fields = ["year", "source", "reason", "entered_at", "year_entries"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["entered_at", "year_entries", *(["year"] if obj is not None else [])]
+
+    def save_model(self, request, obj, form, change):
+        saved = workdays.save_calendar_year(
+            obj if change else None,
+            year=None if change else form.cleaned_data["year"],
+            source=form.cleaned_data.get("source", ""),
+            by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        workdays.remove_calendar_year(obj, by=request.user, reason=self.delete_reason(request))
 
     def get_queryset(self, request):
         entries = (
@@ -362,6 +372,21 @@ class WorkdayOverrideAdmin(_CalendarAdminMixin, admin.ModelAdmin):
     list_filter = ["is_working_day"]
     date_hierarchy = "date"
     search_fields = ["name"]
+    fields = ["date", "is_working_day", "name", "reason"]
+
+    def save_model(self, request, obj, form, change):
+        saved = workdays.save_workday(
+            obj if change else None,
+            day=form.cleaned_data["date"],
+            is_working_day=form.cleaned_data["is_working_day"],
+            name=form.cleaned_data.get("name", ""),
+            by=request.user,
+            reason=form.cleaned_data.get("reason", ""),
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        workdays.remove_workday(obj, by=request.user, reason=self.delete_reason(request))
 
     @admin.display(description=_("星期"))
     def weekday(self, obj):

@@ -93,6 +93,12 @@ class VerbAdminMixin:
         except REFUSALS as exc:
             return self._refused(request, exc, _("未保存：%(reason)s"))
 
+    def delete_reason(self, request) -> str:
+        """The reason typed on the delete page (template ``admin/delete_with_reason.html``)."""
+        from portal.forms import clean_text
+
+        return clean_text(request.POST.get("reason", ""), max_length=500)
+
     def run_verb(self, request, queryset, verb, done_label) -> int:
         """Call ``verb(obj, by=request.user)`` for each selected object; one message per refusal."""
         done = 0

@@ -279,6 +279,191 @@ def calendar_warnings(today: date | None = None) -> list[str]:
 # --- loading a year's official schedule ---------------------------------------------------
 
 
+# --- the calendar's verbs ---------------------------------------------------------------------------
+# Every change of the table goes through these (the admin, ``load_calendar``): one transaction, the row
+# locked, ``portal.permissions.can_edit_calendar``, one audit event with before/after. ``by=None`` is
+# the server's operator running ``manage.py load_calendar`` (audited as 系统), never a web request.
+#
+# What a legal office expects of a statutory calendar: dates already past are facts that deadlines,
+# suspensions and the efficiency figures were counted on. Correcting one is allowed (the official
+# notice was mis-entered) but needs a stated reason, kept in the trail; a deadline already computed
+# is not recomputed. A year whose first day has passed cannot be removed at all.
+
+YEAR_BOUNDS = (2000, 2100)
+
+
+def _require_calendar_editor(by) -> None:
+    from portal.permissions import can_edit_calendar
+    from portal.services import require
+
+    require(by is None or can_edit_calendar(by), _("只有系统管理员可以维护法定工作日历。"))
+
+
+def _check_year(year) -> int:
+    from django.core.exceptions import ValidationError
+
+    if not isinstance(year, int) or not YEAR_BOUNDS[0] <= year <= YEAR_BOUNDS[1]:
+        raise ValidationError(
+            {"year": _("年度须在 %(lo)d 到 %(hi)d 之间。") % {"lo": YEAR_BOUNDS[0], "hi": YEAR_BOUNDS[1]}}
+        )
+    return year
+
+
+def _past_needs_reason(days, reason: str, today: date | None) -> None:
+    from django.core.exceptions import ValidationError
+
+    today = today or timezone.localdate()
+    past = sorted(d for d in days if d is not None and d < today)
+    if past and not reason:
+        raise ValidationError(
+            {"reason": _("%(date)s 已经过去，已有期限按其计算：更正须说明理由（已算出的期限不重算）。")
+             % {"date": past[0]}}
+        )  # fmt: skip
+
+
+def _audit(by, verb, target, *, before=None, after=None, note=""):
+    from portal import audit
+
+    audit.record(
+        by, verb, target, before=before, after=after, note=note, label="" if by is not None else _("系统")
+    )
+
+
+def _override_data(row) -> dict:
+    return {"date": row.date.isoformat(), "is_working_day": row.is_working_day, "name": row.name}
+
+
+def save_calendar_year(
+    calendar_year=None, *, year: int | None = None, source: str = "", by, reason: str = ""
+):
+    """Declare a year's official schedule entered (new ``CalendarYear``) or change its ``source``.
+
+    The year of an existing row never changes (remove it and declare the other year). Refuses a year
+    outside ``YEAR_BOUNDS``, a year declared twice, and a blank or over-long source is cleaned.
+    """
+    from django.core.exceptions import ValidationError
+
+    from portal.forms import clean_text
+    from portal.models import CalendarYear
+
+    _require_calendar_editor(by)
+    source = clean_text(source, max_length=CalendarYear._meta.get_field("source").max_length, multiline=False)
+    with transaction.atomic():
+        if calendar_year is None:
+            year = _check_year(year)
+            if CalendarYear.objects.filter(year=year).exists():
+                raise ValidationError({"year": _("%(year)d 年已录入，请修改该年度。") % {"year": year}})
+            row = CalendarYear.objects.create(year=year, source=source)
+            _audit(by, "calendar.year.added", row, after={"year": year, "source": source}, note=reason)
+        else:
+            row = CalendarYear.objects.select_for_update().get(pk=calendar_year.pk)
+            if year is not None and year != row.year:
+                raise ValidationError({"year": _("年度不能修改：请删除后录入另一年度。")})
+            if row.source == source:
+                return row
+            before = {"source": row.source}
+            row.source = source
+            row.save(update_fields=["source"])
+            _audit(by, "calendar.year.changed", row, before=before, after={"source": source}, note=reason)
+        transaction.on_commit(clear_cache)
+    return row
+
+
+def remove_calendar_year(calendar_year, *, by, reason: str = "", today: date | None = None) -> int:
+    """Remove a year's declaration and its entries; returns how many entries went with it.
+
+    Refuses a year that has begun (its dates have counted deadlines) and a removal without a reason.
+    """
+    from django.core.exceptions import ValidationError
+
+    from portal.models import CalendarYear, WorkdayOverride
+    from portal.services import TransitionError
+
+    _require_calendar_editor(by)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        row = CalendarYear.objects.select_for_update().get(pk=calendar_year.pk)
+        if date(row.year, 1, 1) <= today:
+            raise TransitionError(
+                _("%(year)d 年已经开始，期限已按其日历计算，不能删除；请逐日更正并说明理由。")
+                % {"year": row.year}
+            )
+        reason = (reason or "").strip()
+        if not reason:
+            raise ValidationError({"reason": _("删除年度日历须说明理由。")})
+        entries = WorkdayOverride.objects.filter(date__year=row.year)
+        before = {"year": row.year, "source": row.source, "entries": [_override_data(e) for e in entries]}
+        count = entries.delete()[0]
+        _audit(by, "calendar.year.deleted", row, before=before, note=reason)
+        row.delete()
+        transaction.on_commit(clear_cache)
+    return count
+
+
+def save_workday(
+    override=None,
+    *,
+    day: date,
+    is_working_day: bool,
+    name: str = "",
+    by,
+    reason: str = "",
+    today: date | None = None,
+):
+    """Enter (``override`` None) or correct one date of the table: a holiday or a swapped working day.
+
+    Refuses a date that already has an entry, a date outside ``YEAR_BOUNDS``, and, without a reason,
+    any date already past (the entry's old date or its new one).
+    """  # fmt: skip
+    from django.core.exceptions import ValidationError
+
+    from portal.forms import clean_text
+    from portal.models import WorkdayOverride
+
+    _require_calendar_editor(by)
+    if not isinstance(day, date):
+        raise ValidationError({"date": _("请填写日期。")})
+    _check_year(day.year)
+    name = clean_text(name, max_length=WorkdayOverride._meta.get_field("name").max_length, multiline=False)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        row = None if override is None else WorkdayOverride.objects.select_for_update().get(pk=override.pk)
+        _past_needs_reason([day, row.date if row else None], reason, today)
+        if WorkdayOverride.objects.filter(date=day).exclude(pk=getattr(row, "pk", None)).exists():
+            raise ValidationError({"date": _("%(date)s 已有条目，请修改该条目。") % {"date": day}})
+        if row is None:
+            row = WorkdayOverride.objects.create(date=day, is_working_day=bool(is_working_day), name=name)
+            _audit(by, "calendar.override.added", row, after=_override_data(row), note=reason)
+        else:
+            before = _override_data(row)
+            row.date, row.is_working_day, row.name = day, bool(is_working_day), name
+            after = _override_data(row)
+            if after == before:
+                return row
+            row.save()
+            changed = [k for k in after if after[k] != before[k]]
+            _audit(
+                by, "calendar.override.changed", row, before={k: before[k] for k in changed},
+                after={k: after[k] for k in changed}, note=reason,
+            )  # fmt: skip
+        transaction.on_commit(clear_cache)
+    return row
+
+
+def remove_workday(override, *, by, reason: str = "", today: date | None = None) -> None:
+    """Remove one date's entry (it follows its year's rule again); a date already past needs a reason."""
+    from portal.models import WorkdayOverride
+
+    _require_calendar_editor(by)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        row = WorkdayOverride.objects.select_for_update().get(pk=override.pk)
+        _past_needs_reason([row.date], reason, today)
+        _audit(by, "calendar.override.deleted", row, before=_override_data(row), note=reason)
+        row.delete()
+        transaction.on_commit(clear_cache)
+
+
 def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
     """Enter (or re-enter) a year's official schedule; returns the ``CalendarYear``.
 
@@ -290,6 +475,8 @@ def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
     from portal import audit
     from portal.models import CalendarYear, WorkdayOverride
 
+    _require_calendar_editor(by)
+    _check_year(year)
     entries: dict[date, tuple[bool, str]] = {}
     for working, rows in ((False, holidays), (True, workdays)):
         for day, name in rows:
@@ -299,6 +486,7 @@ def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
                 raise ValueError(_("%(date)s 同时被列为休息日和工作日。") % {"date": day})
             entries[day] = (working, name)
     with transaction.atomic():
+        CalendarYear.objects.select_for_update().filter(year=year).first()  # lock a re-entered year
         calendar_year, _created = CalendarYear.objects.update_or_create(
             year=year, defaults={"source": source}
         )

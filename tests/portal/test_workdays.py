@@ -259,17 +259,103 @@ def test_admin_index_and_calendar_pages_announce_the_missing_year(client, admin_
         assert "法定节假日安排尚未录入" in response.content.decode(), url
 
 
+def _coming_weekday(days_ahead=20):
+    from django.utils import timezone
+
+    day = timezone.localdate() + timedelta(days=days_ahead)
+    while not workdays.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
 @pytest.mark.django_db
-def test_saving_an_override_in_admin_is_audited_and_takes_effect(client, admin_user):
+def test_saving_an_override_in_admin_goes_through_the_verb_and_takes_effect(client, admin_user):
     client.force_login(admin_user)
-    assert workdays.is_working_day(date(2026, 11, 24))
+    day = _coming_weekday()
     response = client.post(
         "/admin/portal/workdayoverride/add/",
-        {"date": "2026-11-24", "is_working_day": "", "name": "临时休息"},
+        {"date": day.isoformat(), "is_working_day": "", "name": "临时休息"},
     )
     assert response.status_code == 302
-    assert not workdays.is_working_day(date(2026, 11, 24))
-    assert AuditEvent.objects.filter(verb="calendar.override.added").exists()
+    assert not workdays.is_working_day(day)
+    event = AuditEvent.objects.get(verb="calendar.override.added")
+    assert event.actor == admin_user
+    assert event.after == {"date": day.isoformat(), "is_working_day": False, "name": "临时休息"}
+    row = WorkdayOverride.objects.get(date=day)
+    response = client.post(
+        f"/admin/portal/workdayoverride/{row.pk}/change/",
+        {"date": day.isoformat(), "is_working_day": "", "name": "临时休息日"},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="calendar.override.changed")
+    assert event.before == {"name": "临时休息"} and event.after == {"name": "临时休息日"}
+    response = client.post(f"/admin/portal/workdayoverride/{row.pk}/delete/", {"post": "yes", "reason": ""})
+    assert response.status_code == 302
+    assert AuditEvent.objects.get(verb="calendar.override.deleted").before["date"] == day.isoformat()
+    assert workdays.is_working_day(day)
+
+
+@pytest.mark.django_db
+def test_correcting_a_past_date_needs_a_reason_and_nothing_is_stored_without_one(client, admin_user):
+    from django.contrib.messages import get_messages
+
+    client.force_login(admin_user)
+    past = date(2026, 11, 24)
+    row = WorkdayOverride.objects.create(date=past, is_working_day=False, name="误录")
+    url = f"/admin/portal/workdayoverride/{row.pk}/change/"
+    response = client.post(url, {"date": "2026-11-24", "is_working_day": "on", "name": "误录"}, follow=True)
+    assert any("已经过去" in str(m) and "理由" in str(m) for m in get_messages(response.wsgi_request))
+    row.refresh_from_db()
+    assert row.is_working_day is False and not AuditEvent.objects.exists()
+    response = client.post(f"/admin/portal/workdayoverride/{row.pk}/delete/", {"post": "yes"}, follow=True)
+    assert any("已经过去" in str(m) for m in get_messages(response.wsgi_request))
+    assert WorkdayOverride.objects.filter(pk=row.pk).exists()
+    response = client.post(
+        url, {"date": "2026-11-24", "is_working_day": "on", "name": "误录", "reason": "按国办通知更正"}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="calendar.override.changed")
+    assert event.note == "按国办通知更正" and event.after == {"is_working_day": True}
+
+
+@pytest.mark.django_db
+def test_calendar_years_through_the_verbs(client, admin_user, handler):
+    from django.contrib.messages import get_messages
+    from django.core.exceptions import PermissionDenied
+
+    client.force_login(admin_user)
+    response = client.post("/admin/portal/calendaryear/add/", {"year": "2099", "source": "国办发明电"})
+    assert response.status_code == 302
+    row = CalendarYear.objects.get(year=2099)
+    assert AuditEvent.objects.get(verb="calendar.year.added").after == {"year": 2099, "source": "国办发明电"}
+    # A year that has begun cannot be removed; a future one needs a reason.
+    begun = CalendarYear.objects.create(year=2026)
+    response = client.post(
+        f"/admin/portal/calendaryear/{begun.pk}/delete/", {"post": "yes", "reason": "x"}, follow=True
+    )
+    assert any("已经开始" in str(m) for m in get_messages(response.wsgi_request))
+    assert CalendarYear.objects.filter(pk=begun.pk).exists()
+    WorkdayOverride.objects.create(date=date(2099, 1, 2), is_working_day=False, name="元旦")
+    assert b'name="reason"' in client.get(f"/admin/portal/calendaryear/{row.pk}/delete/").content
+    assert client.get(f"/admin/portal/calendaryear/{row.pk}/change/").status_code == 200
+    response = client.post(
+        f"/admin/portal/calendaryear/{row.pk}/delete/", {"post": "yes", "reason": ""}, follow=True
+    )
+    assert any("须说明理由" in str(m) for m in get_messages(response.wsgi_request))
+    assert (
+        CalendarYear.objects.filter(pk=row.pk).exists()
+        and WorkdayOverride.objects.filter(date__year=2099).exists()
+    )
+    response = client.post(
+        f"/admin/portal/calendaryear/{row.pk}/delete/", {"post": "yes", "reason": "年份录错"}
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(verb="calendar.year.deleted")
+    assert event.note == "年份录错" and event.before["entries"][0]["name"] == "元旦"
+    assert not WorkdayOverride.objects.filter(date__year=2099).exists()
+    with pytest.raises(PermissionDenied):
+        workdays.save_workday(day=date(2099, 3, 3), is_working_day=False, by=handler)
+    assert b"delete_selected" not in client.get("/admin/portal/workdayoverride/").content
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,9 +7,11 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from portal import workdays
+from portal.admin_audit import reason_of
 
 FORMAT_HELP = """
 Loads a year's official schedule (国务院办公厅关于某年部分节假日安排的通知) from a JSON file and
@@ -101,6 +103,8 @@ class Command(BaseCommand):
             workdays.replace_year(year, **schedule)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        except ValidationError as exc:
+            raise CommandError(reason_of(exc)) from exc
         self.stdout.write(
             self.style.SUCCESS(
                 f"{year}: {len(schedule['holidays'])} 个休息日、{len(schedule['workdays'])} 个调休上班日已载入。"
