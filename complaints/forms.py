@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import NoteForm
 from portal.models import Department
 from portal.uploads import UploadsField
 from powers.models import Power
@@ -204,16 +205,6 @@ class RatingForm(forms.Form):
                                      widget=forms.RadioSelect)  # fmt: skip
     comment = forms.CharField(
         label=_("意见"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class NoteForm(forms.Form):
-    note = forms.CharField(
-        label=_("说明"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

@@ -23,6 +23,7 @@ from django.views import View
 
 from portal import query_secret, ratelimit
 from portal.access import RoleRequiredMixin
+from portal.forms import NoteForm, ReasonForm
 from portal.models import Department
 from portal.services import TransitionError
 
@@ -36,11 +37,9 @@ from .forms import (
     ForwardForm,
     IntakeForm,
     MergeForm,
-    NoteForm,
     PressForm,
     PublicComplaintForm,
     RatingForm,
-    ReasonForm,
     ReplyForm,
     ReportForm,
     TrackForm,
