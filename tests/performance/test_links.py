@@ -1,13 +1,11 @@
 """Crawl the appraisal pages as the office and as the public: every link answers, none is broken."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.urls import reverse
 
 from performance import services
 from performance.models import Indicator, Period, SurveyResult
-from tests.links import links, resolve
+from tests import links
 
 pytestmark = pytest.mark.django_db
 
@@ -26,33 +24,7 @@ def published(series, units, appraiser):
 
 
 def crawl(client, start_urls, limit=80):
-    seen, queue, broken = set(), list(start_urls), []
-    while queue and len(seen) < limit:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        if response.status_code >= 500 or response.status_code in (400, 403, 404):
-            broken.append((url, response.status_code))
-            continue
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        for link in links(response):
-            href = link.get("href", "")
-            if not href or href.startswith(("#", "mailto:", "http")):
-                continue
-            target = resolve(response, href)
-            path = urlsplit(target).path
-            if path.startswith(("/admin/", "/api/", "/accounts/", "/i18n/")) or target in seen:
-                continue
-            if path.startswith("/appraisal/"):
-                queue.append(target)
-            else:
-                status = client.get(target).status_code  # another app's page: answers, not followed
-                if status >= 500 or status in (400, 403, 404):  # shown only to who may open it
-                    broken.append((target, status))
-    return seen, broken
+    return links.crawl(client, start_urls, follow="/appraisal/", limit=limit)
 
 
 def test_office_crawl(client, published, appraiser):

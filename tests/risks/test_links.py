@@ -1,14 +1,12 @@
 """Crawl the risk pages as the public, a department's staff and the inspection office: no broken link."""
 
-from urllib.parse import urlsplit
-
 import pytest
 from django.urls import reverse
 
 from portal import roles
 from risks import services
+from tests import links
 from tests.factories import PostFactory, UserFactory
-from tests.links import links, resolve
 from tests.powers.factories import FlowchartFactory, PowerFactory
 from tests.risks.factories import RiskPointFactory
 
@@ -30,30 +28,8 @@ def world(department, inspector, head):
     return person
 
 
-def crawl(client, start, limit=60):
-    seen, queue, broken = set(), list(start), []
-    while queue and len(seen) < limit:
-        url = queue.pop(0)
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        if response.status_code >= 500 or response.status_code == 404:
-            broken.append((url, response.status_code))
-            continue
-        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
-            continue
-        for link in links(response):
-            href = link.get("href", "")
-            if not href or href.startswith(("#", "mailto:", "http")):
-                continue
-            target = resolve(response, href)
-            path = urlsplit(target).path
-            if path.startswith(("/admin/", "/api/", "/accounts/", "/i18n/")) or target in seen:
-                continue
-            if path.startswith("/risks/") and not path.endswith((".xlsx", "/pdf/")):
-                queue.append(target)
-    return seen, broken
+def crawl(client, start_urls, limit=60):
+    return links.crawl(client, start_urls, follow="/risks/", limit=limit, skip_suffixes=(".xlsx", "/pdf/"))
 
 
 @pytest.mark.parametrize("who", ["anonymous", "zhang", "head", "inspector"])
