@@ -213,12 +213,14 @@ def submit(
             "TS", day, numbering.next_number(f"complaint:{day:%Y%m%d}"), CODE_DIGITS
         )
         complaint.save(force_insert=True)
-        for upload in files:
-            ComplaintAttachment.objects.create(
-                complaint=complaint, file=upload, name=upload.name[:200], size=upload.size or 0
+        if files:  # one INSERT for all (each file is stored by its field's pre_save)
+            ComplaintAttachment.objects.bulk_create(
+                ComplaintAttachment(complaint=complaint, file=upload, name=upload.name[:200], size=upload.size or 0)
+                for upload in files
             )
         _notify(complaint, Verb.SUBMITTED)
-        # The audit append last: on PostgreSQL it holds the chain's lock until the commit.
+        # The audit append last: when it links the event at once (the chain was free), it holds the
+        # chain's lock until the commit; when the chain is busy it never waits (portal/audit.py).
         _trail(
             complaint, Verb.SUBMITTED, by, now=now, audit_after={"channel": channel, "code": complaint.code}
         )

@@ -1,26 +1,41 @@
 """The audit trail: every state change writes one append-only, keyed hash-chained event.
 
-Call ``record(...)`` inside the service verb's transaction. The chain is
-serialised with a PostgreSQL advisory lock (SQLite serialises writers anyway),
-so two concurrent verbs never fork it. ``verify_chain()`` recomputes every link
-and checks the anchors; ``manage.py verify_audit`` wraps it.
+Call ``record(...)`` inside the service verb's transaction. Writing an event never waits for
+another writer (issue 13, "intake off the hot rows"):
 
-Threat model (issue 9):
+- **Chained inline when nobody else is chaining.** On PostgreSQL ``record`` *tries* the chain's
+  advisory lock (``pg_try_advisory_xact_lock``, never waits). Got it: the event is linked to the
+  head at once (``seq`` = head + 1, ``prev_hash``, ``hash``) and the lock is held to the commit, as
+  before. On SQLite, whose writers are serialised by the database anyway, always this way.
+- **Sealed and chained later when the lock is busy.** The event is stored *pending* (no ``seq``,
+  no ``hash``) with a **seal**: an HMAC of its content under the same key. The single chainer,
+  ``chain_pending()`` (beat every minute, and first thing in ``anchor_head`` and ``verify_chain``),
+  takes the lock, checks each pending event's seal and appends it to the chain in commit order.
+  A pending event whose seal does not match (changed before it was chained) is never chained and
+  is reported by ``verify_audit``.
+
+The chain's order is ``seq`` (not ``id``: an event committed later than a higher id is chained
+after it). ``verify_chain()`` recomputes every link and checks the anchors; ``manage.py
+verify_audit`` wraps it.
+
+Threat model (issue 9, chaining changed by issue 13):
 
 - Each event's hash is an HMAC-SHA256 of its content and the previous hash, keyed with
   ``AUDIT_HMAC_KEY``, a secret that lives in the environment, never in the database. Someone who can
   write the database but does not hold the key cannot rewrite an event, insert one or recompute the
-  chain after a change: ``verify_audit`` names the first event whose HMAC does not match.
+  chain after a change: ``verify_audit`` names the first event whose HMAC does not match. A pending
+  event is covered the same way by its seal (same key): changing or forging one is reported.
 - Deleting the newest events leaves a valid shorter chain. So the head is **anchored** outside the
-  database: beat (``portal.tasks.anchor_audit``, every 10 minutes) appends ``{seq, hash, at}`` of the
-  newest event to an append-only file (``AUDIT_ANCHOR_PATH``, one JSON line each) and logs the same line.
-  ``verify_audit`` checks that every anchored event still exists with the anchored hash: a rewrite
-  from any point before the last anchor, or a deletion of events up to the last anchor, is reported
-  even by someone who holds the key.
-- Not covered: events written after the last anchor can be deleted, undetected, by someone with
-  database access (at most one anchoring interval); someone with the key *and* write access to the
-  anchor file and the logs can rewrite everything. Ship the log lines to a separate log host (or
-  make the anchor file append-only at the file-system level, ``chattr +a``) to close the second.
+  database: beat (``portal.tasks.anchor_audit``, every 10 minutes) chains what is pending, then appends
+  ``{seq, hash, at}`` of the newest event (``seq``: its id) to an append-only file
+  (``AUDIT_ANCHOR_PATH``, one JSON line each) and logs the same line. ``verify_audit`` checks that
+  every anchored event still exists with the anchored hash: a rewrite from any point before the last
+  anchor, or a deletion of events up to the last anchor, is reported even by someone who holds the key.
+- Not covered: events written after the last anchor — chained or still pending — can be deleted,
+  undetected, by someone with database access (at most one anchoring interval); someone with the key
+  *and* write access to the anchor file and the logs can rewrite everything. Ship the log lines to a
+  separate log host (or make the anchor file append-only at the file-system level, ``chattr +a``)
+  to close the second.
 """
 
 import hashlib
@@ -77,15 +92,34 @@ def actor_label(user) -> str:
     return profile.display_name if profile else user.get_username()
 
 
+def _seal(event: AuditEvent) -> str:
+    """The keyed HMAC of a pending event's content alone (checked when it is chained)."""
+    return _digest("seal", event)
+
+
+def _try_lock(wait: bool = False) -> bool:
+    """The chain's lock for the rest of the transaction (PostgreSQL); SQLite serialises writers itself."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
+        return bool(cursor.fetchone()[0])
+
+
+def _head() -> tuple[int, str]:
+    """``(seq, hash)`` of the chain's newest event; ``(0, GENESIS)`` for an empty chain."""
+    head = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+    return head or (0, GENESIS)
+
+
 def record(
     actor, verb: str, target=None, *, before=None, after=None, note: str = "", label: str = ""
 ) -> AuditEvent:
-    """Append one event to the chain. Must run inside the caller's transaction."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ADVISORY_LOCK_KEY])
-        last = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    """Append one event. Must run inside the caller's transaction; never waits for another writer."""
+    with transaction.atomic(savepoint=False):
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(
             actor=user,
@@ -97,11 +131,52 @@ def record(
             before=_canonical(before) if before is not None else None,
             after=_canonical(after) if after is not None else None,
             note=note,
-            prev_hash=last or GENESIS,
         )
-        event.hash = _digest(event.prev_hash, event)
+        if _try_lock():
+            event.seq, event.prev_hash = _head()
+            event.seq += 1
+            event.hash = _digest(event.prev_hash, event)
+        else:  # another transaction holds the chain: sealed now, chained by chain_pending()
+            event.seal = _seal(event)
         event.save()
         return event
+
+
+def chain_pending(*, wait: bool = True, batch_size: int = 2000) -> int:
+    """Append the pending events to the chain, oldest first; returns how many were chained.
+
+    The single chainer: holds the chain's lock (``wait=False``: gives up at once when it is busy).
+    A pending event whose seal does not match is left out (``verify_chain`` reports it).
+    """
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    chained = 0
+    after_id = 0
+    while True:
+        with transaction.atomic():
+            if not _try_lock(wait=wait):
+                return chained
+            seq, prev = _head()
+            pending = list(
+                AuditEvent.objects.filter(seq__isnull=True, id__gt=after_id).order_by("id")[:batch_size]
+            )
+            if not pending:
+                return chained
+            rows = []
+            for event in pending:
+                after_id = event.id
+                if not hmac.compare_digest(event.seal or "", _seal(event)):
+                    logger.error("audit: pending event #%s does not match its seal; not chained", event.id)
+                    continue
+                seq += 1
+                digest = _digest(prev, event)
+                rows.append([seq, prev, digest, event.id])
+                prev = digest
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"UPDATE {table} SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL",
+                    rows,
+                )
+            chained += len(rows)
 
 
 @dataclass
@@ -131,7 +206,8 @@ def anchor_head(now=None) -> dict | None:
     """
     from django.utils import timezone
 
-    head = AuditEvent.objects.order_by("-id").values("id", "hash").first()
+    chain_pending()
+    head = AuditEvent.objects.filter(seq__isnull=False).order_by("-seq").values("id", "hash").first()
     if head is None:
         return None
     line = {"seq": head["id"], "hash": head["hash"], "at": (now or timezone.now()).isoformat()}
@@ -166,12 +242,15 @@ def read_anchors(path: Path | None = None) -> tuple[list[dict], list[str]]:
 
 
 def verify_chain(batch_size: int = 5000, anchors_file: Path | None = None) -> ChainReport:
-    """Recompute the chain; report the first event whose link or HMAC does not match, and every anchor
-    whose event is missing or differs (a rewrite, or the newest events deleted)."""
+    """Chain what is pending, then recompute the chain; report the first event whose link or HMAC does
+    not match, every pending event whose seal does not match, and every anchor whose event is missing
+    or differs (a rewrite, or the newest events deleted)."""
+    chain_pending()
     prev = GENESIS
     checked = 0
     report = None
-    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=batch_size):
+    events = AuditEvent.objects.filter(seq__isnull=False).order_by("seq")
+    for event in events.iterator(chunk_size=batch_size):
         if event.prev_hash != prev:
             reason = "前一事件被删除或改动" if checked else "链首不是创世哈希"
             report = ChainReport(checked, event.id, reason)
@@ -182,6 +261,9 @@ def verify_chain(batch_size: int = 5000, anchors_file: Path | None = None) -> Ch
         prev = event.hash
         checked += 1
     report = report or ChainReport(checked)
+    for event in AuditEvent.objects.filter(seq__isnull=True).order_by("id").iterator(chunk_size=batch_size):
+        if not hmac.compare_digest(event.seal or "", _seal(event)):
+            report.problems.append(f"未入链的事件 #{event.id} 与其封印不符：被改动或伪造")
     anchors, problems = read_anchors(anchors_file)
     report.problems.extend(problems)
     if anchors:

@@ -34,6 +34,11 @@ app.conf.beat_schedule = {
         "task": "portal.tasks.deliver_outbox",
         "schedule": 60.0,
     },
+    # Audit events written while the chain was busy are sealed, then linked here (portal/audit.py).
+    "audit-chain-every-minute": {
+        "task": "portal.tasks.chain_audit",
+        "schedule": 60.0,
+    },
     # The audit chain's head, anchored outside the database (portal/audit.py: threat model).
     "audit-anchor-every-10-minutes": {
         "task": "portal.tasks.anchor_audit",

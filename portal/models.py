@@ -136,8 +136,13 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # The chain (portal/audit.py): position, previous hash and this event's HMAC. A *pending* event
+    # (written while another transaction held the chain) has none of the three until the chainer
+    # links it, and carries its seal (an HMAC of its content) meanwhile.
+    seq = models.BigIntegerField(null=True, blank=True, unique=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, unique=True, null=True, blank=True)  # noqa: DJ001
+    seal = models.CharField(max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -24,7 +24,6 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
 
 from .models import NumberSeries
 
@@ -49,12 +48,37 @@ def next_numbers(
         return []
     if gap_free and not connection.in_atomic_block:
         raise RuntimeError("a gap-free number is taken inside the verb's transaction")
-    row = _row(series, initial)
     if gap_free or connection.vendor != "postgresql":
-        NumberSeries.objects.filter(pk=row.pk).update(last=F("last") + count)  # locks the row to commit
-        last = NumberSeries.objects.values_list("last", flat=True).get(pk=row.pk)
+        # One statement when the series exists: the row is locked to the caller's commit.
+        last = _bump(series, count)
+        if last is None:
+            _row(series, initial)
+            last = _bump(series, count)
         return list(range(last - count + 1, last + 1))
+    pk = _known_rows.get(series)
+    if pk is not None:
+        drawn = _draw_if_exists(_sequence_name(pk), count)
+        if drawn:
+            return drawn
+    row = _row(series, initial)
+    _known_rows[series] = row.pk
     return _nextval(row, count)
+
+
+# series → counter row id, per process: the row of a series is never deleted, so a submission on
+# PostgreSQL draws from the series' sequence in one statement (and finds its row again if not).
+_known_rows: dict[str, int] = {}
+
+
+def _bump(series: str, count: int) -> int | None:
+    """Add ``count`` to the series' counter and return the new last number; None: no such series."""
+    table = connection.ops.quote_name(NumberSeries._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'UPDATE {table} SET "last" = "last" + %s WHERE "series" = %s RETURNING "last"', [count, series]
+        )
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def _row(series: str, initial: Callable[[], int] | None) -> NumberSeries:
@@ -67,19 +91,27 @@ def _row(series: str, initial: Callable[[], int] | None) -> NumberSeries:
     return row
 
 
-def _sequence_name(row: NumberSeries) -> str:
-    return f"portal_numseq_{row.pk}"
+def _sequence_name(row) -> str:
+    return f"portal_numseq_{getattr(row, 'pk', row)}"
+
+
+def _draw_if_exists(name: str, count: int) -> list[int]:
+    """nextval ``count`` times when the sequence exists; [] (and no error) when it does not."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(%s::text) FROM generate_series(1, %s) WHERE to_regclass(%s) IS NOT NULL",
+            [name, count, name],
+        )
+        return sorted(n for (n,) in cursor.fetchall())
 
 
 def _nextval(row: NumberSeries, count: int) -> list[int]:
     """nextval of the series' own PostgreSQL sequence, created on first use after the counter row."""
     name = _sequence_name(row)
+    drawn = _draw_if_exists(name, count)
+    if drawn:
+        return drawn
     with connection.cursor() as cursor:
-        try:
-            with transaction.atomic():  # a savepoint: a missing sequence does not spoil the caller's work
-                return _draw(cursor, name, count)
-        except DatabaseError:
-            pass
         last = NumberSeries.objects.values_list("last", flat=True).get(pk=row.pk)
         try:
             with transaction.atomic():

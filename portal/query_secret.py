@@ -2,8 +2,12 @@
 
 One scheme for every app that hands a citizen a code and a secret (approvals' cases, complaints).
 Easy to type: eight characters from digits and capital letters without the
-ambiguous 0/O and 1/I/L. Only a salted PBKDF2 digest is stored; the secret
-itself is shown once, when the case or complaint is created (or reissued at a window).
+ambiguous 0/O and 1/I/L. Only a salted, keyed HMAC-SHA256 digest is stored (keyed with
+``SECRET_KEY``, checked against ``SECRET_KEY_FALLBACKS`` too): a random secret needs no slow
+password hasher, and a leaked table alone gives nothing to guess against without the key (a slow
+PBKDF2 cost ~16 ms of every submission on a loaded machine). Digests of the earlier scheme
+(``pbkdf2_sha256$…``) still verify. The secret itself is shown once, when the case or complaint is
+created (or reissued at a window).
 Comparison is constant-time, and ``check`` does the same work for a missing
 case as for a wrong secret, so neither timing nor answer tells them apart.
 """
@@ -16,9 +20,11 @@ import secrets
 WRONG = "编号或查询密码不正确。"
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 8
-# Enough to make an offline guess of 31**8 secrets slow, cheap enough for a page view (~5 ms).
+# The earlier scheme's work factor (digests stored before the keyed HMAC; still verified).
 ITERATIONS = 12_000
-_SCHEME = "pbkdf2_sha256"
+_SCHEME = "hmac_sha256"
+_LEGACY = "pbkdf2_sha256"
+_KEY_SALT = "portal.query_secret"
 # Hashed against when no case matches the code, so a wrong code costs what a wrong secret costs.
 _DUMMY = None
 
@@ -33,12 +39,42 @@ def normalise(raw: str) -> str:
 
 
 def _derive(raw: str, salt: str, iterations: int) -> str:
+    """The earlier scheme (PBKDF2), kept to verify digests stored before the keyed HMAC."""
     return hashlib.pbkdf2_hmac("sha256", normalise(raw).encode(), salt.encode(), iterations).hex()
+
+
+def _keyed(raw: str, salt: str, key: str | None = None) -> str:
+    from django.utils.crypto import salted_hmac
+
+    return salted_hmac(_KEY_SALT, f"{salt}:{normalise(raw)}", secret=key, algorithm="sha256").hexdigest()
 
 
 def make_hash(raw: str) -> str:
     salt = secrets.token_hex(8)
-    return f"{_SCHEME}${ITERATIONS}${salt}${_derive(raw, salt, ITERATIONS)}"
+    return f"{_SCHEME}${salt}${_keyed(raw, salt)}"
+
+
+def _matches(raw: str, stored: str) -> bool:
+    from django.conf import settings
+
+    parts = stored.split("$")
+    if len(parts) == 3 and parts[0] == _SCHEME:
+        _, salt, digest = parts
+        keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", ())]
+        found = False
+        for key in keys:  # every key, so that a match costs what a miss costs
+            found |= hmac.compare_digest(_keyed(raw, salt, key), digest)
+        return found
+    if len(parts) == 4 and parts[0] == _LEGACY:
+        _, iterations, salt, digest = parts
+        try:
+            iterations = int(iterations)
+        except ValueError:
+            return False
+        if not 0 < iterations <= 1_000_000:
+            return False
+        return hmac.compare_digest(_derive(raw, salt, iterations), digest)
+    return False
 
 
 def check(raw: str, stored: str | None) -> bool:
@@ -50,13 +86,7 @@ def check(raw: str, stored: str | None) -> bool:
         stored, known = _DUMMY, False
     else:
         known = True
-    try:
-        scheme, iterations, salt, digest = stored.split("$")
-        iterations = int(iterations)
-    except ValueError:
-        return False
-    candidate = _derive(raw, salt, iterations)
-    return hmac.compare_digest(candidate, digest) and known and scheme == _SCHEME
+    return _matches(raw, stored) and known
 
 
 # --- proof of a verified secret, kept in a session instead of the secret itself -------------------

@@ -32,3 +32,11 @@ def anchor_audit():
     from portal import audit
 
     return audit.anchor_head()
+
+
+@shared_task(name="portal.tasks.chain_audit", ignore_result=True)
+def chain_audit():
+    """Link the audit events written while another transaction held the chain (beat: every minute)."""
+    from portal import audit
+
+    return audit.chain_pending(wait=False)

@@ -9,9 +9,11 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from portal import uploads, workdays
 from portal.services import TransitionError, check_transition, require
+from powers.choices import PowerStatus
 from powers.models import Power
 
 from .. import query_secret
@@ -68,15 +70,28 @@ class Submitted(NamedTuple):
 
 def current_power(power: Power) -> Power | None:
     """The published version of ``power``'s code: cases always run on the version in force."""
+    if power.status == PowerStatus.PUBLISHED:
+        return power  # at most one published version per code (power_one_published_version)
     return Power.objects.exercisable().filter(code=power.code).first()
 
 
 def _material(item: ServiceItem, key) -> Material:
     pk = getattr(key, "pk", key)
     try:
-        return item.materials.get(pk=int(pk))
-    except (Material.DoesNotExist, TypeError, ValueError):
-        raise ValidationError({"materials": f"材料 {pk} 不属于事项「{item.name}」。"}) from None
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    # The item's materials once per verb (a prefetched item reads none), not one query per file.
+    found = {m.pk: m for m in _materials_of(item)}.get(pk)
+    if found is None:
+        raise ValidationError({"materials": f"材料 {getattr(key, 'pk', key)} 不属于事项「{item.name}」。"})
+    return found
+
+
+def _materials_of(item: ServiceItem) -> list[Material]:
+    """The item's materials, read once and kept on the item (prefetched: nothing to read)."""
+    prefetch_related_objects([item], "materials")
+    return list(item.materials.all())
 
 
 def _field_name(key) -> str:
@@ -98,7 +113,7 @@ def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> i
                 case=case, material=material, name=material.name, file=upload, uploaded_at=c.now
             )
             row.uploaded_by = by if getattr(by, "is_authenticated", False) else None
-            row.full_clean(exclude=["case"])
+            row.full_clean(exclude=["case", "material", "uploaded_by"], validate_constraints=False)
             rows.append(row)
     for key in paper or ():
         if not getattr(by, "is_authenticated", False):
@@ -107,15 +122,21 @@ def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> i
         rows.append(
             CaseMaterial(case=case, material=material, name=material.name, on_paper=True, uploaded_by=by)
         )
-    for row in rows:
-        row.save()
+    CaseMaterial.objects.bulk_create(rows)  # one INSERT (each file is stored by its field's pre_save)
+    case._submitted_material_ids = {row.material_id for row in rows}
     return len(rows)
 
 
 def missing_materials(case: Case) -> list[Material]:
-    """Required materials of the item that the case does not have yet."""
-    present = set(case.materials.exclude(material=None).values_list("material_id", flat=True))
-    return [m for m in case.item.materials.filter(required=True) if m.pk not in present]
+    """Required materials of the item that the case does not have yet.
+
+    Right after ``submit_application`` this reads nothing more: the item's materials are the ones the
+    verb already read, and the case's are the ones it just stored.
+    """
+    present = getattr(case, "_submitted_material_ids", None)
+    if present is None:
+        present = set(case.materials.exclude(material=None).values_list("material_id", flat=True))
+    return [m for m in _materials_of(case.item) if m.required and m.pk not in present]
 
 
 def submit_application(
@@ -164,7 +185,7 @@ def submit_application(
             code=next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today),
             query_secret_hash=secret_hash, kind=CaseKind.APPLICATION, item=item, power=power,
             rating_secret_hash=secret_hash,
-            department=item.department, applicant_name=applicant_name,
+            department_id=item.department_id, applicant_name=applicant_name,
             applicant_id_number=(applicant_id_number or "").strip(), applicant_phone=(applicant_phone or "").strip(),
             applicant_type=applicant_type, description=(description or "").strip(), channel=channel,
             status=CaseStatus.SUBMITTED, submitted_at=c.now, created_by=by if staff else None,

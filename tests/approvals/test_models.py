@@ -122,10 +122,28 @@ def test_query_secret_scheme():
     secret = query_secret.new_secret()
     assert len(secret) == 8 and not set(secret) & set("01OIL")
     stored = query_secret.make_hash(secret)
-    assert secret not in stored and stored.startswith("pbkdf2_sha256$")
+    assert secret not in stored and stored.startswith("hmac_sha256$")
     assert query_secret.check(secret.lower(), stored)
     assert query_secret.check(f"{secret[:4]}-{secret[4:]}", stored)
     assert not query_secret.check("WRONG234", stored)
     assert not query_secret.check(secret, None)
     assert not query_secret.check(secret, "garbage")
     assert query_secret.make_hash(secret) != stored  # salted
+
+
+def test_query_secret_is_keyed_and_old_digests_still_verify(settings):
+    import hashlib
+
+    secret = query_secret.new_secret()
+    stored = query_secret.make_hash(secret)
+    # A digest of the earlier scheme (PBKDF2, before the keyed HMAC) still verifies.
+    legacy = (
+        "pbkdf2_sha256$12000$abcd$" + hashlib.pbkdf2_hmac("sha256", secret.encode(), b"abcd", 12000).hex()
+    )
+    assert query_secret.check(secret, legacy) and not query_secret.check("WRONG234", legacy)
+    # Keyed: a rotated key keeps verifying through SECRET_KEY_FALLBACKS, and fails without it.
+    old_key = settings.SECRET_KEY
+    settings.SECRET_KEY = "another-key-" * 5
+    assert not query_secret.check(secret, stored)
+    settings.SECRET_KEY_FALLBACKS = [old_key]
+    assert query_secret.check(secret, stored)

@@ -120,8 +120,10 @@ def form_credentials(port: int) -> tuple[str, str, str]:
 
 
 def load(port: int, path: str, make_body, headers: dict, total: int, clients: int) -> dict:
-    """``total`` POSTs from ``clients`` threads; returns elapsed seconds and the answers by status."""
+    """``total`` POSTs from ``clients`` threads; returns elapsed seconds, the answers by status and the
+    latency percentiles (p50, p95, max in seconds)."""
     statuses: dict[int, int] = {}
+    latencies: list[float] = []
     lock = threading.Lock()
     counter = iter(range(total))
 
@@ -132,6 +134,7 @@ def load(port: int, path: str, make_body, headers: dict, total: int, clients: in
                 n = next(counter, None)
             if n is None:
                 return
+            began = time.perf_counter()
             try:
                 conn.request("POST", path, body=make_body(n), headers=headers)
                 response = conn.getresponse()
@@ -145,6 +148,7 @@ def load(port: int, path: str, make_body, headers: dict, total: int, clients: in
                 status = 0
             with lock:
                 statuses[status] = statuses.get(status, 0) + 1
+                latencies.append(time.perf_counter() - began)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     started = time.perf_counter()
@@ -153,7 +157,13 @@ def load(port: int, path: str, make_body, headers: dict, total: int, clients: in
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - started
-    return {"seconds": elapsed, "statuses": statuses, "per_second": total / elapsed}
+    latencies.sort()
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else 0.0
+
+    return {"seconds": elapsed, "statuses": statuses, "per_second": total / elapsed,
+            "p50": pct(0.5), "p95": pct(0.95), "max": latencies[-1] if latencies else 0.0}  # fmt: skip
 
 
 def main():

@@ -207,3 +207,124 @@ def test_an_unreadable_anchor_line_is_reported(settings):
     Path(settings.AUDIT_ANCHOR_PATH).write_text("not json\n")
     report = audit.verify_chain()
     assert not report.ok and "无法解析" in report.problems[0]
+
+
+# --- never waiting for the chain (issue 13): sealed while busy, chained by the single chainer ------
+
+
+@pytest.fixture
+def chain_busy(monkeypatch):
+    """As if another transaction held the chain's lock: record() must not wait for it."""
+    real = audit._try_lock
+    monkeypatch.setattr(audit, "_try_lock", lambda wait=False: real(wait=True) if wait else False)
+
+
+@pytest.mark.django_db
+def test_a_busy_chain_seals_the_event_and_the_chainer_links_it_in_order(chain_busy):
+    events = _events(4)
+    assert all(e.seq is None and e.hash is None and len(e.seal) == 64 for e in events)
+    assert audit.chain_pending() == 4
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == [1, 2, 3, 4] and rows[0].prev_hash == audit.GENESIS
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False))
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 4
+    assert audit.chain_pending() == 0  # nothing left: running it again changes nothing
+
+
+@pytest.mark.django_db
+def test_inline_and_pending_events_make_one_chain(monkeypatch):
+    first = _events(1)[0]
+    assert first.seq == 1 and first.prev_hash == audit.GENESIS
+    real = audit._try_lock
+    monkeypatch.setattr(audit, "_try_lock", lambda wait=False: real(wait=True) if wait else False)
+    pending = _events(2)
+    monkeypatch.setattr(audit, "_try_lock", real)
+    inline = _events(1)[0]  # linked at once, after the head: the pending ones follow it
+    assert inline.seq == 2 and inline.prev_hash == first.hash
+    assert audit.chain_pending() == 2
+    assert list(AuditEvent.objects.order_by("seq").values_list("id", flat=True)) == [
+        first.id, inline.id, pending[0].id, pending[1].id,
+    ]  # fmt: skip
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
+def test_a_pending_event_changed_before_it_is_chained_is_never_chained_and_is_reported(chain_busy, capsys):
+    events = _events(3)
+    _raw("UPDATE portal_auditevent SET after = %s WHERE id = %s", ['{"i": 999}', events[1].id])
+    assert audit.chain_pending() == 2
+    report = audit.verify_chain()
+    assert report.broken_event_id is None and report.checked == 2
+    assert not report.ok and any(f"#{events[1].id}" in p and "封印" in p for p in report.problems)
+    with pytest.raises(SystemExit):
+        call_command("verify_audit")
+
+
+@pytest.mark.django_db
+def test_a_forged_pending_event_is_reported(chain_busy):
+    _events(1)
+    event = AuditEvent.objects.get()
+    _raw(
+        "INSERT INTO portal_auditevent (at, actor_label, verb, target_id, target_repr, note, prev_hash, seal)"
+        " VALUES (%s, '公众', 'test.forged', '', '', '', '', %s)",
+        [event.at, "f" * 64],
+    )
+    report = audit.verify_chain()
+    assert not report.ok and any("封印" in p for p in report.problems)
+
+
+@pytest.mark.django_db
+def test_the_anchor_chains_pending_events_first(chain_busy):
+    events = _events(2)
+    anchor = audit.anchor_head()
+    assert anchor["seq"] == events[-1].id
+    assert anchor["hash"] == AuditEvent.objects.get(pk=events[-1].id).hash
+
+
+@pytest.mark.django_db
+def test_beat_chains_the_pending_events(chain_busy):
+    from portal.celery import app
+    from portal.tasks import chain_audit
+
+    assert any(entry["task"] == "portal.tasks.chain_audit" for entry in app.conf.beat_schedule.values())
+    _events(2)
+    chain_audit()  # gives up at once while the chain is busy…
+    assert AuditEvent.objects.filter(seq__isnull=True).count() == 2
+    audit.chain_pending()  # …the chainer waiting for the lock links them
+    assert not AuditEvent.objects.filter(seq__isnull=True).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_writer_never_waits_for_the_chains_lock():
+    """Another transaction holds the chain for 3 s: record() returns at once with a sealed event."""
+    import threading
+    import time
+
+    from django.db import connections, transaction
+
+    dept = DepartmentFactory()
+    held, release = threading.Event(), threading.Event()
+
+    def holder():
+        try:
+            with transaction.atomic():
+                audit.record(None, "test.holder", dept)  # takes the chain's lock to its commit
+                held.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+    started = time.monotonic()
+    with transaction.atomic():
+        event = audit.record(None, "test.writer", dept)
+    elapsed = time.monotonic() - started
+    release.set()
+    thread.join()
+    assert elapsed < 1 and event.seq is None and event.seal
+    report = audit.verify_chain()
+    assert report.ok and report.checked == 2
