@@ -215,7 +215,9 @@ def submit(
         complaint.save(force_insert=True)
         if files:  # one INSERT for all (each file is stored by its field's pre_save)
             ComplaintAttachment.objects.bulk_create(
-                ComplaintAttachment(complaint=complaint, file=upload, name=upload.name[:200], size=upload.size or 0)
+                ComplaintAttachment(
+                    complaint=complaint, file=upload, name=upload.name[:200], size=upload.size or 0
+                )
                 for upload in files
             )
         _notify(complaint, Verb.SUBMITTED)
