@@ -4,7 +4,7 @@ cases, their trail and ledgers are read-only: a case changes only through its se
 
 from django.contrib import admin
 
-from portal import audit
+from portal.admin_audit import VerbAdminMixin
 
 from . import services
 from .models import (
@@ -48,8 +48,29 @@ class FeeItemInline(admin.TabularInline):
     fields = ["name", "amount", "basis"]
 
 
+def _inline_rows(formsets, model, fields) -> list[dict]:
+    """The kept rows of ``model``'s inline, as the verb's dicts (``id`` for an existing row), in order."""
+    rows = []
+    for formset in formsets:
+        if formset.model is not model:
+            continue
+        for form in formset.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE"):
+                continue
+            row = {field: data.get(field) for field in fields if field in data}
+            row["id"] = form.instance.pk
+            rows.append(row)
+    if model is Material:
+        rows.sort(key=lambda row: row.pop("order", None) or 0)
+    return rows
+
+
 @admin.register(ServiceItem)
-class ServiceItemAdmin(admin.ModelAdmin):
+class ServiceItemAdmin(VerbAdminMixin, admin.ModelAdmin):
+    """Service items, their materials and fees change only through ``create_service_item`` /
+    ``update_service_item`` (the item's own department or an administrator; audited with before/after)."""
+
     list_display = ["code", "name", "department", "statutory_days", "promised_days", "is_online", "is_active"]
     list_filter = ["is_online", "is_active", "department"]
     search_fields = ["code", "name", "power__code"]
@@ -62,26 +83,31 @@ class ServiceItemAdmin(admin.ModelAdmin):
         return [*head, *ITEM_FORM_FIELDS, "windows"]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["department", "power"] if obj is not None else []
+        return ["code", "department", "power"] if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # cases point at it: switch it off (在办) instead
 
     def save_model(self, request, obj, form, change):
-        """Creation and changes go through the verbs (published powers only; audited)."""
-        fields = {name: form.cleaned_data.get(name) for name in ITEM_FORM_FIELDS}
-        if change:
-            saved = services.update_service_item(obj, by=request.user, name=obj.name, code=obj.code, **fields)
-        else:
-            saved = services.create_service_item(
-                form.cleaned_data["power"], by=request.user, code=obj.code, name=obj.name, **fields
-            )
-        obj.pk = saved.pk
-        obj.refresh_from_db()
+        pass  # saved with its materials and fees in save_related, by the verb
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        if any(f.has_changed() for f in formsets):
-            audit.record(
-                request.user, "service_item.children", form.instance, note="材料或收费项目在管理后台修改"
+        data = form.cleaned_data
+        fields = {name: data.get(name) for name in ITEM_FORM_FIELDS}
+        children = {
+            "materials": _inline_rows(formsets, Material, ["order", "name", "required", "copies", "note"]),
+            "fees": _inline_rows(formsets, FeeItem, ["name", "amount", "basis"]),
+            "windows": list(data.get("windows") or []),
+        }
+        if change:
+            saved = services.update_service_item(
+                form.instance, by=request.user, name=data["name"], **fields, **children
             )
+        else:
+            saved = services.create_service_item(
+                data["power"], by=request.user, code=data["code"], name=data["name"], **fields, **children
+            )
+        form.instance.pk = saved.pk
 
 
 class ReadOnlyInline(admin.TabularInline):

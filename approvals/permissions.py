@@ -100,6 +100,16 @@ def is_staff_of(user, department) -> bool:
     return has_role(user, DEPT_HANDLER, DEPT_HEAD) and department_of(user) == department
 
 
+def can_maintain_items(user, department) -> bool:
+    """Set up and change ``department``'s service items, their materials and fees: its handlers and
+    head, or an administrator (the admin site)."""
+    return has_role(user, ADMINISTRATOR) or is_staff_of(user, department)
+
+
+def can_update_service_item(user, item) -> bool:
+    return can_maintain_items(user, item.department)
+
+
 def can_intake(user, case) -> bool:
     """One window accepts (一个窗口受理): the centre's window clerks, or the case department's own staff."""
     return has_role(user, WINDOW_CLERK) or is_staff_of(user, case.department)

@@ -6,13 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import audit, numbering, search
-from portal.roles import ADMINISTRATOR, has_role
 from portal.services import require
 from powers.choices import Category
 from powers.models import FlowStep, Power
 
-from ..models import FeeItem, Material, ServiceItem
-from ..permissions import is_staff_of
+from ..models import CaseMaterial, FeeItem, Material, ServiceItem
+from ..permissions import can_maintain_items
 
 # Categories citizens apply for; penalty, coercion and inspection are started by officers instead.
 APPLICABLE_CATEGORIES = {
@@ -27,16 +26,17 @@ ITEM_FIELDS = [
 
 def _item_snapshot(item: ServiceItem) -> dict:
     data = {field: getattr(item, field) for field in ITEM_FIELDS}
-    data["materials"] = [m.name for m in item.materials.all()]
-    data["fees"] = [f"{f.name}:{f.amount}" for f in item.fees.all()]
+    data["materials"] = [
+        f"{m.name}（{'必需' if m.required else '非必需'}，{m.copies}份{'，' + m.note if m.note else ''}）"
+        for m in item.materials.all()
+    ]
+    data["fees"] = [f"{f.name}：{f.amount}元（{f.basis or '无依据'}）" for f in item.fees.all()]
+    data["windows"] = sorted(w.number for w in item.windows.all())
     return data
 
 
 def _require_item_editor(user, department) -> None:
-    require(
-        has_role(user, ADMINISTRATOR) or is_staff_of(user, department),
-        "只有本单位工作人员或系统管理员可以维护服务事项。",
-    )
+    require(can_maintain_items(user, department), "只有本单位工作人员或系统管理员可以维护服务事项。")
 
 
 def require_flowchart(power: Power) -> None:
@@ -60,23 +60,62 @@ def next_item_code(power: Power) -> str:
     return base if n == 1 else f"{base}-{n:02d}"
 
 
+MATERIAL_FIELDS = ("name", "required", "copies", "note")
+FEE_FIELDS = ("name", "amount", "basis")
+
+
 def _save_children(item: ServiceItem, materials, fees) -> None:
+    """Replace the item's materials and/or fees with the given rows (None: leave them).
+
+    A row with an ``id`` of the item's own changes that row; one without is new; rows left out are
+    removed. Refuses (nothing stored) removing a material that applicants have already handed in
+    (make it optional instead: the cases keep pointing at it), an id of another item's row, and a fee
+    without its basis (收费依据): every fee an office charges rests on a charging document.
+    """
     if materials is not None:
-        item.materials.all().delete()
-        rows = []
-        for order, data in enumerate(materials, start=1):
-            row = Material(item=item, order=order, **data)
-            row.full_clean(exclude=["item"])
-            rows.append(row)
-        Material.objects.bulk_create(rows)
+        _replace_rows(item, Material, item.materials, list(materials), MATERIAL_FIELDS, ordered=True)
     if fees is not None:
-        item.fees.all().delete()
-        rows = []
+        fees = list(fees)
         for data in fees:
-            row = FeeItem(item=item, **data)
-            row.full_clean(exclude=["item"])
-            rows.append(row)
-        FeeItem.objects.bulk_create(rows)
+            amount = data.get("amount")
+            if amount is not None and Decimal(str(amount)) > 0 and not (data.get("basis") or "").strip():
+                raise ValidationError(
+                    {"fees": f"收费项目「{data.get('name', '')}」须写明收费依据（收费文件）。"}
+                )
+        _replace_rows(item, FeeItem, item.fees, fees, FEE_FIELDS)
+
+
+def _replace_rows(item, model, related, rows, fields, *, ordered=False) -> None:
+    existing = {row.pk: row for row in related.select_for_update()}
+    kept = {data["id"] for data in rows if data.get("id")}
+    foreign = kept - set(existing)
+    if foreign:
+        raise ValidationError({"id": f"{model._meta.verbose_name}#{min(foreign)} 不属于本服务事项。"})
+    removed = [row for pk, row in existing.items() if pk not in kept]
+    if model is Material and removed:
+        used = list(
+            CaseMaterial.objects.filter(material__in=removed)
+            .order_by()
+            .values_list("material__name", flat=True)
+            .distinct()
+        )
+        if used:
+            raise ValidationError(
+                {"materials": f"材料「{'、'.join(sorted(used))}」已有办件提交，不能删除；可改为非必需。"}
+            )
+    model.objects.filter(pk__in=[row.pk for row in removed]).delete()
+    for order, data in enumerate(rows, start=1):
+        unknown = set(data) - {"id", *fields}
+        if unknown:
+            raise ValidationError(f"{model._meta.verbose_name}没有字段：{'、'.join(sorted(unknown))}。")
+        row = existing.get(data.get("id")) or model(item=item)
+        for field in fields:
+            if field in data:
+                setattr(row, field, data[field])
+        if ordered:
+            row.order = order
+        row.full_clean(exclude=["item"])
+        row.save()
 
 
 def create_service_item(

@@ -35,7 +35,7 @@ def test_create_service_item_from_published_power(centre, admin_user):
         by=centre.approver,
         code="FW-NEW",
         materials=[{"name": "申请书"}, {"name": "身份证明", "required": False}],
-        fees=[{"name": "登记费", "amount": Decimal("20")}],
+        fees=[{"name": "登记费", "amount": Decimal("20"), "basis": "收费文件"}],
         warn_ratio="0.8",
     )
     assert item.statutory_days == centre.power.time_limit_days
