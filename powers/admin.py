@@ -4,10 +4,12 @@ The admin is a convenience for the legal-affairs office: a refused verb (wrong s
 department, bad input) comes back as an error message and nothing is stored.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_audit import REFUSALS, VerbAdminMixin, reason_of
+from portal.forms import TextField
 
 from . import services
 from .choices import EDITABLE_STATUSES
@@ -35,20 +37,83 @@ class LegalArticleInline(admin.TabularInline):
     fields = ["number", "label", "text"]
 
 
+class LegalDocumentForm(forms.ModelForm):
+    reason = TextField(
+        label=_("理由"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("变更“现行有效”时必填（例如废止或修订的文件名称和日期），记入审计日志。"),
+    )
+
+    class Meta:
+        model = LegalDocument
+        fields = services.DOCUMENT_FIELDS
+
+
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(admin.ModelAdmin):
+class LegalDocumentAdmin(VerbAdminMixin, admin.ModelAdmin):
+    """Documents and their articles through the legal-basis verbs: a cited article never changes."""
+
+    form = LegalDocumentForm
+    fields = [*services.DOCUMENT_FIELDS, "reason"]
     list_display = ["code", "title", "kind", "issuer", "effective_on", "is_current"]
     list_filter = ["kind", "is_current"]
     search_fields = ["code", "title", "issuer"]
     inlines = [LegalArticleInline]
+    delete_confirmation_template = "admin/delete_with_reason.html"
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data.get(field) for field in services.DOCUMENT_FIELDS}
+        saved = services.save_legal_document(
+            obj if change else None, by=request.user, reason=form.cleaned_data.get("reason", ""), **data
+        )
+        obj.pk = saved.pk
+
+    def save_formset(self, request, form, formset, change):
+        reason = form.cleaned_data.get("reason", "")
+        for row in formset.forms:
+            data = getattr(row, "cleaned_data", None)
+            if not data:
+                continue
+            article = row.instance if row.instance.pk else None
+            if data.get("DELETE"):
+                if article is not None:
+                    services.remove_legal_article(article, by=request.user, reason=reason)
+                continue
+            if article is None or row.has_changed():
+                fields = {field: data.get(field) for field in services.ARTICLE_FIELDS}
+                services.save_legal_article(
+                    article, by=request.user, document=form.instance, reason=reason, **fields
+                )
+
+    def delete_model(self, request, obj):
+        services.remove_legal_document(obj, by=request.user, reason=self.delete_reason(request))
 
 
 @admin.register(LegalArticle)
-class LegalArticleAdmin(admin.ModelAdmin):
+class LegalArticleAdmin(VerbAdminMixin, admin.ModelAdmin):
     list_display = ["document", "label", "number"]
     list_select_related = ["document"]
     search_fields = ["document__title", "document__code", "label", "text"]
     autocomplete_fields = ["document"]
+    delete_confirmation_template = "admin/delete_with_reason.html"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["document"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        fields = {field: form.cleaned_data.get(field) for field in services.ARTICLE_FIELDS}
+        saved = services.save_legal_article(
+            obj if change else None,
+            by=request.user,
+            document=None if change else form.cleaned_data["document"],
+            **fields,
+        )
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.remove_legal_article(obj, by=request.user, reason=self.delete_reason(request))
 
 
 # --- powers ---------------------------------------------------------------------------------

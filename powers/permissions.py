@@ -99,3 +99,11 @@ def can_abolish(user, power) -> bool:
 def can_merge(user) -> bool:
     """Merge published powers of the user's own department (合并)."""
     return has_role(user, *DEPARTMENT_ROLES) and department_of(user) is not None
+
+
+# --- the legal basis (法律依据: legal documents and their articles) ----------------------------------
+
+
+def can_maintain_legal_basis(user) -> bool:
+    """Enter and correct legal documents and articles: the legal-affairs office (法制审核) and administrators."""
+    return has_role(user, LEGAL_REVIEWER, ADMINISTRATOR)

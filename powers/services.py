@@ -19,11 +19,19 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal import audit, numbering, search
-from portal.services import check_transition, require
+from portal.services import TransitionError, check_transition, require
 
 from . import permissions
 from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus, StepKind
-from .models import DiscretionBand, DiscretionStandard, Flowchart, FlowStep, Power
+from .models import (
+    DiscretionBand,
+    DiscretionStandard,
+    Flowchart,
+    FlowStep,
+    LegalArticle,
+    LegalDocument,
+    Power,
+)
 
 SNAPSHOT_FIELDS = [
     "code", "version", "name", "category", "department_id", "status", "subject", "time_limit_days",
@@ -500,3 +508,179 @@ def _ordered_bands(bands: list[dict]) -> list[dict]:
     # Same order as discretion.as_bands: an explicit "order" wins, else the given position.
     positioned = sorted(enumerate(bands, start=1), key=lambda pair: pair[1].get("order") or pair[0])
     return [band for _, band in positioned]
+
+
+# --- the legal basis: legal documents and their articles --------------------------------------------
+#
+# What the legal-affairs office expects: once a power citing an article has left the drafting desk
+# (submitted, approved, published, or a version kept as history), that article's wording is part of a
+# public legal statement: "this power rests on 《X》 第十二条, which says …". Changing the text under it
+# would silently rewrite every published version that cites it, so it is refused; when a law is
+# amended, the new wording is entered as a new article (or a new document for a new edition) and the
+# powers are revised through their own review. The same holds for the title, number and kind of a
+# document whose articles are so cited, and for deleting any article or document a power or a
+# discretion standard cites. Correcting the issuer and dates, and marking a document no longer in force
+# (现行有效 → 失效), stay possible: they are recorded with a stated reason and never touch a power's text.
+
+DOCUMENT_FIELDS = ["code", "title", "kind", "issuer", "issued_on", "effective_on", "is_current"]
+DOCUMENT_FROZEN_WHEN_CITED = {"code", "title", "kind"}
+ARTICLE_FIELDS = ["number", "label", "text"]
+
+
+def _require_legal_office(by) -> None:
+    require(permissions.can_maintain_legal_basis(by), "只有法制审核人员或系统管理员可以维护法律依据。")
+
+
+def _citing_powers(articles):
+    """Powers (any status) citing ``articles`` as legal basis or in a discretion standard."""
+    return Power.objects.filter(
+        Q(legal_articles__in=articles) | Q(standards__article__in=articles)
+    ).distinct()
+
+
+def _fixed_citations(articles) -> list[str]:
+    """Codes of the powers that fix ``articles``: cited by a version past the drafting desk."""
+    powers = _citing_powers(articles).exclude(status__in=EDITABLE_STATUSES).order_by("code", "version")
+    return [f"{code} 第{version}版" for code, version in powers.values_list("code", "version")[:6]]
+
+
+def _named(codes: list[str]) -> str:
+    return "、".join(codes[:5]) + ("等" if len(codes) > 5 else "")
+
+
+def _document_data(document: LegalDocument) -> dict:
+    return {field: getattr(document, field) for field in DOCUMENT_FIELDS}
+
+
+def _article_data(article: LegalArticle) -> dict:
+    return {"document": article.document.code, **{field: getattr(article, field) for field in ARTICLE_FIELDS}}
+
+
+def save_legal_document(
+    document: LegalDocument | None = None, *, by, reason: str = "", **fields
+) -> LegalDocument:
+    """Enter a legal document (``document`` None) or correct one. See the section text for what is refused.
+
+    A change of ``is_current`` (the document repealed or back in force) needs a stated reason.
+    """
+    _require_legal_office(by)
+    unknown = set(fields) - set(DOCUMENT_FIELDS)
+    if unknown:
+        raise ValidationError(f"法律依据文件没有这些字段：{'、'.join(sorted(unknown))}。")
+    refuse_markup(fields)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        if document is None:
+            row = LegalDocument(**fields)
+            row.full_clean()
+            row.save()
+            audit.record(by, "legal_document.create", row, after=_document_data(row), note=reason)
+            return row
+        row = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        before = _document_data(row)
+        for field, value in fields.items():
+            setattr(row, field, value)
+        after = _document_data(row)
+        changed = [field for field in DOCUMENT_FIELDS if after[field] != before[field]]
+        if not changed:
+            return row
+        frozen = DOCUMENT_FROZEN_WHEN_CITED & set(changed)
+        if frozen:
+            cited = _fixed_citations(row.articles.all())
+            if cited:
+                raise TransitionError(
+                    f"{row}的条文是已申报或已公布的权力事项（{_named(cited)}）的法律依据，文件编号、名称和效力层级"
+                    "不能修改；法规修订或更名时请录入新文件，再对这些权力事项提出修订。"
+                )
+        if "is_current" in changed and not reason:
+            raise ValidationError(
+                {"reason": "变更文件的“现行有效”状态须说明理由（例如废止或修订的文件名称和日期）。"}
+            )
+        row.full_clean()
+        row.save()
+        audit.record(
+            by, "legal_document.update", row, before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed}, note=reason,
+        )  # fmt: skip
+        return row
+
+
+def remove_legal_document(document: LegalDocument, *, by, reason: str = "") -> None:
+    """Delete a document and its articles; refused while any power or standard cites one of them."""
+    _require_legal_office(by)
+    with transaction.atomic():
+        row = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        citing = list(_citing_powers(row.articles.all()).order_by("code").values_list("code", flat=True)[:6])
+        if citing:
+            raise TransitionError(
+                f"{row}的条文被权力事项（{_named(citing)}）引用，不能删除；不再有效的文件请取消“现行有效”并说明理由。"
+            )
+        before = {**_document_data(row), "articles": [a.label for a in row.articles.all()]}
+        audit.record(by, "legal_document.delete", row, before=before, note=(reason or "").strip())
+        row.delete()
+
+
+def save_legal_article(
+    article: LegalArticle | None = None,
+    *,
+    by,
+    document: LegalDocument | None = None,
+    reason: str = "",
+    **fields,
+) -> LegalArticle:
+    """Enter an article of ``document`` (``article`` None) or correct one; refused while the article is
+    the legal basis of a power past the drafting desk (enter the amended wording as a new article)."""
+    _require_legal_office(by)
+    unknown = set(fields) - set(ARTICLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"法条没有这些字段：{'、'.join(sorted(unknown))}。")
+    refuse_markup(fields)
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        if article is None:
+            if document is None:
+                raise ValidationError({"document": "请选择法条所属的文件。"})
+            row = LegalArticle(
+                document=LegalDocument.objects.select_for_update().get(pk=document.pk), **fields
+            )
+            row.full_clean()
+            row.save()
+            audit.record(by, "legal_article.create", row, after=_article_data(row), note=reason)
+            return row
+        row = LegalArticle.objects.select_for_update().select_related("document").get(pk=article.pk)
+        before = _article_data(row)
+        if document is not None and document.pk != row.document_id:
+            row.document = document
+        for field, value in fields.items():
+            setattr(row, field, value)
+        after = _article_data(row)
+        changed = [field for field in after if after[field] != before[field]]
+        if not changed:
+            return row
+        cited = _fixed_citations([row.pk])
+        if cited:
+            raise TransitionError(
+                f"{before['label']}是已申报或已公布的权力事项（{_named(cited)}）的法律依据，条文不能改动；"
+                "法规修订后请录入新的法条，再对这些权力事项提出修订。"
+            )
+        row.full_clean()
+        row.save()
+        audit.record(
+            by, "legal_article.update", row, before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed}, note=reason,
+        )  # fmt: skip
+        return row
+
+
+def remove_legal_article(article: LegalArticle, *, by, reason: str = "") -> None:
+    """Delete an article; refused while any power (draft included) or discretion standard cites it."""
+    _require_legal_office(by)
+    with transaction.atomic():
+        row = LegalArticle.objects.select_for_update().select_related("document").get(pk=article.pk)
+        citing = list(_citing_powers([row.pk]).order_by("code").values_list("code", flat=True)[:6])
+        if citing:
+            raise TransitionError(
+                f"{row}被权力事项（{_named(citing)}）引用为法律依据，不能删除；草稿请先移除该依据。"
+            )
+        audit.record(by, "legal_article.delete", row, before=_article_data(row), note=(reason or "").strip())
+        row.delete()
