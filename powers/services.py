@@ -660,7 +660,7 @@ def save_legal_article(
         cited = _fixed_citations([row.pk])
         if cited:
             raise TransitionError(
-                f"{before['label']}是已申报或已公布的权力事项（{_named(cited)}）的法律依据，条文不能改动；"
+                f"{row.document}{before['label']}是已申报或已公布的权力事项（{_named(cited)}）的法律依据，条文不能改动；"
                 "法规修订后请录入新的法条，再对这些权力事项提出修订。"
             )
         row.full_clean()
