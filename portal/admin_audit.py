@@ -11,7 +11,7 @@
    verb covers.
 
 The organisation (departments, posts, staff profiles), accounts and their roles (group membership),
-groups and API token labels are edited in the admin. ``AuditedAdminMixin`` writes one audit event per
+and groups are edited in the admin. ``AuditedAdminMixin`` writes one audit event per
 saved object with what changed (fields and many-to-many sets, before and after), one per inline row,
 and one per deletion, inside the admin's own transaction. A password never enters the trail: only the
 fact that it changed.
