@@ -222,7 +222,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["portal.api.permissions.PublicReadScopedWrite"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["portal.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.StandardCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Error answers (400/401/403/404/409/429, one body shape) are documented in one place.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "portal.api.schema.document_errors",
+    ],
     # Several apps have fields named "kind"/"level" with different choices: name the enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "portal.choices.Level",

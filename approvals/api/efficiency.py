@@ -6,12 +6,15 @@ their own; everyone else gets 403.
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from portal.choices import Level
 
 from .. import efficiency
 from ..efficiency import EfficiencyFilter, Figures
@@ -98,11 +101,16 @@ class EfficiencyView(APIView):
             "另附合计。用时和时限以工作日计。"
         ),
         parameters=[
-            OpenApiParameter("year", OpenApiTypes.INT, description="年度，默认本年"),
-            OpenApiParameter("month", OpenApiTypes.INT, description="月份 1-12，不填为全年"),
             OpenApiParameter(
-                "level", OpenApiTypes.STR, description="单位层级：city、district、town、village"
+                "year",
+                {"type": "integer", "minimum": efficiency.FIRST_YEAR, "maximum": timezone.localdate().year},
+                description="年度，默认本年",
             ),
+            # No month is the whole year; 0 is not a month (400), as on the page's filter.
+            OpenApiParameter(
+                "month", {"type": "integer", "minimum": 1, "maximum": 12}, description="月份 1-12，不填为全年"
+            ),
+            OpenApiParameter("level", OpenApiTypes.STR, enum=list(Level.values), description="单位层级"),
             OpenApiParameter("department", OpenApiTypes.INT, description="单位编号"),
             OpenApiParameter(
                 "group", OpenApiTypes.STR, enum=list(GROUPS), description="分组，默认 department"

@@ -1,4 +1,8 @@
-"""API errors always carry a reason a client can show."""
+"""API errors always carry a reason a client can show, in one body shape (``portal.api.schema``).
+
+``{"detail": "…", "code": "…"}`` for a refusal, ``{"<field>": ["…"]}`` for a field's validation error;
+never a bare list nor a list under ``detail`` (DRF answers ``["…"]`` for ``ValidationError("…")``).
+"""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
@@ -8,10 +12,36 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from portal.services import TransitionError
 
 
+def _text(value) -> str:
+    if isinstance(value, list | tuple):
+        return " ".join(_text(part) for part in value)
+    if isinstance(value, dict):
+        return " ".join(_text(part) for part in value.values())
+    return str(value)
+
+
+def _one_shape(exc, data):
+    """The answer's body as the schema's ``Error``: an object, ``detail`` a string, with a ``code``."""
+    if isinstance(data, list | tuple | str):
+        data = {"detail": _text(data)}
+    if not isinstance(data, dict):
+        return data
+    if "detail" in data and not isinstance(data["detail"], str):
+        data = {**data, "detail": _text(data["detail"])}
+    if "detail" in data and "code" not in data:
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "invalid")
+        data = {**data, "code": code if isinstance(code, str) else "invalid"}
+    return data
+
+
 def exception_handler(exc, context):
     if isinstance(exc, TransitionError):
         return Response({"detail": str(exc), "code": "illegal_transition"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        response.data = _one_shape(exc, response.data)
+    return response

@@ -288,7 +288,8 @@ class PowerViewSet(
         responses={201: DiscretionStandardSerializer},
         parameters=[CODE_PARAMETER],
     )
-    @action(detail=True, methods=["get", "post"])
+    # The standards of one power, whole: no pagination and no list filters (the schema said a page).
+    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
     def standards(self, request, code=None):
         """GET: the discretion standards of the newest visible version; POST: add one to a draft."""
         power = self.get_object()
