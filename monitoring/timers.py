@@ -217,22 +217,28 @@ class PastTimer:
     timer: Timer | None = field(default=None, init=False)
 
 
+def past_fire_times(warn_at: datetime | None, due_at: datetime, end: datetime):
+    """``(reminded_at, alarmed_at)`` the sweep left on a timer that ran until ``end``: one minute
+    after each instant passed (the reminder only when it comes before the limit)."""
+    minute = timedelta(minutes=1)
+    reminded = min(warn_at + minute, end) if warn_at and warn_at < due_at and end > warn_at else None
+    return reminded, (min(due_at + minute, end) if end > due_at else None)
+
+
 def import_past(rows: list[PastTimer], *, now: datetime, batch_size: int = 2000) -> dict[str, int]:
     """Store past timers with their pauses and the reminders and alarms the sweep raised on them
     (one minute after each instant passed, while the timer ran), in a few bulk INSERTs."""
-    minute = timedelta(minutes=1)
     timers = []
     for row in rows:
         paused_at = row.pause[0] if row.pause and row.pause[1] is None else None
         paused = int((row.pause[1] - row.pause[0]).total_seconds()) if row.pause and row.pause[1] else 0
         end = row.stopped_at or paused_at or now
-        warn_at = row.warn_at
+        reminded_at, alarmed_at = past_fire_times(row.warn_at, row.due_at, end)
         timer = Timer(
             **_key(row.target), purpose=row.purpose, department_id=row.department_id, label=row.label,
-            started_at=row.started_at, warn_at=warn_at, due_at=row.due_at, provisional=row.provisional,
+            started_at=row.started_at, warn_at=row.warn_at, due_at=row.due_at, provisional=row.provisional,
             paused_at=paused_at, paused_seconds=paused, stopped_at=row.stopped_at,
-            reminded_at=min(warn_at + minute, end) if warn_at and warn_at < row.due_at and end > warn_at else None,
-            alarmed_at=min(row.due_at + minute, end) if end > row.due_at else None,
+            reminded_at=reminded_at, alarmed_at=alarmed_at,
         )  # fmt: skip
         timer.next_fire_at = timer.compute_next_fire_at()
         row.timer = timer
@@ -270,4 +276,72 @@ def import_past(rows: list[PastTimer], *, now: datetime, batch_size: int = 2000)
         "reminders": sum(1 for a in alerts if a.kind == AlertKind.REMINDER),
         "alarms": sum(1 for a in alerts if a.kind == AlertKind.OVERDUE),
         "open_alerts": sum(1 for a in alerts if a.state in (AlertState.OPEN, AlertState.ACKNOWLEDGED)),
+    }
+
+
+def import_stopped(target_model, purpose: str, rows, *, now: datetime, alarm_closed_after=timedelta(days=2)):
+    """Store many timers that ran and stopped in the past, set-based (city-scale history).
+
+    ``rows``: tuples ``(target_id, department_id, label, started_at, warn_at, due_at, stopped_at,
+    provisional)``. Reminders and alarms are what the sweep raised on them (``past_fire_times``),
+    all resolved: a reminder when its timer stopped, an alarm ``alarm_closed_after`` later (never
+    after ``now``). Written with ``portal.bulk`` (COPY on PostgreSQL) without model instances.
+    Returns the counts.
+    """
+    from portal import bulk
+
+    rows = list(rows)
+    target_type = ContentType.objects.get_for_model(target_model).pk
+    first = bulk.reserve_ids(Timer, len(rows)) if rows else 0
+    texts = timer_texts()
+    alerts = []
+
+    def timer_rows():
+        for offset, (
+            target_id,
+            department_id,
+            label,
+            started,
+            warn_at,
+            due_at,
+            stopped,
+            provisional,
+        ) in enumerate(rows):
+            reminded, alarmed = past_fire_times(warn_at, due_at, stopped)
+            timer_id = first + offset
+            common = (target_type, str(target_id), label, department_id, timer_id)
+            if reminded is not None:
+                alerts.append(
+                    (AlertKind.REMINDER, AlertLevel.YELLOW, reminded, stopped, provisional, *common)
+                )
+            if alarmed is not None:
+                closed = min(stopped + alarm_closed_after, now)
+                alerts.append((AlertKind.OVERDUE, AlertLevel.RED, alarmed, closed, provisional, *common))
+            yield (timer_id, target_type, str(target_id), purpose, department_id, label[:200], started, warn_at,
+                   due_at, provisional, stopped, reminded, alarmed, None)  # fmt: skip
+
+    from portal.bulk import insert_rows
+
+    written = insert_rows(
+        Timer,
+        ["id", "target_type_id", "target_id", "purpose", "department_id", "label", "started_at", "warn_at",
+         "due_at", "provisional", "stopped_at", "reminded_at", "alarmed_at", "next_fire_at"],
+        timer_rows(),
+    )  # fmt: skip
+    insert_rows(
+        Alert,
+        ["kind", "level", "raised_at", "closed_at", "state", "title", "detail", "target_type_id", "target_id",
+         "target_label", "department_id", "timer_id", "rule", "occurrence"],
+        (
+            (kind, level, raised, closed, AlertState.RESOLVED, texts.title(kind, label),
+             texts.detail(kind, provisional), target_type, target_id, label[:200], department_id, timer_id,
+             RULE_TIMER, "")
+            for kind, level, raised, closed, provisional, target_type, target_id, label, department_id, timer_id
+            in alerts
+        ),
+    )  # fmt: skip
+    return {
+        "timers": written,
+        "reminders": sum(1 for a in alerts if a[0] == AlertKind.REMINDER),
+        "alarms": sum(1 for a in alerts if a[0] == AlertKind.OVERDUE),
     }

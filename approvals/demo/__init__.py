@@ -5,7 +5,7 @@
 - ``anomalies``: the situations each anomaly rule exists for, then the rules run once;
 - ``history``: about fourteen months of imported past cases (历史办件导入), in bulk, their timers
   through monitoring's bulk import (``monitoring.timers.import_past``);
-- ``bulk``: at city scale, the archive of hundreds of thousands of completed cases (set-based);
+- ``archive``: at city scale, the archive of hundreds of thousands of completed cases (set-based);
 - ``disclosure``: every decided case's public record (双公示).
 """
 
@@ -38,6 +38,10 @@ def seed(scale: str, stdout) -> None:
     )
     history.seed_history(scale, stdout)  # about fourteen months of imported past cases (历史办件导入)
     disclosure.seed_disclosures(stdout)  # every decided case's public record (双公示)
+    if scale == "city":
+        from . import archive
+
+        archive.seed_archive(stdout)  # the year before: ≈500,000 completed cases on PostgreSQL
 
 
 __all__ = ["Demo", "seed"]

@@ -137,6 +137,38 @@ def test_history_is_consistent_realistic_reproducible_and_imported_once(seeded):
     call_command("seed_demo", "--if-empty", stdout=out)
     assert Case.objects.count() == count
     assert_plan_is_reproducible(len(cases))
+    assert_archive_follows_the_verbs_rules()
+
+
+def assert_archive_follows_the_verbs_rules():
+    """The city-scale archive, at a tiny count: valid codes, the verbs' flags and timer rows."""
+    from approvals.demo import archive
+    from approvals.services.common import next_case_numbers
+    from approvals.services.steps import working_days_used
+
+    out = io.StringIO()
+    before = Case.objects.count()
+    counts = archive.seed_archive(out, count=60)
+    assert counts["cases"] == counts["timers"] == 60 and "archive: 60 cases" in out.getvalue()
+    cases = list(Case.objects.order_by("-pk")[:60])
+    assert Case.objects.count() == before + 60
+    assert all(CODE.match(c.code) and c.status == CaseStatus.COMPLETED for c in cases)
+    for case in cases:
+        assert case.due_on == workdays.deadline(case.accepted_on, case.statutory_days).due_on
+        done = timezone.localdate(case.completed_at)
+        assert case.on_time == (done <= case.due_on)
+        assert case.working_days_used == working_days_used(case, done)
+        timer = Timer.objects.get(target_id=str(case.pk), purpose="case")
+        assert timer.stopped_at == case.completed_at and timer.next_fire_at is None
+        if timer.alarmed_at is not None:
+            assert case.on_time is False
+            assert Alert.objects.get(timer=timer, kind=AlertKind.OVERDUE).state == AlertState.RESOLVED
+    # The day's number series moved past the block: the next code of that day does not collide.
+    case = cases[0]
+    prefix, day = case.code[:2], case.accepted_on
+    assert next_case_numbers(prefix, day, 1)[0] > int(case.code[-6:])
+    # Imported once.
+    assert archive.seed_archive(out, count=60) is None and Case.objects.count() == before + 60
 
 
 def _due(case):
