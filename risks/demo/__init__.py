@@ -296,7 +296,8 @@ def _seed_loop(stdout):
 
 def _seed_city(matrix, compiled, stdout, batch: int = 2000):
     """≈7,800 confirmed points with the seeds' A:B:C mix, bulk-created in batches."""
-    powers = [p for p in _published_powers() if not RiskPoint.objects.filter(power=p).exists()]
+    have = set(RiskPoint.objects.values_list("power_id", flat=True).distinct())
+    powers = [p for p in _published_powers() if p.pk not in have]  # one query, not one per power
     if not powers:
         return
     eligible = [p for p in powers if p.category != Category.OTHER]
