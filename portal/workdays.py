@@ -464,13 +464,16 @@ def remove_workday(override, *, by, reason: str = "", today: date | None = None)
         transaction.on_commit(clear_cache)
 
 
-def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
+def replace_year(
+    year: int, *, holidays, workdays, source: str = "", by=None, reason: str = "", today: date | None = None
+):
     """Enter (or re-enter) a year's official schedule; returns the ``CalendarYear``.
 
     ``holidays`` and ``workdays`` are iterables of ``(date, name)``: days off (节假日, weekdays or not)
     and swapped working weekend days (调休上班). Replaces every override of that year in one
     transaction, so loading the same schedule twice changes nothing. Refuses (ValueError) dates
-    outside the year and a date listed both as a holiday and as a working day.
+    outside the year and a date listed both as a holiday and as a working day, and (ValidationError),
+    without a ``reason``, a reload that changes a date already past (see the verbs' section above).
     """
     from portal import audit
     from portal.models import CalendarYear, WorkdayOverride
@@ -487,6 +490,16 @@ def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
             entries[day] = (working, name)
     with transaction.atomic():
         CalendarYear.objects.select_for_update().filter(year=year).first()  # lock a re-entered year
+        # A past date whose answer changes (the table year follows the weekend rule beyond its entries).
+        clear_cache()
+        until = min(today or timezone.localdate(), date(year + 1, 1, 1))
+        first = date(year, 1, 1)
+        changed = [
+            day
+            for day in (first + timedelta(days=n) for n in range(max(0, (until - first).days)))
+            if is_working_day(day) != (entries[day][0] if day in entries else _weekday_rule(day))
+        ]
+        _past_needs_reason(changed, (reason or "").strip(), today)
         calendar_year, _created = CalendarYear.objects.update_or_create(
             year=year, defaults={"source": source}
         )
@@ -505,6 +518,7 @@ def replace_year(year: int, *, holidays, workdays, source: str = "", by=None):
                 "holidays": sum(1 for w, _n in entries.values() if not w),
                 "workdays": sum(1 for w, _n in entries.values() if w),
             },
+            note=(reason or "").strip(),
             label="" if by is not None else _("系统"),
         )
         transaction.on_commit(clear_cache)

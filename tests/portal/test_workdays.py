@@ -376,3 +376,23 @@ def test_subtract_working_days_skips_national_day_2026(package_only):
     # National Day 2026: Oct 1–7 off; Oct 8 is the first working day after it, Sat Oct 10 a swapped one.
     assert workdays.subtract_working_days(date(2026, 10, 8), 1) == date(2026, 9, 30)
     assert workdays.subtract_working_days(date(2026, 10, 12), 2) == date(2026, 10, 9)
+
+
+@pytest.mark.django_db
+def test_reloading_a_begun_year_that_changes_a_past_date_needs_a_reason(tmp_path):
+    # Only National Day listed: as a table year, 2026's other past holidays would become working days.
+    schedule = {"year": 2026, "source": "国办发明电", "holidays": [{"name": "国庆节", "date": "2026-10-01"}]}
+    path = tmp_path / "2026.json"
+    path.write_text(json.dumps(schedule), encoding="utf-8")
+    with pytest.raises(CommandError, match="已经过去"):
+        call_command("load_calendar", str(path))
+    assert not CalendarYear.objects.exists() and not WorkdayOverride.objects.exists()
+    call_command("load_calendar", str(path), reason="按国办通知录入")
+    call_command("load_calendar", str(path))  # the same again changes nothing: no reason needed
+    schedule["holidays"].append({"name": "误录", "date": "2026-11-24"})
+    path.write_text(json.dumps(schedule), encoding="utf-8")
+    with pytest.raises(CommandError, match="2026-11-24"):
+        call_command("load_calendar", str(path))
+    call_command("load_calendar", str(path), reason="补录")
+    assert WorkdayOverride.objects.filter(date=date(2026, 11, 24)).exists()
+    assert AuditEvent.objects.filter(verb="calendar.year_loaded").last().note == "补录"

@@ -90,8 +90,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="JSON schedule file (see the format above)")
+        parser.add_argument(
+            "--reason",
+            default="",
+            help="why a reload changes dates already past (required then; kept in the audit trail)",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, file, reason="", **options):
         path = Path(file)
         try:
             text = path.read_text(encoding="utf-8")
@@ -100,7 +105,7 @@ class Command(BaseCommand):
         schedule = parse_schedule(text)
         year = schedule.pop("year")
         try:
-            workdays.replace_year(year, **schedule)
+            workdays.replace_year(year, reason=reason, **schedule)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         except ValidationError as exc:
