@@ -187,6 +187,26 @@ class SearchToken(models.Model):
         return f"{self.token} → {self.content_type_id}:{self.object_id}"
 
 
+class SearchDocument(models.Model):
+    """What the public search looks through for one object (see portal/search.py): its texts, lower-cased.
+
+    Its tokens live in SearchToken under this model's content type; ``text`` is what a match is
+    checked against, so the search equals a plain scan of these texts.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE)
+    object_id = models.BigIntegerField()
+    text = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["content_type", "object_id"], name="search_document_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.content_type_id}:{self.object_id}"
+
+
 # --- API tokens ------------------------------------------------------------------
 
 

@@ -7,14 +7,26 @@ contain all of its bigrams, and a final ``icontains`` removes the rare false
 positive of a longer query whose bigrams occur apart. Any substring of a name
 therefore finds it, including the one- and two-character queries (许可, 罚)
 that trigram indexes miss.
+
+Only whitespace separates words: punctuation belongs to the text, so ``许可（镇街）`` is one run
+matched as a substring, not the words 许可 and 镇街 anywhere. Words separated by spaces must all
+occur.
+
+Two indexes share the token table: a model's own rows (``index``/``search``: the power list's name
+search) and *search documents* (``index_document``/``find``): one ``SearchDocument`` per public
+object of a registered kind (powers, discretion standards, service items), holding the lower-cased
+texts the public search looks through (name, code, legal basis, object…), one per line. A document's
+tokens point at the document, so the public search never widens the name search.
 """
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
-_SEPARATORS = re.compile(r"[\s\u3000,，。.、;；:：()（）《》「」“”\"'·/\\-]+")
+_SEPARATORS = re.compile(r"\s+")  # \s includes the ideographic space U+3000
 MAX_QUERY_LENGTH = 50
 
 
@@ -89,3 +101,180 @@ def search(queryset, query: str, field: str = "name"):
     for run in _runs(query[:MAX_QUERY_LENGTH]):
         queryset = queryset.filter(**{f"{field}__icontains": run})
     return queryset
+
+
+# --- search documents: the public search over several kinds ------------------------------------
+
+
+def document_text(*texts: str) -> str:
+    """What a document stores and is checked against: lower-cased texts, one per line."""
+    return "\n".join(" ".join(_runs(t)) for t in texts if t and _runs(t))
+
+
+def index_document(obj, *texts: str) -> None:
+    """(Re)index ``obj`` for the public search with the texts a visitor may look for. Call from its verb."""
+    from portal.models import SearchDocument, SearchToken
+
+    ct = ContentType.objects.get_for_model(obj)
+    text = document_text(*texts)
+    document, _created = SearchDocument.objects.update_or_create(
+        content_type=ct, object_id=obj.pk, defaults={"text": text}
+    )
+    doc_ct = ContentType.objects.get_for_model(SearchDocument)
+    SearchToken.objects.filter(content_type=doc_ct, object_id=document.pk).delete()
+    SearchToken.objects.bulk_create(
+        [SearchToken(content_type=doc_ct, object_id=document.pk, token=t) for t in sorted(tokens(text))],
+        ignore_conflicts=True,
+    )
+
+
+def forget_document(obj) -> None:
+    """Remove ``obj`` from the public search (its row is deleted)."""
+    from portal.models import SearchDocument, SearchToken
+
+    ct = ContentType.objects.get_for_model(obj)
+    ids = list(SearchDocument.objects.filter(content_type=ct, object_id=obj.pk).values_list("pk", flat=True))
+    doc_ct = ContentType.objects.get_for_model(SearchDocument)
+    SearchToken.objects.filter(content_type=doc_ct, object_id__in=ids).delete()
+    SearchDocument.objects.filter(pk__in=ids).delete()
+
+
+def bulk_index_documents(model, rows, replace: bool = False) -> int:
+    """Index many objects at once (seeding, ``reindex_search``): ``rows`` yields (pk, [texts]).
+
+    ``replace`` first drops every document of the model. Returns the number of documents written.
+    """
+    from portal.models import SearchDocument, SearchToken
+
+    ct = ContentType.objects.get_for_model(model)
+    doc_ct = ContentType.objects.get_for_model(SearchDocument)
+    if replace:
+        old = SearchDocument.objects.filter(content_type=ct)
+        SearchToken.objects.filter(content_type=doc_ct, object_id__in=old.values("pk")).delete()
+        old.delete()
+    written = 0
+    chunk = []
+
+    def flush():
+        nonlocal written
+        docs = SearchDocument.objects.bulk_create(
+            [SearchDocument(content_type=ct, object_id=pk, text=text) for pk, text in chunk]
+        )
+        if any(d.pk is None for d in docs):  # backends that do not return ids
+            by_object = dict(
+                SearchDocument.objects.filter(
+                    content_type=ct, object_id__in=[pk for pk, _ in chunk]
+                ).values_list("object_id", "pk")
+            )
+            for d in docs:
+                d.pk = by_object[d.object_id]
+        batch = [
+            SearchToken(content_type=doc_ct, object_id=d.pk, token=t) for d in docs for t in tokens(d.text)
+        ]
+        SearchToken.objects.bulk_create(batch, batch_size=20000, ignore_conflicts=True)
+        written += len(docs)
+        chunk.clear()
+
+    for pk, texts in rows:
+        chunk.append((pk, document_text(*texts)))
+        if len(chunk) >= 2000:
+            flush()
+    if chunk:
+        flush()
+    return written
+
+
+def find(model, query: str):
+    """Ids (a ``values`` queryset of ``object_id``) of ``model``'s documents containing every word of ``query``.
+
+    The tokens narrow the candidates; ``contains`` on the stored lower-cased text removes false
+    positives, so the result equals a plain scan of the documents: nothing missed, nothing extra.
+    """
+    from portal.models import SearchDocument, SearchToken
+
+    ct = ContentType.objects.get_for_model(model)
+    wanted = query_tokens(query)
+    documents = SearchDocument.objects.filter(content_type=ct)
+    if not wanted:
+        return documents.none().values("object_id")
+    doc_ct = ContentType.objects.get_for_model(SearchDocument)
+    candidates = (
+        SearchToken.objects.filter(content_type=doc_ct, token__in=wanted)
+        .values("object_id")
+        .annotate(hits=Count("token", distinct=True))
+        .filter(hits=len(wanted))
+        .values("object_id")
+    )
+    documents = documents.filter(pk__in=candidates)
+    for run in _runs(query[:MAX_QUERY_LENGTH]):
+        documents = documents.filter(text__contains=run)
+    return documents.values("object_id")
+
+
+# --- the kinds the public search covers (registered by each app in AppConfig.ready) ---------------
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of result of the public search.
+
+    ``public`` returns the queryset of what anyone may see (published only); ``row`` turns one object
+    into ``{"title", "url", "code", "meta"}``; ``documents`` yields (pk, [texts]) of every public
+    object for ``reindex_search``; ``texts(obj)`` gives one object's texts.
+    """
+
+    slug: str
+    label: str
+    model: type
+    public: Callable
+    row: Callable
+    documents: Callable
+    order: int = 100
+    ordering: tuple = ("pk",)
+
+
+_kinds: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> None:
+    _kinds[kind.slug] = kind
+
+
+def kinds() -> list[Kind]:
+    return sorted(_kinds.values(), key=lambda k: (k.order, k.slug))
+
+
+def get_kind(slug: str) -> Kind | None:
+    return _kinds.get(slug)
+
+
+def matches(kind: Kind, query: str):
+    """The public objects of ``kind`` that ``query`` finds."""
+    return kind.public().filter(pk__in=find(kind.model, query))
+
+
+def reindex_all(stdout=None) -> dict[str, int]:
+    """Rebuild every kind's documents (after a bulk load, or after the tokenizer changed)."""
+    written = {}
+    for kind in kinds():
+        written[kind.slug] = bulk_index_documents(kind.model, kind.documents(), replace=True)
+        if stdout is not None:
+            stdout.write(f"  {kind.slug}: {written[kind.slug]}")
+    return written
+
+
+def grouped(query: str, slug: str | None = None):
+    """The public search: ``(counts, kind, results)``.
+
+    ``counts`` lists ``(kind, n)`` for every kind; ``kind`` is the one asked for, or else the first
+    with results (or the first of all); ``results`` is that kind's ordered queryset of matches.
+    """
+    query = (query or "").strip()[:MAX_QUERY_LENGTH]
+    everything = kinds()
+    found = {k.slug: matches(k, query) for k in everything}
+    counts = [(k, found[k.slug].count()) for k in everything]
+    chosen = get_kind(slug) if slug else None
+    if chosen is None:
+        chosen = next((k for k, n in counts if n), everything[0] if everything else None)
+    results = found[chosen.slug].order_by(*chosen.ordering) if chosen is not None else None
+    return counts, chosen, results

@@ -6,6 +6,7 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("workbench/", views.WorkbenchView.as_view(), name="workbench"),
     path("open-data/", views.OpenDataView.as_view(), name="open_data"),
     re_path(

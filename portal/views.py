@@ -1,10 +1,13 @@
+from django import forms
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from portal import figures, opendata
+from portal import figures, opendata, search
 from portal.roles import department_of
 
 
@@ -61,3 +64,51 @@ class OpenDataDownloadView(View):
         if fmt == "csv":
             return opendata.csv_response(dataset.fields, dataset.rows(), f"{slug}.csv")
         return opendata.json_response(dataset, dataset.rows())
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("关键词"),
+        required=False,
+        max_length=search.MAX_QUERY_LENGTH,
+        error_messages={"max_length": _("检索词不能超过 %(limit_value)d 个字符。")},
+    )
+    kind = forms.ChoiceField(label=_("类别"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("全部"))] + [(k.slug, k.label) for k in search.kinds()]
+
+
+SEARCH_PAGE_SIZE = 20
+
+
+class SearchView(View):
+    """公共检索: powers, discretion standards and service items in one search, grouped by kind; no login.
+
+    Any substring of a name, code, object or legal basis finds it (one or two characters included);
+    punctuation is part of the text; words separated by spaces must all occur.
+    """
+
+    template_name = "portal/search.html"
+
+    def get(self, request):
+        form = SearchForm(request.GET)
+        context = {"form": form, "query": "", "counts": [], "kind": None, "page": None}
+        if not form.is_valid():
+            return render(request, self.template_name, context, status=400)
+        query = form.cleaned_data["q"].strip()
+        context["query"] = query
+        if query:
+            counts, kind, results = search.grouped(query, form.cleaned_data["kind"] or None)
+            paginator = Paginator(results, SEARCH_PAGE_SIZE)
+            paginator.__dict__["count"] = dict((k.slug, n) for k, n in counts)[kind.slug]  # counted already
+            page = paginator.get_page(request.GET.get("page"))
+            context.update(
+                counts=counts,
+                kind=kind,
+                page=page,
+                rows=[kind.row(obj) for obj in page.object_list],
+                total=sum(n for _k, n in counts),
+            )
+        return render(request, self.template_name, context)

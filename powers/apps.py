@@ -8,8 +8,11 @@ class PowersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal import figures, opendata
+        from portal import figures, opendata, search
         from powers import opendata as power_data
+        from powers import public_search
 
         opendata.register(power_data.DATASET)
         figures.register("powers", power_data.home_figures, order=10)
+        for kind in public_search.KINDS:
+            search.register(kind)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from portal import audit, numbering, search
 from portal.services import TransitionError, check_transition, require
 
-from . import permissions
+from . import permissions, public_search
 from .choices import CATEGORY_CODE, EDITABLE_STATUSES, POWER_TRANSITIONS, ChangeKind, PowerStatus, StepKind
 from .models import (
     DiscretionBand,
@@ -115,7 +115,7 @@ def declare_power(*, by, department, name: str, category: str, legal_articles=()
         power.full_clean()
         power.save()
         power.legal_articles.set(legal_articles)
-        search.index(power, power.name)
+        public_search.index_power(power)
         audit.record(by, "power.declare", power, after=snapshot(power))
     return power
 
@@ -138,7 +138,7 @@ def update_draft(power: Power, *, by, legal_articles=None, **changes) -> Power:
         power.save()
         if legal_articles is not None:
             power.legal_articles.set(legal_articles)
-        search.index(power, power.name)
+        public_search.index_power(power)
         audit.record(by, "power.update", power, before=before, after=snapshot(power))
     return power
 
@@ -279,7 +279,7 @@ def _copy_version(
     new.legal_articles.set(source.legal_articles.all())
     copy_flowchart(source, new, keep_posts=department == source.department)
     copy_standards(source, new)
-    search.index(new, new.name)
+    public_search.index_power(new)
     return new
 
 
@@ -413,7 +413,7 @@ def propose_merger(powers, *, by, name: str, reason: str) -> Power:
         new.is_current = True
         new.save(update_fields=["name", "is_current"])
         new.legal_articles.add(*[a for p in locked for a in p.legal_articles.all()])
-        search.index(new, new.name)
+        public_search.index_power(new)
         for p in locked:
             p.successor = new
             p.save(update_fields=["successor", "updated_at"])
@@ -485,6 +485,7 @@ def save_standard(
             DiscretionBand(standard=standard, order=i, **{k: v for k, v in band.items() if k in _BAND_FIELDS})
             for i, band in enumerate(_ordered_bands(bands), start=1)
         )
+        public_search.index_standard(standard)
         audit.record(by, "power.standard", power, after={"standard": standard.title, "bands": bands})
     return standard
 
@@ -497,6 +498,7 @@ def remove_standard(power: Power, *, by, standard: DiscretionStandard) -> None:
         if standard.power_id != power.pk:
             raise ValidationError("裁量基准不属于该权力事项。")
         title = standard.title
+        search.forget_document(standard)
         standard.delete()
         audit.record(by, "power.standard_remove", power, before={"standard": title})
 

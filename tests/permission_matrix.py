@@ -99,6 +99,7 @@ PAGES = {
         'portal:home': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'portal:open_data': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'portal:open_data_download': ('NNNNNNNNNNN', 'NNNNNNNNNNN'),
+        'portal:search': ('OOOOOOOOOOO', 'MMMMMMMMMMM'),
         'portal:workbench': ('LOOOOOOOOOO', 'LMMMMMMMMMM'),
     },
     'powers': {
@@ -269,6 +270,7 @@ API = {
         'DELETE /api/v1/auth/token/': 'BBBBBBBBBBB',
         'GET /api/v1/departments/': 'OOOOOOOOOOO',
         'GET /api/v1/departments/{code}/': 'NNNNNNNNNNN',
+        'GET /api/v1/search/': 'BBBBBBBBBBB',
         'GET /api/v1/posts/': 'OOOOOOOOOOO',
         'GET /api/v1/posts/{id}/': 'NNNNNNNNNNN',
         'POST /api/v1/auth/token/': 'BBBBBBBBBBB',

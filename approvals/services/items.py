@@ -5,13 +5,14 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from portal import audit, numbering, search
+from portal import audit, numbering
 from portal.services import require
 from powers.choices import Category
 from powers.models import FlowStep, Power
 
 from ..models import CaseMaterial, FeeItem, Material, ServiceItem
 from ..permissions import can_maintain_items
+from ..public_search import index_item
 
 # Categories citizens apply for; penalty, coercion and inspection are started by officers instead.
 APPLICABLE_CATEGORIES = {
@@ -156,7 +157,7 @@ def create_service_item(
         item.save()
         _save_children(item, list(materials), list(fees))
         item.windows.set(windows)
-        search.index(item, item.name, power.name)
+        index_item(item)
         audit.record(by, "service_item.create", item, after=_item_snapshot(item))
     return item
 
@@ -188,6 +189,6 @@ def update_service_item(
         _save_children(item, materials, fees)
         if windows is not None:
             item.windows.set(windows)
-        search.index(item, item.name, item.power.name)
+        index_item(item)
         audit.record(by, "service_item.update", item, before=before, after=_item_snapshot(item))
     return item

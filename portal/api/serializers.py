@@ -64,3 +64,42 @@ class TokenResponseSerializer(serializers.Serializer):
     prefix = serializers.CharField()
     scope = serializers.CharField()
     expires_at = serializers.DateTimeField()
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=50, help_text="检索词：任意连续的一个或几个字；空格分隔的词须同时出现"
+    )
+    kind = serializers.ChoiceField(
+        choices=[], required=False, allow_blank=True, help_text="powers、standards 或 items"
+    )
+    page = serializers.IntegerField(min_value=1, max_value=10000, required=False, default=1)
+
+    def __init__(self, *args, **kwargs):
+        from portal import search
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [k.slug for k in search.kinds()]
+
+
+class SearchCountSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    count = serializers.IntegerField()
+
+
+class SearchResultSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    code = serializers.CharField()
+    url = serializers.CharField(help_text="公开页面的地址")
+    meta = serializers.CharField()
+
+
+class SearchResponseSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    kind = serializers.CharField(allow_null=True)
+    counts = SearchCountSerializer(many=True)
+    count = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = SearchResultSerializer(many=True)

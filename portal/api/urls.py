@@ -9,5 +9,6 @@ router.register("posts", views.PostViewSet, basename="post")
 
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
+    path("search/", views.SearchView.as_view(), name="api-search"),
     *router.urls,
 ]

@@ -5,9 +5,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal import search
 from portal.api.serializers import (
     DepartmentSerializer,
     PostSerializer,
+    SearchQuerySerializer,
+    SearchResponseSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
@@ -61,3 +64,38 @@ class TokenView(APIView):
             return Response({"detail": "请使用要吊销的令牌调用本接口。"}, status=status.HTTP_400_BAD_REQUEST)
         revoke_token(request.auth, by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SearchView(APIView):
+    """公共检索: powers, discretion standards and service items, grouped by kind; public (published only).
+
+    Any substring of a name, code, object or legal basis finds it, one or two characters included;
+    punctuation is matched as written; words separated by spaces must all occur. ``counts`` gives
+    the matches of every kind; ``results`` one page of the chosen kind (``kind``, else the first
+    kind with matches).
+    """
+
+    permission_classes = [AllowAny]
+    page_size = 20
+
+    @extend_schema(parameters=[SearchQuerySerializer], responses=SearchResponseSerializer)
+    def get(self, request):
+        params = SearchQuerySerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        counts, kind, results = search.grouped(data["q"], data.get("kind") or None)
+        by_slug = {k.slug: n for k, n in counts}
+        page = data.get("page", 1)
+        start = (page - 1) * self.page_size
+        rows = [kind.row(obj) for obj in results[start : start + self.page_size]] if kind else []
+        total = by_slug.get(kind.slug, 0) if kind else 0
+        body = {
+            "query": data["q"].strip(),
+            "kind": kind.slug if kind else None,
+            "counts": [{"kind": k.slug, "label": str(k.label), "count": n} for k, n in counts],
+            "count": total,
+            "page": page,
+            "pages": max(1, -(-total // self.page_size)),
+            "results": rows,
+        }
+        return Response(SearchResponseSerializer(body).data)

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal import maintenance
+from portal import maintenance, search
 from portal.models import Department
 
 
@@ -62,6 +62,11 @@ class Command(BaseCommand):
             else:
                 module.seed(scale=scale, stdout=self.stdout)
             self.stdout.write(f"    {time.monotonic() - step:.1f}s")
+        step = time.monotonic()
+        self.stdout.write("==> public search documents")
+        with transaction.atomic():
+            search.reindex_all(self.stdout)  # demo modules bulk-create rows without their verbs
+        self.stdout.write(f"    {time.monotonic() - step:.1f}s")
         step = time.monotonic()
         statement = maintenance.optimize_database(full=True)  # the planner's statistics for the new rows
         self.stdout.write(f"==> {statement or 'statistics'} {time.monotonic() - step:.1f}s")

@@ -1,0 +1,122 @@
+"""The power list's part of the public search (portal/search.py): powers and discretion standards.
+
+A power is found by its name, uniform code, object (对象) and legal basis as the page shows it
+(《document title》article label); a discretion standard by its offence (违法行为), the fact it is
+graded by, its power's name and code and its article. Only what may be exercised is public:
+published powers and the standards of published powers.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal import search
+
+from .choices import PowerStatus
+from .models import DiscretionStandard, Power
+
+
+def _basis(articles) -> str:
+    return " ".join(f"《{a.document.title}》{a.label}" for a in articles)
+
+
+def power_texts(power: Power) -> list[str]:
+    articles = power.legal_articles.select_related("document")
+    return [power.name, power.code, power.subject, _basis(articles)]
+
+
+def standard_texts(standard: DiscretionStandard) -> list[str]:
+    article = standard.article
+    basis = _basis([article]) if article is not None else ""
+    return [standard.title, standard.fact_label, standard.power.name, standard.power.code, basis]
+
+
+def index_power(power: Power) -> None:
+    """Index a power's name (the power list's search) and its public-search document. Called by the verbs."""
+    search.index(power, power.name)
+    search.index_document(power, *power_texts(power))
+    for standard in power.standards.select_related("article__document"):  # they carry its name and code
+        standard.power = power
+        index_standard(standard)
+
+
+def index_standard(standard: DiscretionStandard) -> None:
+    search.index_document(standard, *standard_texts(standard))
+
+
+def public_powers():
+    return Power.objects.filter(status=PowerStatus.PUBLISHED).select_related("department")
+
+
+def public_standards():
+    return DiscretionStandard.objects.filter(power__status=PowerStatus.PUBLISHED).select_related(
+        "power", "power__department"
+    )
+
+
+def power_row(power: Power) -> dict:
+    return {
+        "title": power.name,
+        "code": power.code,
+        "url": reverse("powers:detail", args=[power.code]),
+        "meta": f"{power.get_category_display()} · {power.department.name}",
+    }
+
+
+def standard_row(standard: DiscretionStandard) -> dict:
+    power = standard.power
+    return {
+        "title": standard.title,
+        "code": power.code,
+        "url": reverse("powers:detail", args=[power.code]) + "#standards",
+        "meta": f"{power.name} · {power.department.name}",
+    }
+
+
+def power_documents():
+    """(pk, texts) of every power row: one query for the rows, one for their legal basis."""
+    basis: dict[int, list[str]] = {}
+    through = Power.legal_articles.through
+    for power_id, title, label in through.objects.values_list(
+        "power_id", "legalarticle__document__title", "legalarticle__label"
+    ).order_by("power_id", "legalarticle_id"):
+        basis.setdefault(power_id, []).append(f"《{title}》{label}")
+    for pk, name, code, subject in Power.objects.values_list("pk", "name", "code", "subject").iterator():
+        yield pk, [name, code, subject, " ".join(basis.get(pk, []))]
+
+
+def standard_documents():
+    rows = DiscretionStandard.objects.values_list(
+        "pk",
+        "title",
+        "fact_label",
+        "power__name",
+        "power__code",
+        "article__document__title",
+        "article__label",
+    )
+    for pk, title, fact, power_name, code, doc_title, label in rows.iterator():
+        yield pk, [title, fact, power_name, code, f"《{doc_title}》{label}" if doc_title else ""]
+
+
+KINDS = [
+    search.Kind(
+        slug="powers",
+        label=_("权力事项"),
+        model=Power,
+        public=public_powers,
+        row=power_row,
+        documents=power_documents,
+        order=10,
+        ordering=("code",),
+    ),
+    search.Kind(
+        slug="standards",
+        label=_("裁量基准"),
+        model=DiscretionStandard,
+        public=public_standards,
+        row=standard_row,
+        documents=standard_documents,
+        order=20,
+        ordering=("power__code", "pk"),
+    ),
+]
