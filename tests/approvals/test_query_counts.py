@@ -66,7 +66,7 @@ def test_online_application_queries_stay_few_and_flat(centre):
     for _ in range(5):
         centre.apply()
     later, _ = _apply_queries(centre, 3)
-    assert bare <= 8, f"{bare} queries for an application without files"
+    assert bare <= (9 if connection.vendor == "postgresql" else 8), f"{bare} queries without files"
     assert one == bare + 1 and three == one and later == three
 
 
@@ -79,4 +79,6 @@ def test_complaint_intake_queries_stay_few(db):
     with CaptureQueriesContext(connection) as queries:
         assert api.post("/api/v1/complaints/", body, format="json").status_code == 201
     count = len([q for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]])
-    assert count <= 6, f"{count} queries for one complaint"
+    # PostgreSQL: one more, the audit's try of the chain's lock (SQLite serialises writers itself).
+    limit = 7 if connection.vendor == "postgresql" else 6
+    assert count <= limit, f"{count} queries for one complaint"
