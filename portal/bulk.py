@@ -89,44 +89,56 @@ def _sqlite_value(value):
     return value
 
 
+def _field(model, name: str):
+    return model._meta.pk if name == "id" else model._meta.get_field(name)
+
+
 def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, batch: int = BATCH) -> int:
     """Write ``rows`` (tuples in the order of ``fields``; ``id`` may be one of them) to ``model``'s
     table. Returns the number of rows written."""
     extra_columns, extra_values = _defaults(model, fields)
-    columns = [_column(model, name) if name != "id" else model._meta.pk.column for name in fields]
-    columns += extra_columns
+    given = [_field(model, name) for name in fields]
+    columns = [field.column for field in given] + extra_columns
     table = model._meta.db_table
     quoted = ", ".join(f'"{c}"' for c in columns)
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # csv.writer turns dates, datetimes (with their offset), decimals and booleans into text
+            # PostgreSQL reads; only NULL needs a marker (an unquoted empty field is an empty string).
+            null = "\\N"
             tail = [_csv_value(v) for v in extra_values]
-            buffer, writer, pending = io.StringIO(), None, 0
-
-            def flush():
-                buffer.seek(0)
-                cursor.cursor.copy_expert(
-                    f"COPY \"{table}\" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-                )
-
+            buffer, pending = io.StringIO(), 0
             writer = csv.writer(buffer, lineterminator="\n")
+            sql = f"COPY \"{table}\" ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '{null}')"
             for row in rows:
-                writer.writerow([_csv_value(v) for v in row] + tail)
+                writer.writerow([null if v is None else v for v in row] + tail)
                 pending += 1
                 if pending >= batch:
-                    flush()
+                    buffer.seek(0)
+                    cursor.cursor.copy_expert(sql, buffer)
                     written += pending
                     buffer, pending = io.StringIO(), 0
                     writer = csv.writer(buffer, lineterminator="\n")
             if pending:
-                flush()
+                buffer.seek(0)
+                cursor.cursor.copy_expert(sql, buffer)
                 written += pending
             return written
         tail = [_sqlite_value(v) for v in extra_values]
+        # Only the columns sqlite3 cannot bind as Django stores them are converted.
+        special = [
+            i for i, field in enumerate(given)
+            if isinstance(field, (models.DateField, models.DecimalField, models.JSONField))
+        ]  # fmt: skip
         sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({", ".join(["%s"] * len(columns))})'  # noqa: S608
         chunk = []
         for row in rows:
-            chunk.append([_sqlite_value(v) for v in row] + tail)
+            values = list(row)
+            for i in special:
+                if values[i] is not None:
+                    values[i] = _sqlite_value(values[i])
+            chunk.append(values + tail)
             if len(chunk) >= batch:
                 cursor.executemany(sql, chunk)
                 written += len(chunk)
