@@ -1,6 +1,7 @@
 """Pages of the service centre: the public guide and tracking under services/ and track/, the staff desk under desk/."""
 
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from . import views
 from .views import disclosure as disclosure_views
@@ -19,7 +20,7 @@ urlpatterns = [
     path("track/correct/", views.CorrectView.as_view(), name="track_correct"),
     path("track/leave/", views.TrackLeaveView.as_view(), name="track_leave"),
     path("results/", disclosure_views.ResultListView.as_view(), name="results"),
-    path("results/feed/", disclosure_views.ResultFeed(), name="results_feed"),
+    path("results/feed/", require_safe(disclosure_views.ResultFeed()), name="results_feed"),
     path("results/export.csv", disclosure_views.ResultExportView.as_view(), name="results_export"),
     path("results/<int:pk>/", disclosure_views.ResultDetailView.as_view(), name="result"),
     path("screen/", screen_views.ScreenView.as_view(), name="screen"),

@@ -1,5 +1,6 @@
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 
 from monitoring import health
@@ -38,6 +39,7 @@ class AlertListView(RoleRequiredMixin, ListView):
 
 
 @never_cache
+@require_safe  # GET/HEAD only: a POST is a 405, not a health report
 def health_view(request):
     """JSON health for load balancers and monitoring systems: 200 when everything is ok, else 503."""
     report = health.status()

@@ -20,6 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from portal import actions
@@ -137,6 +138,7 @@ class HeatMapView(TemplateView):
         return context
 
 
+@require_safe  # GET/HEAD only: a POST is a 405
 def heat_map_json(request):
     """The heat map's figures as JSON (the page's chart, big screens, other platforms)."""
     return JsonResponse(catalogue.heat_map(_department_from(request)))

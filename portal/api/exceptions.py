@@ -20,7 +20,11 @@ def _text(value) -> str:
     return str(value)
 
 
-def _one_shape(exc, data):
+# The code of an answer whose exception carries none (Django's Http404 and PermissionDenied).
+CODES = {400: "invalid", 401: "not_authenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed", 409: "conflict", 429: "throttled"}  # fmt: skip
+
+
+def _one_shape(exc, data, status_code):
     """The answer's body as the schema's ``Error``: an object, ``detail`` a string, with a ``code``."""
     if isinstance(data, list | tuple | str):
         data = {"detail": _text(data)}
@@ -30,8 +34,7 @@ def _one_shape(exc, data):
         data = {**data, "detail": _text(data["detail"])}
     if "detail" in data and "code" not in data:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
-        code = codes if isinstance(codes, str) else getattr(exc, "default_code", "invalid")
-        data = {**data, "code": code if isinstance(code, str) else "invalid"}
+        data = {**data, "code": codes if isinstance(codes, str) else CODES.get(status_code, "error")}
     return data
 
 
@@ -43,5 +46,5 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(detail)
     response = drf_exception_handler(exc, context)
     if response is not None:
-        response.data = _one_shape(exc, response.data)
+        response.data = _one_shape(exc, response.data, response.status_code)
     return response

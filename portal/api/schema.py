@@ -12,8 +12,10 @@ Which statuses an operation documents:
 
 - 401 every operation (a wrong or expired token is refused on any of them), 403 every operation
   (a read-only token, a role, or a verb's permission check), 429 every operation (throttles);
-- 400 an operation with a request body or query parameters (both are validated);
-- 404 an operation with path parameters (the object) or a cursor (an invalid cursor);
+- 400 an operation with a request body or query parameters (both are validated), and every write
+  (a verb refuses what its rules do not allow, with a reason);
+- 404 an operation with path parameters (the object) or a cursor (an invalid cursor), and every
+  write (the object a body names: a case code and query secret, a complaint to merge into);
 - 409 a write (the object is not in a state the verb accepts: ``TransitionError``).
 """
 
@@ -54,11 +56,12 @@ WRITE_METHODS = {"post", "put", "patch", "delete"}
 def statuses_for(method: str, operation: dict) -> list[str]:
     parameters = operation.get("parameters", [])
     codes = ["401", "403", "429"]
-    if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
+    write = method in WRITE_METHODS
+    if write or "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         codes.append("400")
-    if any(p.get("in") == "path" or p.get("name") == "cursor" for p in parameters):
+    if write or any(p.get("in") == "path" or p.get("name") == "cursor" for p in parameters):
         codes.append("404")
-    if method in WRITE_METHODS:
+    if write:
         codes.append("409")
     return sorted(codes)
 

@@ -13,6 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -166,8 +167,8 @@ class HeatMapView(APIView):
         department = None
         if code:
             department = Department.objects.filter(code=code).first()
-            if department is None:
-                raise Http404("没有该单位。")
+            if department is None:  # an unknown filter value is a 400, like every list filter's
+                raise ValidationError({"department": ["没有该单位。"]})
         figures = catalogue.heat_map(department)
         figures["grades"] = catalogue.grade_counts(
             RiskPoint.objects.public().filter(**({"department": department} if department else {}))

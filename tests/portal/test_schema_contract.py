@@ -1,6 +1,7 @@
 """Hole 12: the served OpenAPI schema says what the API does, and the API keeps to what it says."""
 
 import pytest
+from django.http import Http404
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.exceptions import ValidationError
 from rest_framework.test import APIClient
@@ -33,7 +34,7 @@ def test_every_operation_documents_its_errors_with_one_body_shape(schema):
     for method, path, operation in operations(schema):
         responses = operation["responses"]
         expected = {"401", "403", "429"}
-        expected |= {"409"} if method != "get" else set()
+        expected |= {"400", "404", "409"} if method != "get" else set()
         expected |= {"404"} if "{" in path else set()
         expected |= {"400"} if "requestBody" in operation else set()
         assert expected <= set(responses), f"{method.upper()} {path} documents {sorted(responses)}"
@@ -55,6 +56,16 @@ def test_errors_answer_in_the_documented_shape():
     response = exception_handler(ValidationError({"detail": ["a", "b"]}), {})
     assert response.data["detail"] == "a b" and response.data["code"] == "invalid"
     assert exception_handler(ValidationError({"name": ["必填"]}), {}).data == {"name": ["必填"]}
+    assert exception_handler(Http404("没有该单位。"), {}).data == {
+        "detail": "没有该单位。",
+        "code": "not_found",
+    }
+
+
+@pytest.mark.django_db
+def test_an_unknown_department_on_the_heat_map_is_a_bad_filter_value():
+    response = APIClient().get("/api/v1/risk-heatmap/?department=NOPE")
+    assert response.status_code == 400 and "department" in response.json()
 
 
 @pytest.mark.django_db
@@ -114,3 +125,10 @@ def test_efficiency_month_range_is_the_same_in_schema_and_view(schema, admin_use
     assert client.get("/api/v1/efficiency/?month=13").status_code == 400
     assert client.get("/api/v1/efficiency/?month=12").json()["month"] == 12
     assert client.get("/api/v1/efficiency/").json()["month"] is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/results/feed/", "/risks/heatmap.json", "/health/"])
+def test_read_only_endpoints_refuse_other_methods(client, url):
+    assert client.post(url).status_code == 405
+    assert client.get(url).status_code in (200, 503)  # /health/ is 503 when no worker runs

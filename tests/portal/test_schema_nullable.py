@@ -12,7 +12,7 @@ def components():
 @pytest.mark.parametrize(
     "component, field",
     [("Department", "parent"), ("Post", "backup"), ("FlowStep", "post_name"), ("FlowStep", "backup_post_name"),
-     ("PowerDetail", "successor"), ("PowerDetail", "predecessor"), ("PowerDetail", "review_note")],
+     ("ComplaintCategory", "parent"), ("PowerDetail", "successor"), ("PowerDetail", "predecessor"), ("PowerDetail", "review_note")],
 )  # fmt: skip
 def test_nullable_fields_are_marked(components, component, field):
     prop = components[component]["properties"][field]
