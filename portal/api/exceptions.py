@@ -4,7 +4,9 @@
 never a bare list nor a list under ``detail`` (DRF answers ``["…"]`` for ``ValidationError("…")``).
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -41,6 +43,12 @@ def _one_shape(exc, data, status_code):
 def exception_handler(exc, context):
     if isinstance(exc, TransitionError):
         return Response({"detail": str(exc), "code": "illegal_transition"}, status=status.HTTP_409_CONFLICT)
+    # As DRF's own handler does, but before the body is shaped, so a verb's Django exception gets
+    # the same code as the API's own (a wrong secret answers alike from the view and from the verb).
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
