@@ -2,7 +2,10 @@
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
+from portal.api.fields import ChoiceLabelField
+from portal.choices import Level
 from portal.models import Department, Post
 from portal.roles import (
     ADMINISTRATOR,
@@ -13,7 +16,7 @@ from portal.roles import (
     department_of,
     has_role,
 )  # fmt: skip
-from powers.choices import CODE_REGEX
+from powers.choices import CODE_REGEX, Category, PowerStatus
 from powers.models import (
     PUBLIC_STATUSES,
     DiscretionBand,
@@ -155,7 +158,7 @@ class CalculationSerializer(serializers.Serializer):
 
 
 class DepartmentBriefSerializer(serializers.ModelSerializer):
-    level_display = serializers.CharField(source="get_level_display", read_only=True)
+    level_display = ChoiceLabelField(Level, source="level")
 
     class Meta:
         model = Department
@@ -184,10 +187,12 @@ class PowerSerializer(serializers.ModelSerializer):
     """A row of the power list."""
 
     department = DepartmentBriefSerializer(read_only=True)
-    category_display = serializers.CharField(source="get_category_display", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    # Labels from a per-language dict and the URL from one reversed template: per-row lazy
+    # translations and reverse() were most of a 50-row list's serialisation.
+    category_display = ChoiceLabelField(Category, source="category")
+    status_display = ChoiceLabelField(PowerStatus, source="status")
     level = serializers.CharField(source="department.level", read_only=True)
-    url = serializers.HyperlinkedIdentityField(view_name="power-detail", lookup_field="code")
+    url = serializers.SerializerMethodField()
 
     class Meta:
         model = Power
@@ -196,6 +201,16 @@ class PowerSerializer(serializers.ModelSerializer):
             "status_display", "is_current", "change_kind", "subject", "time_limit_days", "promised_days",
             "time_limit_unit", "published_at", "url",
         ]  # fmt: skip
+
+
+    def get_url(self, power) -> str:
+        template = self.context.get("_power_url")
+        if template is None:
+            request = self.context.get("request")
+            path = reverse("power-detail", kwargs={"code": "__CODE__"})
+            template = request.build_absolute_uri(path) if request is not None else path
+            self.context["_power_url"] = template
+        return template.replace("__CODE__", power.code)
 
 
 class PowerDetailSerializer(PowerSerializer):
