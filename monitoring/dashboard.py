@@ -42,6 +42,9 @@ TREND_DAYS = 30
 TREND_MONTHS = 12
 TOP_DEPARTMENTS = 10
 HISTORY_CACHE_SECONDS = 15 * 60  # settings.DASHBOARD_HISTORY_CACHE_SECONDS overrides
+# How long a history older than HISTORY_CACHE_SECONDS is still served while no worker renews it
+# (settings.DASHBOARD_HISTORY_STALE_SECONDS): a page view recounts twelve months only after this.
+HISTORY_STALE_SECONDS = 6 * 60 * 60
 
 PERIODS = {"today": _("今日"), "month": _("本月"), "year": _("本年")}
 METRICS = {
@@ -182,12 +185,18 @@ def _history_key(window: Window) -> str:
     return f"monitoring:dashboard:history:{window.first_day.isoformat()}:{window.today:%Y-%m}"
 
 
+def history_stale_seconds() -> int:
+    return max(history_seconds(), getattr(settings, "DASHBOARD_HISTORY_STALE_SECONDS", HISTORY_STALE_SECONDS))
+
+
 def _store_history(window: Window, counts: dict) -> None:
     month_first = window.today.replace(day=1)
     history = {
         name: {day: n for day, n in by_day.items() if day < month_first} for name, by_day in counts.items()
     }
-    cache.set(_history_key(window), history, history_seconds())
+    cache.set(
+        _history_key(window), {"at": timezone.now().timestamp(), "days": history}, history_stale_seconds()
+    )
 
 
 def daily_counts(now: datetime, window: Window) -> dict[str, dict[date, int]]:
@@ -195,18 +204,25 @@ def daily_counts(now: datetime, window: Window) -> dict[str, dict[date, int]]:
     the cache, this month's live. Four queries, whether the history is cached or not.
 
     The days before this month hardly change: a case's acceptance, completion and alerts keep their
-    day, and a limit that passed stays passed. They are cached for ``history_seconds()`` (and per
-    month) and renewed by the worker every few minutes (``refresh_history``, beat), so a page view
-    rarely reads twelve months itself; a figure of an earlier month — e.g. after importing old
-    cases — may lag by those minutes. Everything of this month, today and now is always live.
+    day, and a limit that passed stays passed. The worker recounts them every few minutes
+    (``refresh_history``, beat); a copy older than ``history_seconds()`` is still served — the
+    page never waits for twelve months of counting — until ``history_stale_seconds()`` (6 hours)
+    when no worker renewed it; a figure of an earlier month — e.g. after importing old cases —
+    may lag by that much. Everything of this month, today and now is always live.
     """
-    history = cache.get(_history_key(window))
-    if history is not None:
+    cached = cache.get(_history_key(window))
+    if isinstance(cached, dict) and "days" in cached:
         live = _count_days(now, local_midnight(window.today.replace(day=1)), None)
-        return {name: {**history[name], **live[name]} for name in SERIES}
+        return {name: {**cached["days"][name], **live[name]} for name in SERIES}
     counts = _count_days(now, window.start, None)
     _store_history(window, counts)
     return counts
+
+
+def history_age(now: datetime | None = None) -> float | None:
+    """Seconds since the cached history was counted (None: not cached): for /health/ and the bench."""
+    cached = cache.get(_history_key(Window.ending(now or timezone.now())))
+    return timezone.now().timestamp() - cached["at"] if isinstance(cached, dict) and "at" in cached else None
 
 
 def refresh_history(now: datetime | None = None) -> None:

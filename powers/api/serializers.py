@@ -202,7 +202,6 @@ class PowerSerializer(serializers.ModelSerializer):
             "time_limit_unit", "published_at", "url",
         ]  # fmt: skip
 
-
     def get_url(self, power) -> str:
         template = self.context.get("_power_url")
         if template is None:
