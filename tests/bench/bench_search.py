@@ -38,13 +38,14 @@ def _scratch_postgres(url: str) -> str:
 
     base, _, name = url.rpartition("/")
     scratch = f"{name}_bench_search"
-    conn = psycopg2.connect(url)
+    admin = f"{base}/postgres"  # the named database need not exist
+    conn = psycopg2.connect(admin)
     conn.autocommit = True
     with conn.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
         cursor.execute(f'CREATE DATABASE "{scratch}"')
     conn.close()
-    return f"{base}/{scratch}", url, scratch
+    return f"{base}/{scratch}", admin, scratch
 
 
 def _drop_postgres(admin_url: str, scratch: str) -> None:
