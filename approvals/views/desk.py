@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -150,8 +150,12 @@ class DeskView(RoleRequiredMixin, View):
         self.tune_form(filterset.form, user)
         valid = filterset.is_valid()
         rows = self.ordered(filterset.qs, tab) if valid else Case.objects.none()
-        page = BoundedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-        page.object_list = mark_due(page.object_list, today)
+        # Two steps: the page's ids from the case table alone (its indexes, no joins and no per-row
+        # subquery before the sort), then those 25 rows with what the list shows.
+        page = BoundedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = list(page.object_list)
+        by_id = {case.pk: case for case in Case.objects.filter(pk__in=ids).for_list().order_by()}
+        page.object_list = mark_due([by_id[pk] for pk in ids if pk in by_id], today)
         context = {
             "tabs": [
                 {
@@ -174,14 +178,12 @@ class DeskView(RoleRequiredMixin, View):
 
     @staticmethod
     def ordered(queryset, tab=None):
-        """The working tabs (open cases only, a few): open first, then the shared desk order (green
-        channel first, nearest due date). "全部" (every case, up to millions): newest first, the
+        """The working tabs (cases waiting or open, a few): the shared desk order (green channel
+        first, nearest due date). "全部" (every case, up to millions): newest first, the
         order of the (department, id) and primary-key indexes, so a page never sorts the table."""
         if tab == "all":
             return queryset.order_by("-id")
-        closed = ExpressionWrapper(Q(closed_at__isnull=False), output_field=BooleanField())
-        shared = queryset.desk_order().query.order_by
-        return queryset.alias(closed=closed).order_by("closed", *shared)
+        return queryset.desk_order()  # the working tabs hold cases waiting or open only
 
     def tune_form(self, form, user):
         fields = form.fields

@@ -216,6 +216,20 @@ def explain(fn) -> None:
                     print("          ", " ".join(str(c) for c in row)[:200])
 
 
+def profile(fn, rounds: int = 50) -> None:
+    """Where one request's time goes: cProfile over ``rounds`` calls, the top functions by own time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        fn()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
 def line(label, ms, queries, base_ms, goal="") -> str:
     ratio = base_ms / ms if ms else float("inf")
     return f"  {label:<44} {ms:8.1f} ms {queries:3d} q | plain {base_ms:7.1f} ms | {ratio:5.2f}×  {goal}"
@@ -271,6 +285,7 @@ def main() -> None:
     parser.add_argument(
         "--explain", action="store_true", help="print the slowest queries of each page and their plans"
     )
+    parser.add_argument("--profile", action="store_true", help="cProfile the inspector's case list request")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-cases-")
@@ -349,6 +364,8 @@ def run(args, connection, Client, Case, roles, build_centre, UserFactory) -> Non
     base_all, _ = timed(get(plain, "/bench/plain-cases/"), r)
     ms, q = timed(get(inspector, "/api/v1/cases/"), r)
     print(line("GET /api/v1/cases/ (inspector, all cases)", ms, q, base_all, "goal ≥ 0.5×"))
+    if args.profile:
+        profile(get(inspector, "/api/v1/cases/"))
     for key in ("empty", "small", "big"):
         dept = departments[key].pk
         base, _ = timed(get(plain, f"/bench/plain-cases/?department={dept}"), r)
