@@ -152,7 +152,9 @@ class DeskView(RoleRequiredMixin, View):
         rows = self.ordered(filterset.qs, tab) if valid else Case.objects.none()
         # Two steps: the page's ids from the case table alone (its indexes, no joins and no per-row
         # subquery before the sort), then those 25 rows with what the list shows.
-        page = BoundedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+        page = BoundedPaginator(rows.values_list("pk", flat=True), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
         ids = list(page.object_list)
         by_id = {case.pk: case for case in Case.objects.filter(pk__in=ids).for_list().order_by()}
         page.object_list = mark_due([by_id[pk] for pk in ids if pk in by_id], today)
