@@ -283,10 +283,6 @@ class WindowCorrectionForm(CorrectionForm):
 # --- staff action forms (one per verb) ------------------------------------------------------
 
 
-class EmptyForm(forms.Form):
-    """A verb without input (accept, complete): the form only carries the CSRF token."""
-
-
 class RequestCorrectionForm(forms.Form):
     missing = forms.MultipleChoiceField(
         label=_("需补正的材料"), required=False, widget=forms.CheckboxSelectMultiple

@@ -1,14 +1,14 @@
 """Pages of the alert lifecycle, supervision notices (督办) and accountability (问责).
 
-Each detail page offers the action forms its user may use now (``Action.allowed``); whatever is
-posted is still decided by the verb (``monitoring.services`` / ``monitoring.supervision``), which
-checks the permission and the transition again. A refused move shows its reason; nothing is stored.
+The alert and notice pages are portal's ``DetailActionView`` over a table of verbs: each page offers
+the forms its user may use now (the row's ``permissions.can_<verb>``), each posting to
+``<page>/<verb>/``; whatever is posted is still decided by the verb (``monitoring.services`` /
+``monitoring.supervision``), which checks the permission (403) and the transition (a message on the
+page) again. Nothing is stored by a refused move.
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,32 +31,16 @@ from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, Supervis
 from monitoring.permissions import INSPECTOR_ROLES, NOTICE_ROLES
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import RoleRequiredMixin
+from portal.actions import DetailActionView, Verb
 from portal.forms import attach_errors
 from portal.models import AuditEvent
-from portal.services import TransitionError
 
-# --- action forms --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Action:
-    """One verb as a form on a detail page."""
-
-    name: str
-    title: str
-    submit_label: str
-    form_class: type
-    allowed: object  # (user, obj) -> bool
-    perform: object  # (user, obj, cleaned_data) -> success message
-    danger: bool = False
+# --- the verbs of the detail pages (portal.actions.Verb rows) ------------------------------------
 
 
-def _notify(user, alert, data):
-    notice = supervision.issue_notice(alert, by=user, **_notice_fields(data))
-    return _("已发出督办 %(number)s，答复期限 %(deadline)s。") % {
-        "number": notice.number,
-        "deadline": notice.deadline_on,
-    }
+def _department(obj) -> dict:
+    """The responsible department, preselected."""
+    return {"department": getattr(obj, "department", None)}
 
 
 def _notice_fields(data):
@@ -69,136 +53,62 @@ def _notice_fields(data):
     }
 
 
-def _record(user, obj, data):
+def _record(obj, *, by, **data):
+    """问责 on the alert or the notice of the page."""
     alert = obj if isinstance(obj, Alert) else None
     notice = obj if isinstance(obj, SupervisionNotice) else None
-    supervision.record_accountability(by=user, alert=alert, notice=notice, **data)
-    return _("问责记录已保存。")
+    return supervision.record_accountability(by=by, alert=alert, notice=notice, **data)
 
 
-ALERT_ACTIONS = [
-    Action(
-        "acknowledge", gettext_lazy("签收"), gettext_lazy("签收预警"), NoteForm,
-        permissions.can_acknowledge,
-        lambda u, a, d: services.acknowledge(a, by=u, note=d["note"]) and _("已签收。"),
+ACCOUNTABILITY = Verb(
+    gettext_lazy("记录问责"), AccountabilityForm, permissions.can_record_accountability, _record,
+    submit_label=gettext_lazy("保存问责记录"), initial=_department, message=gettext_lazy("问责记录已保存。"),
+)  # fmt: skip
+
+ALERT_VERBS = {
+    "acknowledge": Verb(
+        gettext_lazy("签收"), NoteForm, permissions.can_acknowledge, services.acknowledge,
+        submit_label=gettext_lazy("签收预警"), message=gettext_lazy("已签收。"),
     ),
-    Action(
-        "resolve", gettext_lazy("解除"), gettext_lazy("解除预警"), NoteForm,
-        permissions.can_resolve,
-        lambda u, a, d: services.resolve(a, by=u, note=d["note"]) and _("预警已解除。"),
+    "resolve": Verb(
+        gettext_lazy("解除"), NoteForm, permissions.can_resolve, services.resolve,
+        submit_label=gettext_lazy("解除预警"), message=gettext_lazy("预警已解除。"),
     ),
-    Action(
-        "dismiss", gettext_lazy("排除（须说明理由）"), gettext_lazy("排除预警"), DismissForm,
-        permissions.can_dismiss,
-        lambda u, a, d: services.dismiss(a, by=u, reason=d["reason"]) and _("预警已排除。"),
-        danger=True,
+    "dismiss": Verb(
+        gettext_lazy("排除（须说明理由）"), DismissForm, permissions.can_dismiss, services.dismiss, danger=True,
+        submit_label=gettext_lazy("排除预警"), message=gettext_lazy("预警已排除。"),
     ),
-    Action(
-        "notify", gettext_lazy("发出督办"), gettext_lazy("发出督办通知"), IssueNoticeForm,
-        permissions.can_notify,
-        _notify,
+    "notify": Verb(
+        gettext_lazy("发出督办"), IssueNoticeForm, permissions.can_notify, supervision.issue_notice,
+        submit_label=gettext_lazy("发出督办通知"),
+        initial=lambda alert: {**_department(alert), "title": alert.title[:200]},
+        arguments=lambda alert, form: _notice_fields(form.cleaned_data),
+        message=lambda alert, notice: _("已发出督办 %(number)s，答复期限 %(deadline)s。")
+        % {"number": notice.number, "deadline": notice.deadline_on},
     ),
-    Action(
-        "accountability", gettext_lazy("记录问责"), gettext_lazy("保存问责记录"), AccountabilityForm,
-        permissions.can_record_accountability,
-        _record,
+    "accountability": ACCOUNTABILITY,
+}  # fmt: skip
+
+NOTICE_VERBS = {
+    "answer": Verb(
+        gettext_lazy("整改答复"), AnswerForm, permissions.can_answer, supervision.answer_notice,
+        submit_label=gettext_lazy("提交答复"), message=gettext_lazy("答复已提交，等待纪检监察员审核。"),
     ),
-]  # fmt: skip
-
-NOTICE_ACTIONS = [
-    Action(
-        "answer", gettext_lazy("整改答复"), gettext_lazy("提交答复"), AnswerForm,
-        permissions.can_answer,
-        lambda u, n, d: supervision.answer_notice(n, by=u, answer=d["answer"]) and _("答复已提交，等待纪检监察员审核。"),
+    "close": Verb(
+        gettext_lazy("审核通过，办结"), CloseForm, permissions.can_close, supervision.close_notice,
+        submit_label=gettext_lazy("办结"), message=gettext_lazy("督办已办结。"),
     ),
-    Action(
-        "close", gettext_lazy("审核通过，办结"), gettext_lazy("办结"), CloseForm,
-        permissions.can_close,
-        lambda u, n, d: supervision.close_notice(n, by=u, review_note=d["review_note"]) and _("督办已办结。"),
+    "return": Verb(
+        gettext_lazy("退回重办"), ReturnForm, permissions.can_return, supervision.return_notice, danger=True,
+        submit_label=gettext_lazy("退回重办"),
+        message=lambda notice, returned: _("已退回重办，新的答复期限 %s。") % returned.deadline_on,
     ),
-    Action(
-        "return", gettext_lazy("退回重办"), gettext_lazy("退回重办"), ReturnForm,
-        permissions.can_return,
-        lambda u, n, d: _("已退回重办，新的答复期限 %s。") % supervision.return_notice(
-            n, by=u, review_note=d["review_note"], deadline_days=d.get("deadline_days"),
-            deadline_on=d.get("deadline_on"),
-        ).deadline_on,
-        danger=True,
+    "withdraw": Verb(
+        gettext_lazy("撤回督办"), WithdrawForm, permissions.can_withdraw, supervision.withdraw_notice,
+        danger=True, submit_label=gettext_lazy("撤回"), message=gettext_lazy("督办已撤回。"),
     ),
-    Action(
-        "withdraw", gettext_lazy("撤回督办"), gettext_lazy("撤回"), WithdrawForm,
-        permissions.can_withdraw,
-        lambda u, n, d: supervision.withdraw_notice(n, by=u, reason=d["reason"]) and _("督办已撤回。"),
-        danger=True,
-    ),
-    Action(
-        "accountability", gettext_lazy("记录问责"), gettext_lazy("保存问责记录"), AccountabilityForm,
-        permissions.can_record_accountability,
-        _record,
-    ),
-]  # fmt: skip
-
-
-def _initial(action: Action, obj) -> dict:
-    """Defaults that save typing: the responsible department, the alert's title."""
-    department = getattr(obj, "department", None)
-    if action.name == "notify":
-        return {"department": department, "title": obj.title[:200]}
-    if action.name == "accountability":
-        return {"department": department}
-    return {}
-
-
-class ActionPage(View):
-    """GET: the object with the forms its user may use; POST ``?action=<name>``: run one verb."""
-
-    actions: list[Action] = []
-    template_name = ""
-
-    def get_object(self):
-        raise NotImplementedError
-
-    def extra_context(self, obj) -> dict:
-        return {}
-
-    def render_page(self, obj, bound=None, status=200):
-        user = self.request.user
-        forms = []
-        for action in self.actions:
-            if not action.allowed(user, obj):
-                continue
-            if bound is not None and bound[0] == action.name:
-                form, is_open = bound[1], True
-            else:
-                form, is_open = action.form_class(initial=_initial(action, obj), prefix=action.name), False
-            forms.append({"action": action, "form": form, "open": is_open})
-        context = {"object": obj, "action_forms": forms, **self.extra_context(obj)}
-        return render(self.request, self.template_name, context, status=status)
-
-    def get(self, request, *args, **kwargs):
-        return self.render_page(self.get_object())
-
-    def post(self, request, *args, **kwargs):
-        obj = self.get_object()
-        name = request.POST.get("action", "")
-        action = next((a for a in self.actions if a.name == name), None)
-        if action is None:
-            return self.render_page(obj, status=400)
-        if not action.allowed(request.user, obj):
-            raise PermissionDenied(_("您现在不能执行「%s」。") % action.title)
-        form = action.form_class(request.POST, prefix=action.name)
-        if form.is_valid():
-            try:
-                message = action.perform(request.user, obj, form.cleaned_data)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            except TransitionError as exc:
-                messages.error(request, str(exc))
-                return redirect(request.path)
-            else:
-                messages.success(request, message)
-                return redirect(request.path)
-        return self.render_page(obj, bound=(action.name, form), status=400)
+    "accountability": ACCOUNTABILITY,
+}  # fmt: skip
 
 
 VERB_LABELS = {
@@ -222,21 +132,22 @@ def _audit_events(user, obj):
     return events
 
 
-class AlertDetailView(RoleRequiredMixin, ActionPage):
+class AlertDetailView(DetailActionView):
     """One alert: its target, audit history, notices and accountability, and the lifecycle forms."""
 
     roles = INSPECTOR_ROLES
-
-    actions = ALERT_ACTIONS
+    verbs = ALERT_VERBS
+    detail_url_name = "monitoring:alert"
     template_name = "monitoring/alert_detail.html"
 
     def get_object(self):
         queryset = Alert.objects.visible_to(self.request.user).select_related("department", "timer")
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
-    def extra_context(self, alert):
+    def get_context_data(self, **kwargs):
+        alert = self.object
         with_target_urls([alert])
-        return {
+        return super().get_context_data(**kwargs) | {
             "alert": alert,
             "rule": AnomalyRule.objects.filter(code=alert.rule).first() if alert.rule else None,
             "audit_events": _audit_events(self.request.user, alert),
@@ -245,10 +156,12 @@ class AlertDetailView(RoleRequiredMixin, ActionPage):
         }
 
 
-class NoticeDetailView(RoleRequiredMixin, ActionPage):
-    roles = NOTICE_ROLES
+class NoticeDetailView(DetailActionView):
+    """One notice: its answer and review, audit history, accountability, and the forms of its user."""
 
-    actions = NOTICE_ACTIONS
+    roles = NOTICE_ROLES
+    verbs = NOTICE_VERBS
+    detail_url_name = "monitoring:notice"
     template_name = "monitoring/notice_detail.html"
 
     def get_object(self):
@@ -257,12 +170,12 @@ class NoticeDetailView(RoleRequiredMixin, ActionPage):
         )
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
-    def extra_context(self, notice):
-        user = self.request.user
+    def get_context_data(self, **kwargs):
+        notice, user = self.object, self.request.user
         records = (
             AccountabilityRecord.objects.visible_to(user).filter(notice=notice).select_related("department")
         )
-        return {
+        return super().get_context_data(**kwargs) | {
             "notice": notice,
             "is_inspector": permissions.is_inspector(user),
             "audit_events": _audit_events(user, notice),

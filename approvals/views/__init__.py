@@ -1,6 +1,6 @@
 """Pages of the one-window service centre: public (guide, apply, track) and the staff desk."""
 
-from .case import CaseActionView, CaseDetailView, IdNumberView, MaterialDownloadView, NoticeView
+from .case import CaseView, IdNumberView, MaterialDownloadView, NoticeView
 from .desk import DeskView, EnforcementNewView, IntakeReceiptView, IntakeView
 from .public import (
     ApplyView,
@@ -15,8 +15,7 @@ from .public import (
 
 __all__ = [
     "ApplyView",
-    "CaseActionView",
-    "CaseDetailView",
+    "CaseView",
     "IdNumberView",
     "CorrectView",
     "DeskView",

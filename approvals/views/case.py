@@ -1,8 +1,9 @@
 """One case at the desk: its full trail (留痕), deadlines, ledger, materials, and the allowed action forms.
 
-Every action posts to ``desk/cases/<code>/<action>/`` and calls its verb. A refused permission is a
-403 page; a refused transition is a message on the case page; bad input re-renders the page with
-the errors beside the form; success redirects (POST/redirect/GET).
+``CaseView`` is portal's ``DetailActionView`` over the verb table of ``case_actions``: every form
+posts to ``desk/cases/<code>/<verb>/`` and calls its verb. A refused permission is a 403 page; a
+refused transition is a message on the case page; bad input re-renders the page with the errors
+beside the form (400); success redirects (POST/redirect/GET).
 """
 
 import os
@@ -11,24 +12,22 @@ from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
 from portal.access import RoleRequiredMixin
+from portal.actions import DetailActionView
 from portal.forms import attach_errors
 from portal.models import AuditEvent
-from portal.services import TransitionError
 from powers import discretion
 
 from .. import permissions as names
-from .. import services
 from ..choices import CaseKind, CaseStatus
 from ..models import Case, fee_total_of
 from ..permissions import DESK_ROLES, can_view_id_number
 from ..services.common import view_id_number
-from .case_actions import ACTIONS, REISSUED
+from .case_actions import REISSUED, VERBS
 from .common import case_details, ledger, mark_due, progress, step_plan
 from .public import no_store
 
@@ -63,120 +62,80 @@ def notices_of(case: Case) -> list[tuple[str, str]]:
     return out
 
 
-def case_page(request, case: Case, *, bound=None, calculation=None, status=200, id_number=None):
-    """Render the case page; ``bound`` maps an action name to its bound form (with errors)."""
-    user = request.user
-    bound = bound or {}
-    allowed = services.allowed_actions(user, case)
-    action_forms = []
-    opened = bool(bound)
-    for name, action in ACTIONS.items():
-        if name in allowed or name in bound:
-            show_open = name in bound or (action.primary and not opened)
-            opened = opened or show_open
-            action_forms.append(
-                {
-                    "action": action,
-                    "form": bound.get(name) or action.initial_form(case),
-                    "url": reverse("approvals:case_action", args=[case.code, name]),
-                    "open": show_open,
-                }
-            )
-    today = timezone.localdate()
-    subcases = list(case.subcases.all())
-    mark_due([case, *subcases], today)
-    reissued = request.session.get(REISSUED)
-    secret = None
-    if reissued and reissued.get("case") == case.pk:
-        secret = request.session.pop(REISSUED)["secret"]
-    standards = []
-    if names.DECIDE_PENALTY in allowed or names.DECIDE_PENALTY in bound:
-        standards = list(case.power.standards.prefetch_related("bands").order_by("id"))
-    events = AuditEvent.objects.visible_to(user).for_object(case).select_related("actor").order_by("id")
-    context = {
-        "case": case,
-        "plan": step_plan(case),
-        "events": list(case.events.all()),
-        "audit_events": list(events[:200]),
-        "suspensions": ledger(case),
-        "subcases": subcases,
-        "materials": list(case.materials.all()),
-        "corrections": list(case.corrections.all()),
-        "fees": list(case.item.fees.all()) if case.item_id else [],
-        "fee_total": fee_total_of(case) if case.item_id else None,
-        "payment": related_or_none(case, "fee_payment"),
-        "penalty": related_or_none(case, "penalty"),
-        "rating": related_or_none(case, "rating"),
-        "action_forms": action_forms,
-        "read_only": not allowed,
-        "notices": notices_of(case),
-        "secret": secret,
-        "standards": standards,
-        "calculation": calculation,
-        "today": today,
-        # The ID number is masked; the full one only after the audited 查看完整证件号 (issue 9).
-        "can_view_id_number": can_view_id_number(user, case),
-        "id_number": id_number,
-        **progress(case),
-    }
-    response = render(request, "approvals/desk/case.html", context, status=status)
-    return no_store(response) if (secret or id_number) else response
-
-
-class IdNumberView(RoleRequiredMixin, View):
-    """查看完整证件号: a POST (never a link a crawler or prefetch follows), audited, page not cached."""
+class CaseView(DetailActionView):
+    """The case page (GET ``desk/cases/<code>/``) and its verbs (POST ``desk/cases/<code>/<verb>/``)."""
 
     roles = DESK_ROLES
+    verbs = VERBS
+    detail_url_name = "approvals:case"
+    template_name = "approvals/desk/case.html"
+    object_context_name = "case"
 
-    def post(self, request, code):
-        case = visible_case(request, code)
-        try:
-            full = view_id_number(case, by=request.user)
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
-            return redirect("approvals:case", case.code)
-        return case_page(request, case, id_number=full)
+    def get_object(self):
+        return visible_case(self.request, self.kwargs["code"])
 
+    def get_context_data(self, *, bound=None, calculation=None, id_number=None, **kwargs):
+        context = super().get_context_data(bound=bound, **kwargs)
+        case, user, request = self.object, self.request.user, self.request
+        offered = {a["name"] for a in context["action_forms"]}
+        today = timezone.localdate()
+        subcases = list(case.subcases.all())
+        mark_due([case, *subcases], today)
+        reissued = request.session.get(REISSUED)
+        secret = None
+        if reissued and reissued.get("case") == case.pk:
+            secret = request.session.pop(REISSUED)["secret"]
+        standards = []
+        if names.DECIDE_PENALTY in offered:
+            standards = list(case.power.standards.prefetch_related("bands").order_by("id"))
+        events = AuditEvent.objects.visible_to(user).for_object(case).select_related("actor").order_by("id")
+        context.update(
+            {
+                "plan": step_plan(case),
+                "events": list(case.events.all()),
+                "audit_events": list(events[:200]),
+                "suspensions": ledger(case),
+                "subcases": subcases,
+                "materials": list(case.materials.all()),
+                "corrections": list(case.corrections.all()),
+                "fees": list(case.item.fees.all()) if case.item_id else [],
+                "fee_total": fee_total_of(case) if case.item_id else None,
+                "payment": related_or_none(case, "fee_payment"),
+                "penalty": related_or_none(case, "penalty"),
+                "rating": related_or_none(case, "rating"),
+                "read_only": not offered,
+                "notices": notices_of(case),
+                "secret": secret,
+                "standards": standards,
+                "calculation": calculation,
+                "today": today,
+                # The ID number is masked; the full one only after the audited 查看完整证件号 (issue 9).
+                "can_view_id_number": can_view_id_number(user, case),
+                "id_number": id_number,
+                **progress(case),
+            }
+        )
+        return context
 
-class CaseDetailView(RoleRequiredMixin, View):
-    roles = DESK_ROLES
+    def render_page(self, *, bound=None, status=200, **kwargs):
+        context = self.get_context_data(bound=bound, **kwargs)
+        response = render(self.request, self.template_name, context, status=status)
+        # A one-time secret or a full ID number on the page: never kept by a cache.
+        return no_store(response) if (context["secret"] or context["id_number"]) else response
 
-    def get(self, request, code):
-        return case_page(request, visible_case(request, code))
+    def post_verb(self, name):
+        if name == names.DECIDE_PENALTY and "calculate" in self.request.POST:
+            return self.calculate()
+        return super().post_verb(name)
 
+    def verb_done(self, name, result):
+        if name == names.REISSUE_SECRET:
+            self.request.session[REISSUED] = {"case": self.object.pk, "secret": result}
 
-class CaseActionView(RoleRequiredMixin, View):
-    """POST one action form; GET only shows the case page."""
-
-    roles = DESK_ROLES
-
-    def get(self, request, code, action):
-        return redirect("approvals:case", code=code)
-
-    def post(self, request, code, action):
-        spec = ACTIONS.get(action)
-        if spec is None:
-            raise Http404(_("没有该操作。"))
-        case = visible_case(request, code)
-        if action == names.DECIDE_PENALTY and "calculate" in request.POST:
-            return self.calculate(request, case, spec)
-        form = spec.make_form(case, request.POST, request.FILES)
-        if not form.is_valid():
-            return case_page(request, case, bound={action: form}, status=400)
-        try:
-            message = spec.perform(request, case, form)
-        except TransitionError as exc:
-            messages.error(request, str(exc))
-            return redirect("approvals:case", code=case.code)
-        except ValidationError as exc:
-            attach_errors(form, exc)
-            return case_page(request, case, bound={action: form}, status=400)
-        messages.success(request, message)
-        return redirect("approvals:case", code=case.code)
-
-    def calculate(self, request, case, spec):
+    def calculate(self):
         """The discretion calculator: the band and amount range for the entered fact, nothing decided."""
-        form = spec.make_form(case, request.POST, calculate_only=True)
+        name = names.DECIDE_PENALTY
+        form = self.make_form(name, self.request.POST, calculate_only=True)
         calculation = None
         if form.is_valid():
             standard = form.cleaned_data["standard"]
@@ -187,8 +146,23 @@ class CaseActionView(RoleRequiredMixin, View):
             else:
                 calculation = {"result": calculation, "standard": standard}
         # Re-bind with the amount required again, keeping what was typed and without its errors.
-        shown = spec.make_form(case, initial=request.POST.dict()) if calculation else form
-        return case_page(request, case, bound={spec.name: shown}, calculation=calculation)
+        shown = self.make_form(name, initial=self.request.POST.dict()) if calculation else form
+        return self.render_page(bound={name: shown}, calculation=calculation)
+
+
+class IdNumberView(CaseView):
+    """查看完整证件号: a POST (never a link a crawler or prefetch follows), audited, page not cached."""
+
+    http_method_names = ["post", "options"]
+
+    def post(self, request, code):
+        self.object = self.get_object()
+        try:
+            full = view_id_number(self.object, by=request.user)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("approvals:case", self.object.code)
+        return self.render_page(id_number=full)
 
 
 class MaterialDownloadView(RoleRequiredMixin, View):

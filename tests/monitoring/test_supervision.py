@@ -334,7 +334,7 @@ def test_clerks_get_403(client, clerk, alert):
     client.force_login(clerk)
     for url in [f"/monitoring/alerts/{alert.pk}/", "/monitoring/notices/", "/monitoring/accountability/"]:
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/monitoring/alerts/{alert.pk}/", {"action": "acknowledge"}).status_code == 403
+    assert client.post(f"/monitoring/alerts/{alert.pk}/acknowledge/").status_code == 403
 
 
 @pytest.mark.django_db
@@ -344,18 +344,25 @@ def test_alert_page_shows_actions_and_acts(client, inspector, alert):
     html = client.get(url).content.decode()
     for name in ["acknowledge", "resolve", "dismiss", "notify", "accountability"]:
         assert f'id="action-{name}"' in html
-    response = client.post(url, {"action": "dismiss", "dismiss-reason": ""})
+    assert f'action="{url}dismiss/"' in html  # each form posts to <page>/<verb>/
+    response = client.post(url + "dismiss/", {"reason": ""})
     html = response.content.decode()
     assert response.status_code == 400 and 'id="action-dismiss" open' in html and "errorlist" in html
     assert Alert.objects.get(pk=alert.pk).state == AlertState.OPEN
-    assert client.post(url, {"action": "acknowledge", "acknowledge-note": ""}).status_code == 302
+    response = client.post(url + "acknowledge/", {"note": ""})
+    assert response.status_code == 302 and response["Location"] == url
     html = client.get(url).content.decode()
     assert 'id="action-acknowledge"' not in html and "monitoring.alert.acknowledged" in html
+    assert "已签收。" in html
     response = client.post(
-        url,
-        {"action": "notify", "notify-department": alert.department.code, "notify-title": "请整改",
-         "notify-requirement": "说明原因", "notify-deadline_days": "3"},
-    )  # fmt: skip
+        url + "notify/",
+        {
+            "department": alert.department.code,
+            "title": "请整改",
+            "requirement": "说明原因",
+            "deadline_days": "3",
+        },
+    )
     assert response.status_code == 302
     notice = SupervisionNotice.objects.get()
     assert notice.alert == alert and notice.number in client.get(url).content.decode()
@@ -377,10 +384,8 @@ def test_head_sees_and_answers_own_notice_only(client, inspector, department, ot
     assert client.get(f"/monitoring/notices/{other.pk}/").status_code == 404
     page = client.get(f"/monitoring/notices/{own.pk}/").content.decode()
     assert 'id="action-answer"' in page and 'id="action-close"' not in page
-    assert client.post(f"/monitoring/notices/{own.pk}/", {"action": "close"}).status_code == 403
-    response = client.post(
-        f"/monitoring/notices/{own.pk}/", {"action": "answer", "answer-answer": "已整改完毕"}
-    )
+    assert client.post(f"/monitoring/notices/{own.pk}/close/").status_code == 403  # the verb refuses
+    response = client.post(f"/monitoring/notices/{own.pk}/answer/", {"answer": "已整改完毕"})
     assert response.status_code == 302
     own.refresh_from_db()
     assert own.status == NoticeStatus.ANSWERED
@@ -395,14 +400,17 @@ def test_inspector_returns_on_the_page_and_a_refused_move_shows_its_reason(
     supervision.answer_notice(notice, by=head, answer="已整改")
     client.force_login(inspector)
     url = f"/monitoring/notices/{notice.pk}/"
-    response = client.post(
-        url, {"action": "return", "return-review_note": "责任未落实", "return-deadline_days": "4"}
-    )
+    response = client.post(url + "return/", {"review_note": "责任未落实", "deadline_days": "4"})
     assert response.status_code == 302
     notice.refresh_from_db()
     assert notice.status == NoticeStatus.RETURNED
     assert notice.deadline_on == workdays.add_working_days(timezone.localdate(), 4)
-    assert client.post(url, {"action": "close"}).status_code == 403  # not offered now
+    # A form left open (close is no longer offered): the verb refuses the move, the page says why.
+    refused = client.post(url + "close/", follow=True)
+    assert refused.redirect_chain == [(url, 302)] and 'id="action-close"' not in refused.text
+    assert "msg-error" in refused.text and "办结" in refused.text
+    notice.refresh_from_db()
+    assert notice.status == NoticeStatus.RETURNED
 
 
 @pytest.mark.django_db
