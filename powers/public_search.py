@@ -2,7 +2,7 @@
 
 A power is found by its name, uniform code, object (对象) and legal basis as the page shows it
 (《document title》article label); a discretion standard by its offence (违法行为), the fact it is
-graded by, its power's name and code and its article. Only what may be exercised is public:
+graded by and its power's name. Only what may be exercised is public:
 published powers and the standards of published powers.
 """
 
@@ -25,16 +25,16 @@ def power_texts(power: Power) -> list[str]:
 
 
 def standard_texts(standard: DiscretionStandard) -> list[str]:
-    article = standard.article
-    basis = _basis([article]) if article is not None else ""
-    return [standard.title, standard.fact_label, standard.power.name, standard.power.code, basis]
+    # Not the power's code and legal basis: the power's own document holds them, and ten thousand
+    # standards repeating them would double the index (a city seed's time).
+    return [standard.title, standard.fact_label, standard.power.name]
 
 
 def index_power(power: Power) -> None:
     """Index a power's name (the power list's search) and its public-search document. Called by the verbs."""
     search.index(power, power.name)
     search.index_document(power, *power_texts(power))
-    for standard in power.standards.select_related("article__document"):  # they carry its name and code
+    for standard in power.standards.all():  # they carry its name
         standard.power = power
         index_standard(standard)
 
@@ -85,17 +85,9 @@ def power_documents():
 
 
 def standard_documents():
-    rows = DiscretionStandard.objects.values_list(
-        "pk",
-        "title",
-        "fact_label",
-        "power__name",
-        "power__code",
-        "article__document__title",
-        "article__label",
-    )
-    for pk, title, fact, power_name, code, doc_title, label in rows.iterator():
-        yield pk, [title, fact, power_name, code, f"《{doc_title}》{label}" if doc_title else ""]
+    rows = DiscretionStandard.objects.values_list("pk", "title", "fact_label", "power__name")
+    for pk, title, fact, power_name in rows.iterator():
+        yield pk, [title, fact, power_name]
 
 
 KINDS = [

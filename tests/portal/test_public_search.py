@@ -76,8 +76,7 @@ def _texts(kind, obj):
     if kind == "powers":
         return [obj.name, obj.code, obj.subject, basis(obj.legal_articles.all())]
     if kind == "standards":
-        arts = [obj.article] if obj.article else []
-        return [obj.title, obj.fact_label, obj.power.name, obj.power.code, basis(arts)]
+        return [obj.title, obj.fact_label, obj.power.name]
     return [obj.name, obj.code, obj.power.name]
 
 
