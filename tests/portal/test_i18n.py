@@ -52,9 +52,9 @@ class TestPagesFollowTheLanguage:
         html = page(english(client), reverse("portal:home"))
         assert '<html lang="en">' in html
         for phrase in ["Publish powers · Show procedures · Accept supervision", "Staff sign-in", "Open API",
-                       "Search the power list", "中文"]:  # fmt: skip
+                       "Public search", "中文"]:  # fmt: skip
             assert phrase in html
-        for phrase in ["晒权力", "工作人员登录", "开放接口", "搜索权力清单", "无需登录即可查询"]:
+        for phrase in ["晒权力", "工作人员登录", "开放接口", "公共检索", "无需登录即可查询"]:
             assert phrase not in html
 
     def test_power_list_in_english(self, client, department):
