@@ -487,7 +487,7 @@ def refuse_closure(complaint: Complaint, *, by, reason: str, now=None) -> Compla
 
 def press(complaint: Complaint, *, by, requirement: str, deadline_days: int = PRESS_DAYS, now=None):
     """督办: a supervision notice to the handling department, through monitoring's notices."""
-    from monitoring.supervision import issue_notice
+    from monitoring.alerts import issue_notice
 
     now = _now(now)
     requirement = _text(requirement, "requirement", _("请填写督办要求。"), limit=2000)

@@ -1,5 +1,5 @@
 """Read-only admin for timers, alerts and sweep runs: they change only through monitoring's verbs; the
-anomaly rules' switches change through ``monitoring.services.configure_rule``."""
+anomaly rules' switches change through ``monitoring.services.rules.configure_rule``."""
 
 from django import forms
 from django.contrib import admin
@@ -14,7 +14,7 @@ from monitoring.models import (
     Timer,
     TimerPause,
 )
-from monitoring.services import configure_rule
+from monitoring.services.rules import configure_rule
 from portal.admin_audit import VerbAdminMixin
 from portal.forms import TextField
 
@@ -102,7 +102,7 @@ class AnomalyRuleForm(forms.ModelForm):
 class AnomalyRuleAdmin(VerbAdminMixin, admin.ModelAdmin):
     """The administrator's switch of each anomaly rule (异常规则); rows come from the registered rules.
 
-    Saved only through ``monitoring.services.configure_rule`` (switching off needs a reason).
+    Saved only through ``monitoring.services.rules.configure_rule`` (switching off needs a reason).
     """
 
     form = AnomalyRuleForm
@@ -127,7 +127,7 @@ class AnomalyRuleAdmin(VerbAdminMixin, admin.ModelAdmin):
         )
 
 
-# Supervision notices and accountability change only through monitoring.supervision's verbs (pages, API).
+# Supervision notices and accountability change only through monitoring.services.supervision's verbs (pages, API).
 
 
 @admin.register(SupervisionNotice)

@@ -1,84 +1,33 @@
-"""Raising alerts one at a time (anomaly rules, the stale-sweep alarm) and linking them to targets.
+"""Monitoring's published door on alerts: what other apps may call, and plain reads of alerts.
 
-The sweep raises timer alerts in bulk (monitoring.sweep); everything else calls ``raise_alert``.
+Other apps read alerts only through this module (never ``monitoring.models``): ``raise_alert`` (an
+app's own anomaly checks), ``describe`` / ``open_for_intake`` / ``for_people`` (plain dicts),
+``count_per_row`` (an expression for their analyses), ``with_target_urls`` (links), and what follows
+an alert: ``issue_notice`` (督办) and ``accountability_of`` (问责 of a person). The verbs are
+re-exported from ``monitoring.services`` (one copy, there); the reads are written here.
 """
 
 from collections import defaultdict
-from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, transaction
 from django.db.models import CharField, Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, Coalesce
-from django.utils.translation import gettext as _
 
-from monitoring.choices import AlertKind, AlertLevel
+from monitoring.choices import UNRESOLVED_STATES, AlertKind
 from monitoring.models import Alert
-from monitoring.services import SYSTEM_LABEL
-from portal import audit
+from monitoring.services.alerts import raise_alert
+from monitoring.services.supervision import accountability_of, issue_notice
 
-
-def raise_alert(
-    target,
-    *,
-    kind: str,
-    level: str,
-    title: str,
-    department=None,
-    rule: str = "",
-    occurrence: str = "",
-    detail: str = "",
-    timer=None,
-) -> tuple[Alert, bool]:
-    """Raise an alert once; returns ``(alert, created)``.
-
-    Identity: ``(timer, kind)`` when a timer is given, else ``(rule, target, occurrence)`` — e.g. an
-    anomaly rule passes its rule name and the id of the event it found. Raising the same alert again
-    returns the existing one, even when two processes race (the database decides). A new alert
-    writes an audit event ``monitoring.alert.raised``.
-    """
-    kind, level = AlertKind(kind), AlertLevel(level)  # ValueError on an unknown kind or level
-    target_type = ContentType.objects.get_for_model(target)
-    target_id = str(target.pk)
-    if timer is not None:
-        identity = {"timer": timer, "kind": kind}
-    else:
-        identity = {
-            "timer": None,
-            "rule": rule,
-            "target_type": target_type,
-            "target_id": target_id,
-            "occurrence": occurrence,
-        }
-    existing = Alert.objects.filter(**identity).first()
-    if existing is not None:
-        return existing, False
-    alert = Alert(
-        kind=kind,
-        level=level,
-        title=title[:200],
-        detail=detail,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=str(target)[:200],
-        department=department,
-        timer=timer,
-        rule=rule,
-        occurrence=occurrence[:100],
-    )
-    try:
-        with transaction.atomic():
-            alert.save()
-            audit.record(
-                None,
-                "monitoring.alert.raised",
-                alert,
-                after={"kind": kind, "level": level, "rule": rule, "occurrence": occurrence},
-                label=str(SYSTEM_LABEL),
-            )
-    except IntegrityError:
-        return Alert.objects.get(**identity), False
-    return alert, True
+__all__ = [
+    "accountability_of",
+    "count_per_row",
+    "describe",
+    "for_people",
+    "issue_notice",
+    "open_for_intake",
+    "raise_alert",
+    "with_target_urls",
+]
 
 
 def with_target_urls(alerts) -> list[Alert]:
@@ -121,8 +70,6 @@ def _describe(alert: Alert) -> dict:
 
 def open_for_intake(limit: int = 20) -> list[dict]:
     """The newest unresolved overdue alarms and anomalies, as ``describe`` dicts (for risks' intake page)."""
-    from monitoring.choices import UNRESOLVED_STATES
-
     rows = (
         Alert.objects.filter(kind__in=[AlertKind.OVERDUE, AlertKind.ANOMALY], state__in=UNRESOLVED_STATES)
         .exclude(department__isnull=True)
@@ -175,33 +122,3 @@ def count_per_row(model, kind: str):
         .values("n")
     )
     return Coalesce(Subquery(alerts, output_field=IntegerField()), Value(0))
-
-
-@dataclass(frozen=True)
-class TimerTexts:
-    """The words of a timer's reminder (时限提示) and overdue alarm (超时报警): one copy, for the
-    sweep's bulk INSERT … SELECT and for the bulk import of past timers (``timers.import_past``)."""
-
-    alarm_title: str
-    reminder_title: str
-    alarm: str
-    reminder: str
-    provisional: str
-
-    def title(self, kind: str, label: str) -> str:
-        return (self.alarm_title if kind == AlertKind.OVERDUE else self.reminder_title) + label[:190]
-
-    def detail(self, kind: str, provisional: bool) -> str:
-        return (self.alarm if kind == AlertKind.OVERDUE else self.reminder) + (
-            self.provisional if provisional else ""
-        )
-
-
-def timer_texts() -> TimerTexts:
-    return TimerTexts(
-        alarm_title=str(_("超时报警：")),
-        reminder_title=str(_("时限提示：")),
-        alarm=str(_("已超过办理期限。")),
-        reminder=str(_("办理期限临近。")),
-        provisional=str(_("（期限暂定：含尚未录入法定节假日安排的年度）")),
-    )

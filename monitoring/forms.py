@@ -1,5 +1,5 @@
 """Forms of the supervision pages. They check input only; every state change is a verb
-(monitoring.services for alerts, monitoring.supervision for notices and accountability)."""
+(monitoring.services.alerts for alerts, monitoring.services.supervision for notices and accountability)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from monitoring.choices import AccountabilityMeasure
-from monitoring.supervision import MAX_DEADLINE_DAYS
+from monitoring.services.supervision import MAX_DEADLINE_DAYS
 from portal.forms import TextField
 from portal.models import Department
 

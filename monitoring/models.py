@@ -114,7 +114,7 @@ class Timer(models.Model):
             ),
         ]
         indexes = [
-            # The sweep (monitoring.sweep, TimerQuerySet.due) reads only running timers with something
+            # The sweep (monitoring.services.sweep, TimerQuerySet.due) reads only running timers with something
             # left to fire, ordered by next_fire_at: this partial index holds exactly those rows, so a
             # sweep over a million open timers touches only the due ones.
             models.Index(
@@ -276,7 +276,7 @@ class Alert(models.Model):
 
 
 class SweepRun(models.Model):
-    """One completed run of the supervision sweep (monitoring.sweep.run_sweep)."""
+    """One completed run of the supervision sweep (monitoring.services.sweep.run_sweep)."""
 
     started_at = models.DateTimeField(_("开始"))
     finished_at = models.DateTimeField(_("结束"), db_index=True)

@@ -1,6 +1,6 @@
 """Who may do what in monitoring: the roles of its pages, and one function per verb, written once.
 
-The verbs (services.py, supervision.py) refuse through ``is_inspector`` and ``can_answer``; the
+The verbs (monitoring.services: alerts, supervision, rules) refuse through ``is_inspector`` and ``can_answer``; the
 detail pages offer an action form when its ``can_<verb>(user, obj)`` says yes (who, and the alert's
 or notice's present state); templates ask through portal's ``{% can %}`` tag.
 """

@@ -32,9 +32,9 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from monitoring.alerts import raise_alert
 from monitoring.choices import AlertKind, AlertLevel
 from monitoring.models import AnomalyRule
+from monitoring.services.alerts import raise_alert
 
 logger = logging.getLogger(__name__)
 

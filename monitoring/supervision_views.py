@@ -2,8 +2,8 @@
 
 The alert and notice pages are portal's ``DetailActionView`` over a table of verbs: each page offers
 the forms its user may use now (the row's ``permissions.can_<verb>``), each posting to
-``<page>/<verb>/``; whatever is posted is still decided by the verb (``monitoring.services`` /
-``monitoring.supervision``), which checks the permission (403) and the transition (a message on the
+``<page>/<verb>/``; whatever is posted is still decided by the verb (``monitoring.services.alerts`` /
+``monitoring.services.supervision``), which checks the permission (403) and the transition (a message on the
 page) again. Nothing is stored by a refused move.
 """
 
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import ListView
 
-from monitoring import permissions, services, supervision
+from monitoring import permissions
 from monitoring.alerts import with_target_urls
 from monitoring.forms import (
     AccountabilityForm,
@@ -29,6 +29,8 @@ from monitoring.forms import (
 )
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
 from monitoring.permissions import INSPECTOR_ROLES, NOTICE_ROLES
+from monitoring.services import alerts as services
+from monitoring.services import supervision
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import RoleRequiredMixin
 from portal.actions import DetailActionView, Verb

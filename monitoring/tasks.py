@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="monitoring.tasks.sweep_timers", ignore_result=True)
 def sweep_timers():
     """The supervision sweep (beat: every minute). Idempotent: a rerun or an overlap raises nothing twice."""
-    from monitoring.sweep import run_sweep
+    from monitoring.services.sweep import run_sweep
 
     result = run_sweep()
     if result.reminders or result.alarms:

@@ -14,8 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from monitoring.alerts import open_for_intake
-from monitoring.supervision import accountability_of
+from monitoring.alerts import accountability_of, open_for_intake
 from portal.access import RoleRequiredMixin
 from portal.actions import Verb
 from portal.forms import NoteForm, ReasonForm

@@ -283,7 +283,7 @@ def seed_states(desk: Desk) -> int:
 
 
 def _run_sweep() -> None:
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     run_sweep()
 

@@ -1,6 +1,6 @@
 """API of the alert lifecycle's follow-up: supervision notices (督办) and accountability (问责).
 
-Reads follow ``visible_to``; every write calls a verb of ``monitoring.supervision``, which checks who
+Reads follow ``visible_to``; every write calls a verb of ``monitoring.services.supervision``, which checks who
 may act (403) and the transition map (409). Writes need a session or a write-scoped token.
 """
 
@@ -9,10 +9,10 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import supervision
 from monitoring.api import serializers as s
 from monitoring.models import AccountabilityRecord, SupervisionNotice
 from monitoring.permissions import INSPECTOR_ROLES
+from monitoring.services import supervision
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import HasRole
 from portal.api.permissions import PublicReadScopedWrite

@@ -3,7 +3,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from monitoring import services, supervision
 from monitoring.api.serializers import (
     AlertDismissSerializer,
     AlertNoteSerializer,
@@ -15,6 +14,8 @@ from monitoring.api.serializers import (
 from monitoring.api.supervision import InspectorsOnly, deadline_of, validated
 from monitoring.filtersets import AlertFilterSet, TimerFilterSet
 from monitoring.models import Alert, Timer
+from monitoring.services import alerts as services
+from monitoring.services import supervision
 from portal.access import HasRole
 from portal.api.permissions import PublicReadScopedWrite
 

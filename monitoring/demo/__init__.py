@@ -13,10 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Value, When
 from django.utils import timezone
 
-from monitoring import services, supervision
 from monitoring.choices import AccountabilityMeasure, AlertKind, AlertState
 from monitoring.models import AccountabilityRecord, Alert
-from monitoring.sweep import run_sweep
+from monitoring.services import alerts as services
+from monitoring.services import supervision
+from monitoring.services.sweep import run_sweep
 from portal.models import Department
 from portal.roles import DEPT_HANDLER, INSPECTOR, department_of
 

@@ -20,7 +20,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from monitoring import timers
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from portal.choices import AppraisalSeries, Level
 from portal.models import Department, StaffProfile
 from portal.roles import ADMINISTRATOR, APPRAISER, DEPT_HEAD, department_of

@@ -286,7 +286,7 @@ def _seed_loop(stdout):
     reviews.record_clarity_evidence(
         department, by=head, clarity="leading_group", evidence="《关于成立廉政风险防控工作领导小组的通知》"
     )
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     transaction.on_commit(run_sweep)  # the overdue order's alarm (monitoring's demo sweeps again later)
     stdout.write(

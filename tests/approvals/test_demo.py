@@ -8,7 +8,7 @@ from approvals import demo
 from approvals.choices import CaseStatus
 from approvals.models import Case, PenaltyDecision, Rating, ServiceItem, Suspension
 from monitoring.models import Alert
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from portal import demo as portal_demo
 from powers import demo as powers_demo
 

@@ -20,7 +20,7 @@ from approvals.services.common import next_code
 from monitoring import dashboard
 from monitoring.choices import AlertKind, AlertState
 from monitoring.models import Alert, Timer
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from portal import workdays
 from portal.models import AuditEvent
 

@@ -15,7 +15,7 @@ from approvals.models import ResultDisclosure
 from approvals.services import disclosure
 from monitoring import timers
 from monitoring.models import Alert
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from portal.models import AuditEvent
 from portal.services import TransitionError
 from tests.approvals.factories import at

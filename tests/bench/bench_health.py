@@ -59,7 +59,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
     from django.urls import include, path
 
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     def plain(request):
         with connection.cursor() as cursor:

@@ -127,7 +127,7 @@ def main() -> None:
     from django.utils import timezone
 
     from monitoring.models import Alert, Timer
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
     from portal.models import Department
 
     try:

@@ -232,7 +232,7 @@ def test_handling_limit_in_working_days(desk, inspector, forwarded_on, limit, du
 
 def test_overdue_handling_raises_the_alarm_once(desk, inspector, handler):
     from monitoring.models import Alert
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     now = at(2025, 9, 30, 10)
     complaint, _ = desk.submit(now=now)

@@ -3,7 +3,7 @@
 import pytest
 
 from approvals import services
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from tests.approvals.factories import at
 from tests.approvals.factories import centre as build_centre
 

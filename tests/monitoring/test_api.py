@@ -158,7 +158,7 @@ def test_raise_alert_refuses_unknown_kinds(target):
 
 @pytest.mark.django_db
 def test_timer_alerts_carry_the_limit(client, inspector, target, start_timer, now):
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     timer = start_timer(target, warn_in=None, due_in=1, provisional=True)
     run_sweep(now + timedelta(hours=2))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from monitoring import health
 from monitoring.models import SweepRun
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 
 
 @pytest.fixture

@@ -234,7 +234,7 @@ def test_switching_a_rule_off_without_a_reason_is_refused_in_the_admin(probe, cl
 def test_configure_rule_checks_who_and_what(probe, handler, admin_user):
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from monitoring.services import configure_rule
+    from monitoring.services.rules import configure_rule
 
     rules.sync()
     row = AnomalyRule.objects.get(code="test_odd")

@@ -9,10 +9,12 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from monitoring import services, supervision, timers
+from monitoring import timers
 from monitoring.choices import RULE_NOTICE, AccountabilityMeasure, AlertKind, AlertState, NoticeStatus
 from monitoring.models import AccountabilityRecord, Alert, AnomalyRule, SupervisionNotice
-from monitoring.sweep import run_sweep
+from monitoring.services import alerts as services
+from monitoring.services import supervision
+from monitoring.timers import run_sweep
 from portal import roles, workdays
 from portal.models import AuditEvent, NumberSeries
 from portal.services import TransitionError

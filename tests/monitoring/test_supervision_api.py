@@ -7,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from monitoring import supervision, timers
+from monitoring import timers
 from monitoring.choices import RULE_NOTICE, AlertKind, AlertLevel, AlertState, NoticeStatus
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
+from monitoring.services import supervision
 from portal import roles, workdays
 from portal.models import ApiToken, AuditEvent
 from portal.tokens import allows_write, issue_token

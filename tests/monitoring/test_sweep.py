@@ -9,11 +9,12 @@ from django.db import connection, connections
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
-from monitoring import sweep, timers
+from monitoring import timers
 from monitoring.choices import AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, SweepRun, Timer
-from monitoring.sweep import run_sweep
+from monitoring.services import sweep
 from monitoring.tasks import sweep_timers
+from monitoring.timers import run_sweep
 from portal.models import AuditEvent
 from tests.factories import DepartmentFactory
 

@@ -155,7 +155,7 @@ def test_import_past_leaves_what_the_sweep_would_have(target, now, department):
     """A bulk import of past timers: the sweep raised each reminder and alarm once, with its own texts."""
     from monitoring.choices import AlertKind, AlertState
     from monitoring.models import Alert
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     late = timers.PastTimer(
         target=target, purpose="imported", label="ZZ-1 过期办件", department_id=department.pk,

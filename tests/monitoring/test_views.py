@@ -87,7 +87,7 @@ def test_page_query_count_does_not_grow(client, inspector, department, linked_de
 def test_timer_alerts_show_the_limit_and_the_provisional_mark(client, inspector, target, start_timer, now):
     from datetime import timedelta
 
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     start_timer(target, warn_in=None, due_in=1, label="跨年办件", provisional=True)
     run_sweep(now + timedelta(hours=2))
@@ -101,7 +101,7 @@ def test_timer_alerts_show_the_limit_and_the_provisional_mark(client, inspector,
 def test_a_stalled_sweep_is_shown_as_an_alarm(client, inspector, settings, now):
     from datetime import timedelta
 
-    from monitoring.sweep import run_sweep
+    from monitoring.timers import run_sweep
 
     client.force_login(inspector)
     html = client.get(URL).content.decode()

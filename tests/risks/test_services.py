@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from monitoring import timers
 from monitoring.choices import AlertKind
-from monitoring.sweep import run_sweep
+from monitoring.timers import run_sweep
 from portal import roles
 from portal.models import AuditEvent
 from portal.services import TransitionError

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from monitoring.sweep import run_sweep
+from monitoring.services.sweep import run_sweep
 
 
 class Command(BaseCommand):

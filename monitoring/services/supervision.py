@@ -16,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring import timers
 from monitoring.choices import (
     NOTICE_TRANSITIONS,
     RULE_NOTICE,
@@ -26,7 +25,8 @@ from monitoring.choices import (
 )
 from monitoring.models import AccountabilityRecord, Alert, SupervisionNotice
 from monitoring.permissions import is_addressee
-from monitoring.services import require_inspector, transition_alert
+from monitoring.services import timers
+from monitoring.services.alerts import require_inspector, transition_alert
 from portal import audit, numbering, workdays
 from portal.services import check_transition, require
 

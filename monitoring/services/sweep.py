@@ -36,10 +36,9 @@ from django.db.models.functions import Concat, Left
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from monitoring.alerts import raise_alert, timer_texts
 from monitoring.choices import RULE_SWEEP_STALE, RULE_TIMER, AlertKind, AlertLevel, AlertState
 from monitoring.models import Alert, SweepRun, Timer
-from monitoring.services import SYSTEM_LABEL
+from monitoring.services.alerts import SYSTEM_LABEL, raise_alert, timer_texts
 from portal import audit
 
 BATCH_SIZE = 20_000
