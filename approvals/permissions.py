@@ -115,9 +115,9 @@ def can_intake(user, case) -> bool:
     return has_role(user, WINDOW_CLERK) or is_staff_of(user, case.department)
 
 
-def can_view_id_number(user, case) -> bool:
-    """Who may open an applicant's full ID number (audited): the window, the case department's staff
-    and inspectors. Everyone else, and every page by default, sees it masked."""
+def can_view_contact(user, case) -> bool:
+    """Who may open an applicant's full ID number and telephone (audited): the window, the case
+    department's staff and inspectors. Everyone else, and every page by default, sees them masked."""
     return has_role(user, WINDOW_CLERK, INSPECTOR) or is_staff_of(user, case.department)
 
 

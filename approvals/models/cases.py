@@ -319,6 +319,14 @@ class Case(models.Model):
         return f"{raw[:4]}{'*' * (len(raw) - 8)}{raw[-4:]}"
 
     @property
+    def masked_phone(self) -> str:
+        """For staff pages until the audited 查看完整联系方式: 138****5678."""
+        raw = self.applicant_phone
+        if len(raw) <= 6:
+            return "*" * len(raw)
+        return f"{raw[:3]}{'*' * (len(raw) - 7)}{raw[-4:]}"
+
+    @property
     def masked_name(self) -> str:
         """For public pages: the first character and stars (张**)."""
         name = self.applicant_name

@@ -12,7 +12,7 @@ from portal.services import TransitionError, require
 from .. import notifications
 from ..choices import CaseKind
 from ..models import Case, CaseEvent
-from ..permissions import can_view_id_number
+from ..permissions import can_view_contact
 
 SNAPSHOT_FIELDS = [
     "status", "current_step_id", "current_post_id", "accepted_on", "due_on", "promised_due_on",
@@ -55,11 +55,12 @@ def text(value, field: str, message: str) -> str:
     return value
 
 
-def view_id_number(case: Case, *, by) -> str:
-    """The full ID number of ``case``'s applicant, for ``by``; writes the audit event (查看完整证件号)."""
-    require(can_view_id_number(by, case), "无权查看完整证件号码。")
-    audit.record(by, "case.id_number_viewed", case, note="查看完整证件号")
-    return case.applicant_id_number
+def view_contact(case: Case, *, by) -> dict:
+    """The full ID number and telephone of ``case``'s applicant, for ``by``; writes the audit event
+    (查看完整联系方式). Staff pages show both masked until then."""
+    require(can_view_contact(by, case), "无权查看申请人的完整证件号码和联系电话。")
+    audit.record(by, "case.contact_viewed", case, note="查看完整证件号码和联系电话")
+    return {"id_number": case.applicant_id_number, "phone": case.applicant_phone}
 
 
 def require_not_suspended(case: Case) -> None:

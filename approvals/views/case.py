@@ -25,8 +25,8 @@ from powers import discretion
 from .. import permissions as names
 from ..choices import CaseKind, CaseStatus
 from ..models import Case, fee_total_of
-from ..permissions import DESK_ROLES, can_view_id_number
-from ..services.common import view_id_number
+from ..permissions import DESK_ROLES, can_view_contact
+from ..services.common import view_contact
 from .case_actions import REISSUED, VERBS
 from .common import case_details, ledger, mark_due, progress, step_plan
 from .public import no_store
@@ -74,7 +74,7 @@ class CaseView(DetailActionView):
     def get_object(self):
         return visible_case(self.request, self.kwargs["code"])
 
-    def get_context_data(self, *, bound=None, calculation=None, id_number=None, **kwargs):
+    def get_context_data(self, *, bound=None, calculation=None, contact=None, **kwargs):
         context = super().get_context_data(bound=bound, **kwargs)
         case, user, request = self.object, self.request.user, self.request
         offered = {a["name"] for a in context["action_forms"]}
@@ -109,9 +109,9 @@ class CaseView(DetailActionView):
                 "standards": standards,
                 "calculation": calculation,
                 "today": today,
-                # The ID number is masked; the full one only after the audited 查看完整证件号 (issue 9).
-                "can_view_id_number": can_view_id_number(user, case),
-                "id_number": id_number,
+                # ID number and phone are masked; in full only after the audited 查看完整联系方式 (issue 9).
+                "can_view_contact": can_view_contact(user, case),
+                "contact": contact,
                 **progress(case),
             }
         )
@@ -121,7 +121,7 @@ class CaseView(DetailActionView):
         context = self.get_context_data(bound=bound, **kwargs)
         response = render(self.request, self.template_name, context, status=status)
         # A one-time secret or a full ID number on the page: never kept by a cache.
-        return no_store(response) if (context["secret"] or context["id_number"]) else response
+        return no_store(response) if (context["secret"] or context["contact"]) else response
 
     def post_verb(self, name):
         if name == names.DECIDE_PENALTY and "calculate" in self.request.POST:
@@ -151,18 +151,19 @@ class CaseView(DetailActionView):
 
 
 class IdNumberView(CaseView):
-    """查看完整证件号: a POST (never a link a crawler or prefetch follows), audited, page not cached."""
+    """查看完整联系方式 (ID number and telephone): a POST (never a link a crawler or prefetch follows),
+    audited, the page not cached."""
 
     http_method_names = ["post", "options"]
 
     def post(self, request, code):
         self.object = self.get_object()
         try:
-            full = view_id_number(self.object, by=request.user)
+            contact = view_contact(self.object, by=request.user)
         except PermissionDenied as exc:
             messages.error(request, str(exc))
             return redirect("approvals:case", self.object.code)
-        return self.render_page(id_number=full)
+        return self.render_page(contact=contact)
 
 
 class MaterialDownloadView(RoleRequiredMixin, View):

@@ -115,6 +115,10 @@ def test_overdue_excludes_suspended_and_closed(centre):
 def test_masking(centre):
     case, _ = centre.apply(applicant_name="张三丰", applicant_id_number="350203199001011234")
     assert case.masked_id_number == "3502**********1234"
+    case.applicant_phone = "13812345678"
+    assert case.masked_phone == "138****5678"
+    case.applicant_phone = "12345"
+    assert case.masked_phone == "*****"
     assert case.masked_name == "张**"
 
 

@@ -117,7 +117,9 @@ def test_the_desk_shows_the_id_number_masked(client, centre):
     page = client.get(reverse("approvals:case", args=[case.code])).content.decode()
     assert case.applicant_id_number not in page
     assert case.masked_id_number in page
-    assert "查看完整证件号" in page
+    assert "查看完整联系方式" in page
+    assert case.applicant_phone and case.applicant_phone not in page  # the phone too (ASVS: least data)
+    assert case.masked_phone in page
 
 
 def test_opening_the_full_id_number_is_audited(client, centre):
@@ -126,8 +128,9 @@ def test_opening_the_full_id_number_is_audited(client, centre):
     response = client.post(reverse("approvals:case_id_number", args=[case.code]))
     assert response.status_code == 200
     assert case.applicant_id_number in response.content.decode()
+    assert case.applicant_phone in response.content.decode()
     assert "no-store" in response.headers["Cache-Control"]
-    event = AuditEvent.objects.get(verb="case.id_number_viewed")
+    event = AuditEvent.objects.get(verb="case.contact_viewed")
     assert event.actor == centre.clerk and event.target_id == str(case.pk)
 
 
@@ -136,7 +139,7 @@ def test_a_get_never_reveals_the_id_number(client, centre):
     client.force_login(centre.clerk)
     response = client.get(reverse("approvals:case_id_number", args=[case.code]))
     assert response.status_code == 405
-    assert not AuditEvent.objects.filter(verb="case.id_number_viewed").exists()
+    assert not AuditEvent.objects.filter(verb="case.contact_viewed").exists()
 
 
 def test_staff_of_another_department_cannot_open_it(client, centre):
@@ -149,4 +152,4 @@ def test_staff_of_another_department_cannot_open_it(client, centre):
     response = client.post(reverse("approvals:case_id_number", args=[case.code]))
     assert response.status_code in {403, 404, 302}
     assert case.applicant_id_number not in response.content.decode()
-    assert not AuditEvent.objects.filter(verb="case.id_number_viewed").exists()
+    assert not AuditEvent.objects.filter(verb="case.contact_viewed").exists()
