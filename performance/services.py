@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from monitoring import timers
 from portal import audit, workdays
+from portal.forms import clean_text
 from portal.models import StaffProfile
 from portal.roles import DEPT_HEAD
 from portal.services import check_transition, require
@@ -543,6 +544,10 @@ def submit_entry(period, *, indicator, department, value, evidence, by) -> Score
 
 
 def _move_entry(entry, to, *, by, note, verb):
+    try:
+        note = clean_text(note, max_length=ScoreEntry._meta.get_field("note").max_length or 2000)
+    except ValidationError as exc:
+        raise ValidationError({"note": exc.messages}) from exc
     with transaction.atomic():
         entry = ScoreEntry.objects.select_for_update().get(pk=entry.pk)
         require(permissions.can_check_entry(by, entry), "只有考评办可以核定待核定的填报。")

@@ -48,6 +48,11 @@ class PowerForm(forms.ModelForm):
         help_text=_("按住 Ctrl（⌘）可多选。申报前必须列明法律依据（具体到条款）。"),
     )
 
+    # Bounded like every text a person types (the model's TextField is not).
+    description = TextField(
+        label=_("权力内容"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
     class Meta:
         model = Power
         fields = [

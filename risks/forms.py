@@ -1,8 +1,10 @@
 """Forms of the risks pages. Every number a user types is bounded; the verbs validate again."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import TextField
 from portal.models import Post
 from powers.models import FlowStep, Power
 
@@ -136,3 +138,14 @@ class ReturnOrderForm(forms.Form):
     deadline_days = forms.IntegerField(
         label=_("新的整改期限(工作日)"), min_value=1, max_value=MAX_DEADLINE_DAYS, initial=5
     )
+
+
+class ShareIntegrityFileForm(forms.Form):
+    """The office shares a person's integrity file with one viewer: who (an existing account) and why."""
+
+    viewer = forms.ModelChoiceField(queryset=None, label=_("可查看人"))
+    reason = TextField(label=_("共享理由"), max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["viewer"].queryset = get_user_model().objects.filter(is_active=True)

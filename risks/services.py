@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from monitoring import timers
 from portal import audit, numbering, workdays
+from portal.forms import clean_text
 from portal.services import check_transition, require
 
 from . import grading, permissions
@@ -66,8 +67,12 @@ def snapshot(point: RiskPoint) -> dict:
     return {name: getattr(point, name) for name in SNAPSHOT_FIELDS}
 
 
-def _clean_text(value, field: str, message: str) -> str:
-    value = (value or "").strip()
+def _clean_text(value, field: str, message: str, *, max_length: int | None = None) -> str:
+    """Required free text through the kernel's rule (no control characters, bounded), no markup."""
+    try:
+        value = clean_text(value, max_length=max_length)
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from exc
     if not value:
         raise ValidationError({field: message})
     if _MARKUP.search(value):
@@ -741,7 +746,7 @@ def share_integrity_file(person, *, viewer, by, reason: str):
     """The office shares ``person``'s integrity file with ``viewer`` (e.g. their department head), with a reason."""
     from .models import IntegrityFileShare
 
-    reason = _clean_text(reason, "reason", _("共享廉政档案须说明理由。"))[:200]
+    reason = _clean_text(reason, "reason", _("共享廉政档案须说明理由。"), max_length=200)
     require(permissions.is_office(by), _("只有纪检监察机关可以共享廉政档案。"))
     if viewer.pk == person.pk:
         raise ValidationError({"viewer": _("本人本就可以查看自己的廉政档案。")})

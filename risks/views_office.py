@@ -336,11 +336,18 @@ class ShareIntegrityFileView(RoleRequiredMixin, View):
     def post(self, request, pk):
         from django.core.exceptions import ValidationError
 
+        from .forms import ShareIntegrityFileForm
+
         person = get_object_or_404(get_user_model(), pk=pk)
-        viewer = get_object_or_404(get_user_model(), pk=request.POST.get("viewer") or 0)
+        form = ShareIntegrityFileForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
             services.share_integrity_file(
-                person, viewer=viewer, by=request.user, reason=request.POST.get("reason", "")
+                person,
+                viewer=form.cleaned_data["viewer"],
+                by=request.user,
+                reason=form.cleaned_data["reason"],
             )
             messages.success(request, _("已共享。"))
         except ValidationError as exc:

@@ -308,3 +308,21 @@ def test_the_office_shares_a_file_with_the_head_only(client, department, inspect
     colleague = UserFactory(username="colleague2", roles=[roles.DEPT_HANDLER], department=department)
     client.force_login(colleague)
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "viewer, reason",
+    [("abc", "理由"), (str(2**64), "理由"), ("1E+999999999", "理由"), ("a\x00b", "理由"), (None, "a\x00b"), (None, "x" * 201)],
+)  # fmt: skip
+def test_sharing_refuses_bad_input_with_a_message_not_a_500(client, inspector, head, loop, viewer, reason):
+    """Found by the form fuzz test: a viewer id that is not a number was a 500; a NUL reason reached the db."""
+    from risks.models import IntegrityFileShare
+
+    client.force_login(inspector)
+    url = reverse("risks:share_file", args=[loop["person"].pk])
+    response = client.post(
+        url, {"viewer": head.pk if viewer is None else viewer, "reason": reason}, follow=True
+    )
+    assert response.status_code == 200
+    assert not IntegrityFileShare.objects.exists()
+    assert [m.level_tag for m in response.context["messages"]] == ["error"]
