@@ -23,5 +23,5 @@ urlpatterns = [
     path(
         "complaints/desk/<str:code>/attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"
     ),
-    path("complaints/desk/<str:code>/<slug:action>/", views.ActionView.as_view(), name="action"),
+    path("complaints/desk/<str:code>/<slug:verb>/", views.DetailView.as_view(), name="action"),
 ]

@@ -19,10 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from portal import query_secret, ratelimit
 from portal.access import RoleRequiredMixin
+from portal.actions import DetailActionView
+from portal.actions import Verb as ActionVerb
 from portal.forms import NoteForm, ReasonForm
 from portal.models import Department
 from portal.services import TransitionError
@@ -33,7 +36,6 @@ from .choices import AT_SUPERVISORY, PUBLIC_VERBS, Channel, ComplaintState, Grad
 from .filtersets import ComplaintFilterSet
 from .forms import (
     ClassifyForm,
-    EmptyForm,
     ForwardForm,
     IntakeForm,
     MergeForm,
@@ -334,112 +336,89 @@ def visible_complaint(request, code) -> Complaint:
     return get_object_or_404(queryset, code=code)
 
 
-# slug -> (label, form class, permission, perform(complaint, user, data))
-ACTIONS = {
-    "classify": (_("分类"), ClassifyForm, perm.can_classify,
-                 lambda c, u, d: services.classify(c, d["category"], by=u)),
-    "forward": (_("转办"), ForwardForm, perm.can_forward,
-                lambda c, u, d: services.forward(c, d["department"], by=u, note=d["note"])),
-    "keep": (_("自办"), NoteForm, perm.can_keep, lambda c, u, d: services.keep(c, by=u, note=d["note"])),
-    "route": (_("移送纪检监察"), NoteForm, perm.can_route, lambda c, u, d: services.route(c, by=u, note=d["note"])),
-    "merge": (_("合并为重复件"), MergeForm, perm.can_merge,
-              lambda c, u, d: services.merge(c, d["into"], by=u, note=d["note"])),
-    "return": (_("退回"), ReasonForm, perm.can_return,
-               lambda c, u, d: services.return_complaint(c, by=u, reason=d["reason"])),
-    "accept": (_("签收受理"), EmptyForm, perm.can_accept, lambda c, u, d: services.accept(c, by=u)),
-    "reply": (_("答复"), ReplyForm, perm.can_reply, lambda c, u, d: services.reply(c, by=u, text=d["text"])),
-    "propose": (_("申请办结"), NoteForm, perm.can_propose_closure,
-                lambda c, u, d: services.propose_closure(c, by=u, note=d["note"])),
-    "approve": (_("审核办结"), NoteForm, perm.can_approve_closure,
-                lambda c, u, d: services.approve_closure(c, by=u, note=d["note"])),
-    "refuse": (_("退回重办"), ReasonForm, perm.can_refuse_closure,
-               lambda c, u, d: services.refuse_closure(c, by=u, reason=d["reason"])),
-    "press": (_("督办"), PressForm, perm.can_press,
-              lambda c, u, d: services.press(c, by=u, requirement=d["requirement"], deadline_days=d["deadline_days"])),
-    "clue": (_("转为廉政风险信息"), EmptyForm, perm.can_report_clue, lambda c, u, d: services.report_clue(c, by=u)),
+def _clue_offered(user, complaint) -> bool:
+    # Only when the risks app takes clues (its intake is registered).
+    return services.risk_intake() is not None and perm.can_report_clue(user, complaint)
+
+
+#: The verbs on a complaint, in the order of its handling (portal.actions).
+VERBS = {
+    "classify": ActionVerb(_lazy("分类"), ClassifyForm, perm.can_classify, services.classify, primary=True),
+    "forward": ActionVerb(_lazy("转办"), ForwardForm, perm.can_forward, services.forward, primary=True),
+    "keep": ActionVerb(_lazy("自办"), NoteForm, perm.can_keep, services.keep),
+    "route": ActionVerb(_lazy("移送纪检监察"), NoteForm, perm.can_route, services.route),
+    "merge": ActionVerb(_lazy("合并为重复件"), MergeForm, perm.can_merge, services.merge),
+    "return": ActionVerb(_lazy("退回"), ReasonForm, perm.can_return, services.return_complaint, danger=True),
+    "accept": ActionVerb(_lazy("签收受理"), None, perm.can_accept, services.accept, primary=True),
+    "reply": ActionVerb(_lazy("答复"), ReplyForm, perm.can_reply, services.reply, primary=True),
+    "propose": ActionVerb(_lazy("申请办结"), NoteForm, perm.can_propose_closure, services.propose_closure,
+                          primary=True),
+    "approve": ActionVerb(_lazy("审核办结"), NoteForm, perm.can_approve_closure, services.approve_closure,
+                          primary=True),
+    "refuse": ActionVerb(_lazy("退回重办"), ReasonForm, perm.can_refuse_closure, services.refuse_closure,
+                         danger=True),
+    "press": ActionVerb(_lazy("督办"), PressForm, perm.can_press, services.press),
+    "clue": ActionVerb(_lazy("转为廉政风险信息"), None, _clue_offered, services.report_clue),
 }  # fmt: skip
 
 
-def available_actions(user, complaint, bound: dict | None = None) -> list[dict]:
-    rows = []
-    for slug, (label, form_class, allowed, _perform) in ACTIONS.items():
-        if slug == "clue" and services.risk_intake() is None:
-            continue
-        if allowed(user, complaint):
-            form = (bound or {}).get(slug) or form_class(prefix=slug)
-            rows.append({"slug": slug, "label": label, "form": form})
-    return rows
+class DetailView(DetailActionView):
+    """投诉件: the matter, the trail, the forms of the verbs this user may use now, and the drill-down.
 
-
-def detail_context(request, complaint: Complaint, bound=None, identity=None) -> dict:
-    user = request.user
-    return {
-        "complaint": complaint,
-        "events": complaint.events.select_related("department").order_by("at", "id"),
-        "actions": available_actions(user, complaint, bound),
-        "can_see_identity": perm.can_see_identity(user, complaint),
-        "identity": identity,
-        "attachments": list(complaint.attachments.all()) if perm.can_see_identity(user, complaint) else None,
-        "attachment_count": complaint.attachments.count(),
-        "duplicates": services.duplicates(complaint) if perm.can_merge(user, complaint) else (),
-        "drill": drilldown.for_complaint(complaint) if perm.can_see_queue(user) else None,
-        "timers": drilldown.timers_of(complaint),
-        "supervisory": perm.can_see_queue(user),
-        **pickers(),
-    }
-
-
-class DetailView(RoleRequiredMixin, View):
-    """投诉件: the matter, the trail, the verbs this user may use, and the drill-down."""
+    GET ``complaints/desk/<code>/``; each verb posts to ``complaints/desk/<code>/<verb>/``
+    (``portal.actions.DetailActionView``). A complaint forwarded out of the user's sight by the verb
+    goes back to the queue instead of to a page the user may no longer open.
+    """
 
     roles = perm.STAFF_ROLES
+    verbs = VERBS
+    detail_url_name = "complaints:detail"
+    verb_url_name = "complaints:action"
+    template_name = "complaints/detail.html"
+    object_context_name = "complaint"
 
-    def get(self, request, code):
-        complaint = visible_complaint(request, code)
-        return no_store(render(request, "complaints/detail.html", detail_context(request, complaint)))
+    def get_object(self):
+        return visible_complaint(self.request, self.kwargs["code"])
+
+    def get_context_data(self, *, bound=None, identity=None, **kwargs):
+        user, complaint = self.request.user, self.object
+        sees_identity = perm.can_see_identity(user, complaint)
+        return super().get_context_data(
+            bound=bound,
+            events=complaint.events.select_related("department").order_by("at", "id"),
+            can_see_identity=sees_identity,
+            identity=identity,
+            attachments=list(complaint.attachments.all()) if sees_identity else None,
+            attachment_count=complaint.attachments.count(),
+            duplicates=services.duplicates(complaint) if perm.can_merge(user, complaint) else (),
+            drill=drilldown.for_complaint(complaint) if perm.can_see_queue(user) else None,
+            timers=drilldown.timers_of(complaint),
+            supervisory=perm.can_see_queue(user),
+            **pickers(),
+            **kwargs,
+        )
+
+    def render_page(self, **kwargs):
+        return no_store(super().render_page(**kwargs))
+
+    def post_verb(self, name):
+        response = super().post_verb(name)
+        visible = Complaint.objects.visible_to(self.request.user).filter(pk=self.object.pk).exists()
+        if response.status_code == 302 and not visible:
+            return redirect("complaints:list")
+        return response
 
 
-class IdentityView(RoleRequiredMixin, View):
+class IdentityView(DetailView):
     """查看投诉人信息: an audited POST; the page shows the identity once, in this response."""
 
     roles = perm.IDENTITY_ROLES
+    http_method_names = ["post", "options"]
 
     def post(self, request, code):
-        complaint = visible_complaint(request, code)
-        identity = services.view_identity(complaint, by=request.user)
-        context = detail_context(request, complaint, identity=identity)
-        return no_store(render(request, "complaints/detail.html", context))
-
-
-class ActionView(RoleRequiredMixin, View):
-    """One verb with its small form; errors show on the complaint's page (400)."""
-
-    roles = perm.STAFF_ROLES
-
-    def post(self, request, code, action):
-        if action not in ACTIONS:
-            raise Http404
-        complaint = visible_complaint(request, code)
-        label, form_class, allowed, perform = ACTIONS[action]
-        if not allowed(request.user, complaint):
-            raise PermissionDenied(_("您不能对该投诉执行“%(action)s”。") % {"action": label})
-        form = form_class(request.POST, prefix=action)
-        if form.is_valid():
-            try:
-                perform(complaint, request.user, form.cleaned_data)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            except TransitionError as exc:
-                messages.error(request, str(exc))
-                return redirect(complaint.get_absolute_url())
-            else:
-                messages.success(request, _("已%(action)s。") % {"action": label})
-                complaint.refresh_from_db()
-                if Complaint.objects.visible_to(request.user).filter(pk=complaint.pk).exists():
-                    return redirect(complaint.get_absolute_url())
-                return redirect("complaints:list")
-        context = detail_context(request, complaint, bound={action: form})
-        return no_store(render(request, "complaints/detail.html", context, status=400))
+        self.object = self.get_object()
+        identity = services.view_identity(self.object, by=request.user)
+        return self.render_page(identity=identity)
 
 
 class AttachmentView(RoleRequiredMixin, View):

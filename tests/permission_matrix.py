@@ -46,7 +46,7 @@ PAGES = {
         'approvals:track_rate': ('MMMMMMMMMMM', 'OOOOOOOOOOO'),
     },
     'complaints': {
-        'complaints:action': ('LDMMMDMMDDM', 'LDNNNDNNDDN'),
+        'complaints:action': ('LDOOODOODDO', 'LDNNNDNNDDN'),
         'complaints:attachment': ('LDDDDDNNDDN', 'LDDDDDMMDDM'),
         'complaints:detail': ('LDNNNDNNDDN', 'LDMMMDMMDDM'),
         'complaints:identity': ('LDDDDDMMDDM', 'LDDDDDNNDDN'),

@@ -115,7 +115,7 @@ def test_verbs_by_role_on_pages(client, people, desk, role, verb, department):
         complaint, _ = desk.forwarded()
     if verb == "forward":
         services.classify(complaint, desk.category, by=desk.inspector)
-    data = {"classify-category": desk.category.pk, "forward-department": department.code, "forward-note": ""}
+    data = {"category": desk.category.pk, "department": department.code, "note": ""}
     response = client_for(client, people[role]).post(
         reverse("complaints:action", args=[complaint.code, verb]), data
     )

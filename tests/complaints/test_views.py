@@ -122,17 +122,17 @@ def test_verbs_through_the_pages(client, desk, inspector, handler, department):
     complaint, _ = desk.submit()
     login(client, inspector)
     url = lambda action: reverse("complaints:action", args=[complaint.code, action])  # noqa: E731
-    assert client.post(url("classify"), {"classify-category": desk.category.pk}).status_code == 302
-    bad = client.post(url("forward"), {"forward-department": "nowhere"})
+    assert client.post(url("classify"), {"category": desk.category.pk}).status_code == 302
+    bad = client.post(url("forward"), {"department": "nowhere"})
     assert bad.status_code == 400
-    ok = client.post(url("forward"), {"forward-department": department.code, "forward-note": ""})
+    ok = client.post(url("forward"), {"department": department.code, "note": ""})
     assert ok.status_code == 302
     client.logout()
     login(client, handler)
     page = client.get(complaint.get_absolute_url())
     assert page.status_code == 200 and "签收受理" in page.text
     assert client.post(url("accept"), {}).status_code == 302
-    assert client.post(url("reply"), {"reply-text": "已处理"}).status_code == 302
+    assert client.post(url("reply"), {"text": "已处理"}).status_code == 302
     assert client.post(url("approve"), {}).status_code == 403  # the department cannot close it
     complaint.refresh_from_db()
     assert complaint.state == ComplaintState.REPLIED
