@@ -22,10 +22,6 @@ def _text(label, *, required=True, rows=3, help_text=""):
     )
 
 
-class NoteForm(forms.Form):
-    note = _text(_("说明"), required=False, rows=2)
-
-
 class DismissForm(forms.Form):
     reason = _text(_("排除理由"), rows=2, help_text=_("必填：为什么这条预警不成立。"))
 

@@ -23,7 +23,6 @@ from monitoring.forms import (
     CloseForm,
     DismissForm,
     IssueNoticeForm,
-    NoteForm,
     ReturnForm,
     WithdrawForm,
 )
@@ -34,7 +33,7 @@ from monitoring.services import supervision
 from monitoring.supervision_filtersets import AccountabilityFilterSet, NoticeFilterSet
 from portal.access import RoleRequiredMixin
 from portal.actions import DetailActionView, Verb
-from portal.forms import attach_errors
+from portal.forms import NoteForm, attach_errors
 from portal.models import AuditEvent
 
 # --- the verbs of the detail pages (portal.actions.Verb rows) ------------------------------------
