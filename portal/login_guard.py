@@ -24,8 +24,10 @@ from axes.signals import user_locked_out
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 
 from portal import audit, ratelimit
@@ -54,6 +56,23 @@ def audit_lockout(sender, request=None, username=None, ip_address=None, **kwargs
         note="连续登录失败，已锁定该用户名与地址的组合",
         label=SYSTEM_LABEL,
     )
+
+
+def axes_username(request, credentials) -> str:
+    """The user name axes records (AXES_USERNAME_CALLABLE): at most the 150 characters a user name can
+    have, so a 100,000-character guess is counted, not a database error (axes' column holds 255)."""
+    username = (credentials or {}).get("username") or ""
+    return str(username)[:150]
+
+
+class LoginForm(AuthenticationForm):
+    """Django's login form with the user name's length checked (Django sets the limit on the field
+    after it is built, so its validator never runs): an over-long name is a form error."""
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length or 150))
 
 
 ACCOUNT_SCOPE = "login-account"

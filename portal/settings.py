@@ -162,6 +162,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # retries while locked ar
 AXES_CLIENT_IP_CALLABLE = "portal.ratelimit.login_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "portal.login_guard.axes_username"
 # Failures per account from every address together, per hour (portal/login_guard.py).
 ACCOUNT_FAILURE_LIMIT = env_int("ACCOUNT_FAILURE_LIMIT", 20)
 # A signed-in session ends after this long without a request, and this long after the login at the

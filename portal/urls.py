@@ -9,6 +9,8 @@ from django.views.decorators.cache import cache_page
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from portal.login_guard import LoginForm
+
 
 def _exists(module: str) -> bool:
     """True when the module exists; a module that exists but fails to import still raises."""
@@ -29,7 +31,7 @@ api_patterns += [path("", include(f"{app}.api.urls")) for app in API_APPS if _ex
 
 urlpatterns = [
     path("", include("portal.site_urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     # Texts of the site's own scripts (static/js/*.js call gettext), cached: they change with a deploy only.

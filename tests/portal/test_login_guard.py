@@ -128,3 +128,19 @@ def test_one_account_guessed_from_many_addresses_is_locked_too(client, handler, 
     client.logout()
     unlock_login(username="handler", by=admin_user)
     assert attempt(client, "handler", PASSWORD, address=fresh).status_code == 302
+
+
+@pytest.mark.django_db
+def test_an_over_long_user_name_is_a_form_error_not_a_500(client, handler):
+    """Found by the form fuzz test on PostgreSQL: axes stored the name in a 255-character column."""
+    response = attempt(client, "x" * 100_000, "guess")
+    assert response.status_code == 200 and not logged_in(client)
+    assert "150" in response.content.decode()  # the length limit is the form's message
+    api = APIClient()
+    token = api.post(
+        "/api/v1/auth/token/", {"username": "y" * 100_000, "password": "guess"}, REMOTE_ADDR=ATTACKER
+    )
+    assert token.status_code in {400, 401}
+    from portal.login_guard import axes_username
+
+    assert len(axes_username(None, {"username": "z" * 1000})) == 150
