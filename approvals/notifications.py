@@ -25,10 +25,6 @@ MESSAGES = {
 }
 
 
-def mask_phone(phone: str) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else phone
-
-
 def compose(case: Case, event: str) -> str:
     correction = case.corrections.order_by("-issued_at").first()
     return MESSAGES[event].format(
@@ -56,7 +52,7 @@ def notify(case: Case, event: str) -> Notification | None:
         event=event,
         defaults={
             "channel": channel,
-            "recipient": mask_phone(case.applicant_phone),
+            "recipient": case.masked_phone,
             "text": compose(case, event),
             "status": NotificationStatus.PENDING
             if channel == NotificationChannel.SMS

@@ -86,6 +86,14 @@ def _department_condition(department) -> Q:
     return condition | Q(pk__in=parents) if not isinstance(parents, list) or parents else condition
 
 
+def mask_middle(raw: str, *, head: int, tail: int) -> str:
+    """``raw`` with all but its first ``head`` and last ``tail`` characters starred (all of it when short)."""
+    raw = raw or ""
+    if len(raw) <= head + tail:
+        return "*" * len(raw)
+    return f"{raw[:head]}{'*' * (len(raw) - head - tail)}{raw[-tail:]}"
+
+
 class CaseQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Who sees which cases.
@@ -313,18 +321,13 @@ class Case(models.Model):
 
     @property
     def masked_id_number(self) -> str:
-        raw = self.applicant_id_number
-        if len(raw) <= 8:
-            return "*" * len(raw)
-        return f"{raw[:4]}{'*' * (len(raw) - 8)}{raw[-4:]}"
+        """For staff pages until the audited 查看完整联系方式: 3502**********1234."""
+        return mask_middle(self.applicant_id_number, head=4, tail=4)
 
     @property
     def masked_phone(self) -> str:
-        """For staff pages until the audited 查看完整联系方式: 138****5678."""
-        raw = self.applicant_phone
-        if len(raw) <= 6:
-            return "*" * len(raw)
-        return f"{raw[:3]}{'*' * (len(raw) - 7)}{raw[-4:]}"
+        """For staff pages, SMS records and notices: 138****5678."""
+        return mask_middle(self.applicant_phone, head=3, tail=4)
 
     @property
     def masked_name(self) -> str:
