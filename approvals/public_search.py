@@ -38,6 +38,12 @@ def item_documents():
         yield pk, [name, code, power_name]
 
 
+def item_names():
+    """(pk, [name, power name]) of every item: the service list's own search (as ``index_item`` indexes it)."""
+    for pk, name, power_name in ServiceItem.objects.values_list("pk", "name", "power__name").iterator():
+        yield pk, [name, power_name]
+
+
 KIND = search.Kind(
     slug="items",
     label=_("办事指南"),
@@ -45,6 +51,7 @@ KIND = search.Kind(
     public=public_items,
     row=item_row,
     documents=item_documents,
+    names=item_names,
     order=30,
     ordering=("code",),
 )

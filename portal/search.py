@@ -67,37 +67,56 @@ def index(obj, *texts: str) -> None:
     )
 
 
-def bulk_index(model, rows) -> None:
-    """Index many new objects at once (seeding): ``rows`` is an iterable of (pk, text)."""
+def bulk_index(model, rows, replace: bool = False) -> int:
+    """Index many objects at once (seeding, ``reindex_search``): ``rows`` is an iterable of (pk, text).
+
+    ``replace`` first drops every token of the model. Returns the number of rows indexed.
+    """
     from portal.models import SearchToken
 
     ct = ContentType.objects.get_for_model(model)
+    if replace:
+        SearchToken.objects.filter(content_type=ct).delete()
+    indexed = 0
     batch = []
     for pk, text in rows:
+        indexed += 1
         batch.extend(SearchToken(content_type=ct, object_id=pk, token=t) for t in tokens(text))
         if len(batch) > 20000:
             SearchToken.objects.bulk_create(batch, ignore_conflicts=True)
             batch = []
     if batch:
         SearchToken.objects.bulk_create(batch, ignore_conflicts=True)
+    return indexed
 
 
-def search(queryset, query: str, field: str = "name"):
-    """Filter ``queryset`` to rows whose ``field`` contains ``query`` (through the index)."""
+def _holders(content_type, wanted: set[str]):
+    """A ``values("object_id")`` subquery: the objects of ``content_type`` holding every wanted token.
+
+    One token (any 1–2-character query, the commonest) reads the unique index's entries directly;
+    several are grouped and counted.
+    """
     from portal.models import SearchToken
 
-    wanted = query_tokens(query)
-    if not wanted:
-        return queryset
-    ct = ContentType.objects.get_for_model(queryset.model)
-    matching = (
-        SearchToken.objects.filter(content_type=ct, token__in=wanted)
+    tokens_of_type = SearchToken.objects.filter(content_type=content_type)
+    if len(wanted) == 1:
+        return tokens_of_type.filter(token=next(iter(wanted))).values("object_id")
+    return (
+        tokens_of_type.filter(token__in=wanted)
         .values("object_id")
         .annotate(hits=Count("token", distinct=True))
         .filter(hits=len(wanted))
         .values("object_id")
     )
-    queryset = queryset.filter(pk__in=matching)
+
+
+def search(queryset, query: str, field: str = "name"):
+    """Filter ``queryset`` to rows whose ``field`` contains ``query`` (through the index)."""
+    wanted = query_tokens(query)
+    if not wanted:
+        return queryset
+    ct = ContentType.objects.get_for_model(queryset.model)
+    queryset = queryset.filter(pk__in=_holders(ct, wanted))
     for run in _runs(query[:MAX_QUERY_LENGTH]):
         queryset = queryset.filter(**{f"{field}__icontains": run})
     return queryset
@@ -190,24 +209,17 @@ def find(model, query: str):
     The tokens narrow the candidates; ``contains`` on the stored lower-cased text removes false
     positives, so the result equals a plain scan of the documents: nothing missed, nothing extra.
     """
-    from portal.models import SearchDocument, SearchToken
+    from portal.models import SearchDocument
 
     ct = ContentType.objects.get_for_model(model)
     wanted = query_tokens(query)
     documents = SearchDocument.objects.filter(content_type=ct)
     if not wanted:
         return documents.none().values("object_id")
-    doc_ct = ContentType.objects.get_for_model(SearchDocument)
-    candidates = (
-        SearchToken.objects.filter(content_type=doc_ct, token__in=wanted)
-        .values("object_id")
-        .annotate(hits=Count("token", distinct=True))
-        .filter(hits=len(wanted))
-        .values("object_id")
-    )
-    documents = documents.filter(pk__in=candidates)
+    documents = documents.filter(pk__in=_holders(ContentType.objects.get_for_model(SearchDocument), wanted))
     for run in _runs(query[:MAX_QUERY_LENGTH]):
-        documents = documents.filter(text__contains=run)
+        if len(run) > 2:  # a 1–2-character run is its own token: holding it is containing it
+            documents = documents.filter(text__contains=run)
     return documents.values("object_id")
 
 
@@ -220,7 +232,8 @@ class Kind:
 
     ``public`` returns the queryset of what anyone may see (published only); ``row`` turns one object
     into ``{"title", "url", "code", "meta"}``; ``documents`` yields (pk, [texts]) of every public
-    object for ``reindex_search``; ``texts(obj)`` gives one object's texts.
+    object for ``reindex_search``; ``names``, if the model's own list searches its names through
+    ``search()``, yields (pk, [texts]) of every row as its verbs index them (``reindex_names``).
     """
 
     slug: str
@@ -231,6 +244,7 @@ class Kind:
     documents: Callable
     order: int = 100
     ordering: tuple = ("pk",)
+    names: Callable | None = None
 
 
 _kinds: dict[str, Kind] = {}
@@ -260,6 +274,19 @@ def reindex_all(stdout=None) -> dict[str, int]:
         written[kind.slug] = bulk_index_documents(kind.model, kind.documents(), replace=True)
         if stdout is not None:
             stdout.write(f"  {kind.slug}: {written[kind.slug]}")
+    return written
+
+
+def reindex_names(stdout=None) -> dict[str, int]:
+    """Rebuild the name indexes of the lists' own searches (after the tokenizer changed: old tokens go)."""
+    written = {}
+    for kind in kinds():
+        if kind.names is None:
+            continue
+        rows = ((pk, "\n".join(t for t in texts if t)) for pk, texts in kind.names())
+        written[kind.slug] = bulk_index(kind.model, rows, replace=True)
+        if stdout is not None:
+            stdout.write(f"  {kind.slug} names: {written[kind.slug]}")
     return written
 
 

@@ -84,6 +84,12 @@ def power_documents():
         yield pk, [name, code, subject, " ".join(basis.get(pk, []))]
 
 
+def power_names():
+    """(pk, [name]) of every power row: the power list's own search (as ``index_power`` indexes it)."""
+    for pk, name in Power.objects.values_list("pk", "name").iterator():
+        yield pk, [name]
+
+
 def standard_documents():
     rows = DiscretionStandard.objects.values_list("pk", "title", "fact_label", "power__name")
     for pk, title, fact, power_name in rows.iterator():
@@ -98,6 +104,7 @@ KINDS = [
         public=public_powers,
         row=power_row,
         documents=power_documents,
+        names=power_names,
         order=10,
         ordering=("code",),
     ),

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
-from portal.api.fields import ChoiceLabelField
+from portal.api.fields import ChoiceLabelField, choice_labels
 from portal.choices import Level
 from portal.models import Department, Post
 from portal.roles import (
@@ -210,6 +210,58 @@ class PowerSerializer(serializers.ModelSerializer):
             template = request.build_absolute_uri(path) if request is not None else path
             self.context["_power_url"] = template
         return template.replace("__CODE__", power.code)
+
+
+# The columns a row of the list shows, read with ``values()`` (see ``power_list_rows``).
+POWER_LIST_COLUMNS = (
+    "code", "version", "name", "category", "status", "is_current", "change_kind", "subject",
+    "time_limit_days", "promised_days", "time_limit_unit", "published_at",
+    "department__code", "department__name", "department__level",
+)  # fmt: skip
+
+
+def power_list_rows(rows, request=None) -> list[dict]:
+    """``PowerSerializer``'s rows built from ``values(*POWER_LIST_COLUMNS)`` dicts, without model objects.
+
+    Labels come from the per-language dicts looked up once per call, the URL from one reversed
+    template, the timestamp through DRF's own field: the same JSON as the serializer (a test holds
+    them equal) at a fraction of its cost on a 50-row page.
+    """
+    categories, statuses, levels = choice_labels(Category), choice_labels(PowerStatus), choice_labels(Level)
+    path = reverse("power-detail", kwargs={"code": "__CODE__"})
+    url = request.build_absolute_uri(path) if request is not None else path
+    timestamp = serializers.DateTimeField().to_representation
+    out = []
+    for r in rows:
+        level = r["department__level"]
+        published_at = r["published_at"]
+        out.append(
+            {
+                "code": r["code"],
+                "version": r["version"],
+                "name": r["name"],
+                "category": r["category"],
+                "category_display": categories.get(r["category"], r["category"]),
+                "department": {
+                    "code": r["department__code"],
+                    "name": r["department__name"],
+                    "level": level,
+                    "level_display": levels.get(level, level),
+                },
+                "level": level,
+                "status": r["status"],
+                "status_display": statuses.get(r["status"], r["status"]),
+                "is_current": r["is_current"],
+                "change_kind": r["change_kind"],
+                "subject": r["subject"],
+                "time_limit_days": r["time_limit_days"],
+                "promised_days": r["promised_days"],
+                "time_limit_unit": r["time_limit_unit"],
+                "published_at": timestamp(published_at) if published_at is not None else None,
+                "url": url.replace("__CODE__", r["code"]),
+            }
+        )
+    return out
 
 
 class PowerDetailSerializer(PowerSerializer):

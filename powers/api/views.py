@@ -29,6 +29,7 @@ from powers.filtersets import (
 from powers.models import DiscretionStandard, Flowchart, FlowStep, LegalArticle, LegalDocument, Power
 
 from .serializers import (
+    POWER_LIST_COLUMNS,
     CalculationRequestSerializer,
     CalculationSerializer,
     DelegateSerializer,
@@ -43,6 +44,7 @@ from .serializers import (
     PowerReasonSerializer,
     PowerSerializer,
     PowerWriteSerializer,
+    power_list_rows,
 )
 
 CODE_PATTERN = re.compile(CODE_REGEX)
@@ -112,6 +114,13 @@ class PowerViewSet(
     lookup_value_regex = "[^/]+"
     filterset_class = PowerFilterSet
     pagination_class = CodeOrderedPagination
+
+    def list(self, request, *args, **kwargs):
+        # Rows as dicts of the listed columns (no model objects, no per-row serializer fields); the
+        # schema still documents PowerSerializer, whose output power_list_rows reproduces.
+        rows = self.filter_queryset(self.get_queryset()).values(*POWER_LIST_COLUMNS)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(power_list_rows(page, request))
 
     def get_serializer_class(self):
         if self.action == "list":

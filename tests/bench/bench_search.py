@@ -15,8 +15,12 @@ standards), ≈1,200 service items, the public search documents and the planner'
 3. The unified public search ``/api/v1/search/?q=`` (counts of three kinds + a page) against a plain
    ``LIKE`` scan of the same fields.
 Each line prints figure, baseline and ratio (baseline time / figure: 1.0 = as fast as the plain view).
+
+``--var-dir DIR`` (SQLite) keeps the seeded database in DIR and reuses it on the next run (iterate
+without re-seeding); ``--profile`` prints where one request of each measure spends its time.
 """
 
+import argparse
 import os
 import statistics
 import sys
@@ -79,6 +83,10 @@ def _line(label, figure, baseline):
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--var-dir", help="SQLite: keep the seeded database in this directory and reuse it")
+    parser.add_argument("--profile", action="store_true", help="cProfile one request of each measure")
+    args = parser.parse_args()
     scratch = None
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
@@ -87,14 +95,14 @@ def main():
         scratch = (admin_url, name)
     else:
         os.environ.pop("DATABASE_URL", None)
-        os.environ["PORTAL_VAR_DIR"] = tempfile.mkdtemp(prefix="bench-search-")
+        os.environ["PORTAL_VAR_DIR"] = args.var_dir or tempfile.mkdtemp(prefix="bench-search-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("API_ANON_RATE", "100000/min")
     import django
 
     django.setup()
     try:
-        run()
+        run(profile=args.profile)
     finally:
         if scratch:
             from django.db import connections
@@ -103,11 +111,23 @@ def main():
             _drop_postgres(*scratch)
 
 
-def run():
+def _profile(client, url, params, rounds=30):
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        client.get(url, params)
+    profiler.disable()
+    print(f"--- profile of {rounds} × {url} {params}")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+
+
+def run(profile=False):
     from django.core.management import call_command
     from django.db import connection, transaction
-    from django.test import Client
-    from django.test.utils import override_settings
 
     from approvals.models import ServiceItem
     from portal import maintenance, search
@@ -117,6 +137,10 @@ def run():
 
     call_command("migrate", verbosity=0)
     print(f"database: {connection.vendor}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if Power.objects.exists():  # a kept --var-dir: seeded already
+        print(f"  reusing {Power.objects.count()} powers")
+        measure(profile)
+        return
     started = time.monotonic()
     seed_city(sys.stdout)
     licensing = Power.objects.filter(
@@ -133,6 +157,12 @@ def run():
         written = search.reindex_all()
     maintenance.optimize_database(full=True)
     print(f"  loaded in {time.monotonic() - started:.0f}s; documents {written}")
+    measure(profile)
+
+
+def measure(profile=False):
+    from django.test import Client
+    from django.test.utils import override_settings
 
     client = Client()
     with override_settings(ROOT_URLCONF="tests.bench.search_urls"):
@@ -153,6 +183,10 @@ def run():
         _line("/api/v1/search/?q= p95", unified[1], scan[1])
         pages = _series(client, "/search/", UNIFIED)
         _line("/search/?q= page median", pages[0], scan[0])
+        if profile:
+            _profile(client, "/api/v1/powers/", {"q": "许"})
+            _profile(client, "/powers/", {"q": "食品经营"})
+            _profile(client, "/api/v1/search/", {"q": "许可"})
 
 
 if __name__ == "__main__":

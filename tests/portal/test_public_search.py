@@ -226,3 +226,29 @@ def test_home_and_nav_link_the_search(client, db):
     html = client.get("/").content.decode()
     assert html.count(f'href="{reverse("portal:search")}"') >= 2  # the nav entry and the home page's link
     assert f'action="{reverse("portal:search")}"' in html
+
+
+@pytest.mark.django_db
+def test_reindex_search_rebuilds_the_name_indexes_too(catalogue):
+    """One command rebuilds everything: a name index written by an older word splitting is replaced."""
+    import io
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from portal.models import SearchDocument, SearchToken
+
+    power, item = catalogue[0], search.get_kind("items").model.objects.get(name="食品经营许可办理")
+    SearchToken.objects.filter(object_id__in=[power.pk, item.pk]).exclude(
+        content_type=ContentType.objects.get_for_model(SearchDocument)
+    ).delete()  # an old index that lost them…
+    stale = SearchToken.objects.create(
+        content_type=ContentType.objects.get_for_model(Power), object_id=power.pk, token="食品经营"
+    )  # …and kept a whole word as one token
+    assert not search.search(Power.objects.all(), "经营").filter(pk=power.pk).exists()
+    call_command("reindex_search", stdout=io.StringIO())
+    assert not SearchToken.objects.filter(pk=stale.pk).exists()
+    assert search.search(Power.objects.all(), "经营").filter(pk=power.pk).exists()
+    assert search.search(Power.objects.all(), "食品经营许可").filter(pk=power.pk).exists()
+    items = search.get_kind("items").model.objects.all()
+    assert search.search(items, "办理").filter(pk=item.pk).exists()

@@ -154,6 +154,29 @@ class TestPublicReads:
         assert anon.get("/api/v1/legal-documents/?kind=treaty").status_code == 400
 
 
+def test_list_rows_are_the_serializers_rows(anon, department, published, draft):
+    """The list builds its rows from values() dicts; they equal PowerSerializer's, field for field."""
+    from django.utils import timezone
+
+    from powers.api.serializers import PowerSerializer
+
+    published.published_at = timezone.now()
+    published.save(update_fields=["published_at"])
+    PowerFactory(department=DepartmentFactory(code="XZJD", level=Level.TOWN), category=Category.PENALTY)
+    response = anon.get("/api/v1/powers/?versions=all")
+    rows = results(response)
+    request = response.wsgi_request
+    expected = PowerSerializer(
+        Power.objects.visible_to(None)
+        .filter(code__in=[r["code"] for r in rows])
+        .order_by("code", "-version"),
+        many=True,
+        context={"request": request},
+    ).data
+    assert len(rows) == 2 and rows == [dict(r) for r in expected]
+    assert rows[0]["published_at"] and rows[0]["category_display"] and rows[0]["department"]["level_display"]
+
+
 class TestCalculator:
     def test_anonymous_calculation_of_the_hangzhou_example(self, anon):
         standard = hangzhou_standard()

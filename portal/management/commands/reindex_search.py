@@ -1,4 +1,5 @@
-"""Rebuild the public search's documents of every registered kind (after a bulk load or an upgrade)."""
+"""Rebuild every search index: the public search's documents of every registered kind and the name
+indexes of the power and service lists (after a bulk load, or after an upgrade changed the tokenizer)."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -12,4 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             written = search.reindex_all(self.stdout)
-        self.stdout.write(self.style.SUCCESS(f"indexed {sum(written.values())} documents"))
+            names = search.reindex_names(self.stdout)
+        self.stdout.write(
+            self.style.SUCCESS(f"indexed {sum(written.values())} documents, {sum(names.values())} names")
+        )
