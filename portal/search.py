@@ -70,7 +70,9 @@ def index(obj, *texts: str) -> None:
 def bulk_index(model, rows, replace: bool = False) -> int:
     """Index many objects at once (seeding, ``reindex_search``): ``rows`` is an iterable of (pk, text).
 
-    ``replace`` first drops every token of the model. Returns the number of rows indexed.
+    ``replace`` first drops every token of the model; otherwise the given objects' old tokens go
+    (each object is re-indexed, as ``index`` does). Rows are written with ``portal.bulk`` (COPY on
+    PostgreSQL), not model instances. Returns the number of rows indexed.
     """
     from portal.models import SearchToken
 
@@ -78,16 +80,34 @@ def bulk_index(model, rows, replace: bool = False) -> int:
     if replace:
         SearchToken.objects.filter(content_type=ct).delete()
     indexed = 0
-    batch = []
+    chunk: dict[int, set[str]] = {}
+
+    def flush():
+        if not replace:
+            SearchToken.objects.filter(content_type=ct, object_id__in=list(chunk)).delete()
+        _write_tokens(ct.pk, chunk.items())
+        chunk.clear()
+
     for pk, text in rows:
         indexed += 1
-        batch.extend(SearchToken(content_type=ct, object_id=pk, token=t) for t in tokens(text))
-        if len(batch) > 20000:
-            SearchToken.objects.bulk_create(batch, ignore_conflicts=True)
-            batch = []
-    if batch:
-        SearchToken.objects.bulk_create(batch, ignore_conflicts=True)
+        chunk.setdefault(pk, set()).update(tokens(text))
+        if len(chunk) >= 5000:
+            flush()
+    if chunk:
+        flush()
     return indexed
+
+
+def _write_tokens(content_type_id: int, rows) -> int:
+    """Write ``(object_id, tokens)`` pairs as token rows in one bulk pass (``portal.bulk``)."""
+    from portal import bulk
+    from portal.models import SearchToken
+
+    return bulk.insert_rows(
+        SearchToken,
+        ["content_type_id", "object_id", "token"],
+        ((content_type_id, pk, token) for pk, found in rows for token in found),
+    )
 
 
 def _holders(content_type, wanted: set[str]):
@@ -163,6 +183,7 @@ def bulk_index_documents(model, rows, replace: bool = False) -> int:
 
     ``replace`` first drops every document of the model. Returns the number of documents written.
     """
+    from portal import bulk
     from portal.models import SearchDocument, SearchToken
 
     ct = ContentType.objects.get_for_model(model)
@@ -175,28 +196,22 @@ def bulk_index_documents(model, rows, replace: bool = False) -> int:
     chunk = []
 
     def flush():
+        # Prepared rows in two bulk passes (COPY on PostgreSQL): the documents with ids reserved
+        # up front, then every document's tokens; no model instances, no per-row INSERT.
         nonlocal written
-        docs = SearchDocument.objects.bulk_create(
-            [SearchDocument(content_type=ct, object_id=pk, text=text) for pk, text in chunk]
+        first = bulk.reserve_ids(SearchDocument, len(chunk))
+        bulk.insert_rows(
+            SearchDocument,
+            ["id", "content_type_id", "object_id", "text"],
+            ((first + n, ct.pk, pk, text) for n, (pk, text) in enumerate(chunk)),
         )
-        if any(d.pk is None for d in docs):  # backends that do not return ids
-            by_object = dict(
-                SearchDocument.objects.filter(
-                    content_type=ct, object_id__in=[pk for pk, _ in chunk]
-                ).values_list("object_id", "pk")
-            )
-            for d in docs:
-                d.pk = by_object[d.object_id]
-        batch = [
-            SearchToken(content_type=doc_ct, object_id=d.pk, token=t) for d in docs for t in tokens(d.text)
-        ]
-        SearchToken.objects.bulk_create(batch, batch_size=20000, ignore_conflicts=True)
-        written += len(docs)
+        _write_tokens(doc_ct.pk, ((first + n, tokens(text)) for n, (_pk, text) in enumerate(chunk)))
+        written += len(chunk)
         chunk.clear()
 
     for pk, texts in rows:
         chunk.append((pk, document_text(*texts)))
-        if len(chunk) >= 2000:
+        if len(chunk) >= 5000:
             flush()
     if chunk:
         flush()
