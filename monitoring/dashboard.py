@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from monitoring import timers
 from monitoring.choices import UNRESOLVED_STATES, AlertLevel, AlertState
-from monitoring.models import Alert, Timer
+from monitoring.models import Alert, DashboardMonth, Timer
 from monitoring.timers import overdue_q
 from portal.choices import LEVEL_ORDER, Level
 
@@ -42,8 +42,8 @@ TREND_DAYS = 30
 TREND_MONTHS = 12
 TOP_DEPARTMENTS = 10
 HISTORY_CACHE_SECONDS = 15 * 60  # settings.DASHBOARD_HISTORY_CACHE_SECONDS overrides
-# How long a history older than HISTORY_CACHE_SECONDS is still served while no worker renews it
-# (settings.DASHBOARD_HISTORY_STALE_SECONDS): a page view recounts twelve months only after this.
+# How long the history of earlier months stays in the cache (settings.DASHBOARD_HISTORY_STALE_SECONDS);
+# once it is gone a page view reads it from the stored roll-up (DashboardMonth), never recounts it.
 HISTORY_STALE_SECONDS = 6 * 60 * 60
 
 PERIODS = {"today": _("今日"), "month": _("本月"), "year": _("本年")}
@@ -189,34 +189,101 @@ def history_stale_seconds() -> int:
     return max(history_seconds(), getattr(settings, "DASHBOARD_HISTORY_STALE_SECONDS", HISTORY_STALE_SECONDS))
 
 
-def _store_history(window: Window, counts: dict) -> None:
+def _months(first: date, end: date) -> list[date]:
+    """The first days of the months in [first, end) (``first`` is a month's first day)."""
+    months, month = [], first.replace(day=1)
+    while month < end:
+        months.append(month)
+        month = months_back(month, -1)
+    return months
+
+
+def _save_months(first: date, end: date, counts: dict, now: datetime) -> None:
+    """Store the counts of the months in [first, end) (an empty month too: a stored month is counted)."""
+    months = _months(first, end)
+    rows = {month: {name: {} for name in SERIES} for month in months}
+    for name, by_day in counts.items():
+        for day, n in by_day.items():
+            if first <= day < end and n:
+                rows[day.replace(day=1)][name][day.isoformat()] = n
+    if rows:
+        DashboardMonth.objects.bulk_create(
+            [DashboardMonth(month=month, days=days, counted_at=now) for month, days in rows.items()],
+            update_conflicts=True,
+            unique_fields=["month"],
+            update_fields=["days", "counted_at"],
+        )
+
+
+def _stored_months(first: date, end: date) -> tuple[dict[str, dict[date, int]], set[date], float | None]:
+    """The stored counts of the months in [first, end), the months stored, and when the oldest was counted."""
+    counts: dict[str, dict[date, int]] = {name: {} for name in SERIES}
+    months, oldest = set(), None
+    for month, days, counted_at in DashboardMonth.objects.filter(month__gte=first, month__lt=end).values_list(
+        "month", "days", "counted_at"
+    ):
+        if set(days) != set(SERIES):  # written by another version: count it again
+            continue
+        months.add(month)
+        oldest = counted_at if oldest is None or counted_at < oldest else oldest
+        for name in SERIES:
+            counts[name].update((date.fromisoformat(day), n) for day, n in days[name].items())
+    return counts, months, None if oldest is None else oldest.timestamp()
+
+
+def _cache_history(window: Window, history: dict, at: float) -> None:
+    cache.set(_history_key(window), {"at": at, "days": history}, history_stale_seconds())
+
+
+def _store_history(window: Window, counts: dict, now: datetime) -> None:
+    """Cache and store the counts of the days before this month (``counts`` covers the whole window)."""
     month_first = window.today.replace(day=1)
     history = {
         name: {day: n for day, n in by_day.items() if day < month_first} for name, by_day in counts.items()
     }
-    cache.set(
-        _history_key(window), {"at": timezone.now().timestamp(), "days": history}, history_stale_seconds()
-    )
+    _save_months(window.first_day, month_first, counts, now)
+    _cache_history(window, history, timezone.now().timestamp())
 
 
 def daily_counts(now: datetime, window: Window) -> dict[str, dict[date, int]]:
     """Per local day since ``window.start`` (see ``_count_days``): the days before this month from
-    the cache, this month's live. Four queries, whether the history is cached or not.
+    the cache — or, when the cache has lost them (a restart, a flush), from their stored roll-up
+    (``DashboardMonth``, one query) — and this month's live. Four queries when the cache has them,
+    five when they are read from the roll-up.
 
     The days before this month hardly change: a case's acceptance, completion and alerts keep their
     day, and a limit that passed stays passed. The worker recounts them every few minutes
-    (``refresh_history``, beat); a copy older than ``history_seconds()`` is still served — the
-    page never waits for twelve months of counting — until ``history_stale_seconds()`` (6 hours)
-    when no worker renewed it; a figure of an earlier month — e.g. after importing old cases —
-    may lag by that much. Everything of this month, today and now is always live.
+    (``refresh_history``, beat) into the cache and the roll-up; a page view never recounts a month
+    already stored, so a figure of an earlier month — e.g. after importing old cases — may lag
+    until the worker's next recount (``history_age()`` says by how much). Only months never stored
+    (the first view after installing, or the first of a month before the worker's first recount)
+    are counted by the page view, together with this month, and stored.
+    Everything of this month, today and now is always live.
     """
+    month_first = window.today.replace(day=1)
     cached = cache.get(_history_key(window))
     if isinstance(cached, dict) and "days" in cached:
-        live = _count_days(now, local_midnight(window.today.replace(day=1)), None)
+        live = _count_days(now, local_midnight(month_first), None)
         return {name: {**cached["days"][name], **live[name]} for name in SERIES}
-    counts = _count_days(now, window.start, None)
-    _store_history(window, counts)
-    return counts
+    stored, months, at = _stored_months(window.first_day, month_first)
+    missing = [month for month in _months(window.first_day, month_first) if month not in months]
+    start = missing[0] if missing else month_first
+    live = _count_days(now, local_midnight(start), None)
+    if missing:
+        _save_months(start, month_first, live, now)
+        at = timezone.now().timestamp() if at is None else at
+    history = {
+        name: {
+            **{day: n for day, n in stored[name].items() if day < start},
+            **{day: n for day, n in live[name].items() if day < month_first},
+        }
+        for name in SERIES
+    }
+    _cache_history(window, history, at)
+    return {
+        name: {**history[name], **{d: n for d, n in live[name].items() if d >= month_first}}
+        for name in SERIES
+    }
 
 
 def history_age(now: datetime | None = None) -> float | None:
@@ -226,10 +293,11 @@ def history_age(now: datetime | None = None) -> float | None:
 
 
 def refresh_history(now: datetime | None = None) -> None:
-    """Recount the days before this month into the cache (monitoring.tasks.refresh_dashboard)."""
+    """Recount the days before this month into the cache and the stored roll-up
+    (monitoring.tasks.refresh_dashboard)."""
     now = now or timezone.now()
     window = Window.ending(now)
-    _store_history(window, _count_days(now, window.start, None))
+    _store_history(window, _count_days(now, window.start, None), now)
 
 
 def _sum_since(by_day: dict[date, int], first: date) -> int:

@@ -293,6 +293,29 @@ class SweepRun(models.Model):
         return f"{timezone.localtime(self.finished_at):%Y-%m-%d %H:%M:%S} +{self.reminders}/{self.alarms}"
 
 
+class DashboardMonth(models.Model):
+    """The inspectors' dashboard's per-day counts of one month before this one (``monitoring.dashboard``).
+
+    A roll-up of the case timers and alerts: ``days`` is ``{series: {"YYYY-MM-DD": n}}`` for the
+    series of ``dashboard.SERIES`` (days with nothing are left out). Written by the worker's recount
+    (``refresh_history``, every few minutes) and by a page view for a month never counted yet; the
+    dashboard reads the earlier months of its trend from here when its cache is empty (a restart,
+    a cache flush) instead of counting half a million timers. This month is always counted live.
+    """
+
+    month = models.DateField(_("月份"), unique=True, help_text=_("该月第一天"))
+    days = models.JSONField(_("逐日统计"), default=dict)
+    counted_at = models.DateTimeField(_("统计时间"))
+
+    class Meta:
+        verbose_name = _("驾驶舱月度统计")
+        verbose_name_plural = _("驾驶舱月度统计")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m}"
+
+
 class AnomalyRule(models.Model):
     """An anomaly rule (异常规则) and whether it runs; the rule itself is code (``monitoring.rules``).
 

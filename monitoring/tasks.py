@@ -45,8 +45,8 @@ def run_anomaly_rules(targets=None, full=False):
 
 @shared_task(name="monitoring.tasks.refresh_dashboard", ignore_result=True)
 def refresh_dashboard():
-    """Recount the dashboard's days before this month into the cache (beat: every 5 minutes), so
-    that page views count only this month (monitoring.dashboard.daily_counts)."""
+    """Recount the dashboard's days before this month into the cache and the stored monthly roll-up
+    (beat: every 5 minutes), so that page views count only this month (monitoring.dashboard.daily_counts)."""
     from monitoring.dashboard import refresh_history
 
     refresh_history()
