@@ -3,7 +3,7 @@
 Only items in service (``is_active``) are public, as on /services/.
 """
 
-from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal import search
@@ -25,9 +25,9 @@ def item_row(item: ServiceItem) -> dict:
     return {
         "title": item.name,
         "code": item.code,
-        "url": reverse("approvals:item", args=[item.code]),
+        "url": search.url_with_code("approvals:item", item.code),
         "meta": f"{item.department.name} · "
-        + str(_("承诺 %(days)s 个工作日") % {"days": item.promised_days}),
+        + gettext("承诺 %(days)s 个工作日") % {"days": item.promised_days},
     }
 
 

@@ -71,3 +71,35 @@ def attach_errors(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class PlainSelect(forms.Select):
+    """Django's ``Select`` with the same HTML, written straight from ``choices`` in Python.
+
+    A filter listing every department (about 300 options in optgroups) spent most of a list page's
+    time in Django's per-option context dicts and template includes; this renders the same markup
+    (a test holds them equal) in a fraction of it. Single choice only, like ``Select``.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        from django.forms.utils import flatatt
+        from django.utils.html import escape
+        from django.utils.safestring import mark_safe
+
+        chosen = set(self.format_value(value))
+
+        def option(option_value, label):
+            option_value = "" if option_value is None else str(option_value)
+            selected = " selected" if option_value in chosen else ""
+            return f'<option value="{escape(option_value)}"{selected}>{escape(label)}</option>'
+
+        parts = [f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>']
+        for group, label in self.choices:
+            if isinstance(label, list | tuple):
+                parts.append(f'<optgroup label="{escape(group)}">')
+                parts.extend(option(v, sub_label) for v, sub_label in label)
+                parts.append("</optgroup>")
+            else:
+                parts.append(option(group, label))
+        parts.append("</select>")
+        return mark_safe("".join(parts))

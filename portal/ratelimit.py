@@ -81,7 +81,16 @@ class AnonThrottle(ClientKeyed, throttling.AnonRateThrottle):
 
 
 class UserThrottle(ClientKeyed, throttling.UserRateThrottle):
-    """The API's default throttle for signed-in users and token holders, per user."""
+    """The API's default throttle for signed-in users and token holders, per user.
+
+    Anonymous clients are AnonThrottle's alone (DRF's user throttle would count them a second time
+    under its own, looser rate: one more cache read and write per public request for nothing).
+    """
+
+    def get_cache_key(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return None
+        return super().get_cache_key(request, view)
 
 
 class ScopedThrottle(ClientKeyed, throttling.ScopedRateThrottle):

@@ -263,6 +263,18 @@ class Kind:
 
 
 _kinds: dict[str, Kind] = {}
+_URL_TEMPLATES: dict = {}
+
+
+def url_with_code(viewname: str, code: str) -> str:
+    """``reverse(viewname, args=[code])`` for a ``<str:code>`` URL, the pattern reversed once (a page of rows)."""
+    from django.urls import get_script_prefix, get_urlconf, reverse
+
+    key = (viewname, get_urlconf(), get_script_prefix())
+    template = _URL_TEMPLATES.get(key)
+    if template is None:
+        template = _URL_TEMPLATES[key] = reverse(viewname, args=["__CODE__"])
+    return template.replace("__CODE__", code)
 
 
 def register(kind: Kind) -> None:

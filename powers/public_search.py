@@ -6,12 +6,12 @@ graded by and its power's name. Only what may be exercised is public:
 published powers and the standards of published powers.
 """
 
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import search
+from portal.api.fields import choice_labels
 
-from .choices import PowerStatus
+from .choices import Category, PowerStatus
 from .models import DiscretionStandard, Power
 
 
@@ -54,11 +54,12 @@ def public_standards():
 
 
 def power_row(power: Power) -> dict:
+    category = choice_labels(Category).get(power.category, power.category)  # not a lazy label per row
     return {
         "title": power.name,
         "code": power.code,
-        "url": reverse("powers:detail", args=[power.code]),
-        "meta": f"{power.get_category_display()} · {power.department.name}",
+        "url": search.url_with_code("powers:detail", power.code),
+        "meta": f"{category} · {power.department.name}",
     }
 
 
@@ -67,7 +68,7 @@ def standard_row(standard: DiscretionStandard) -> dict:
     return {
         "title": standard.title,
         "code": power.code,
-        "url": reverse("powers:detail", args=[power.code]) + "#standards",
+        "url": search.url_with_code("powers:detail", power.code) + "#standards",
         "meta": f"{power.name} · {power.department.name}",
     }
 

@@ -8,7 +8,6 @@ refused verb becomes a 403 page (PermissionDenied) or a form error / message
 
 import re
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -23,8 +22,9 @@ from django.views import View
 
 from portal import actions
 from portal.access import RoleRequiredMixin
+from portal.api.fields import choice_labels
 from portal.choices import Level
-from portal.forms import ReasonForm, attach_errors
+from portal.forms import PlainSelect, ReasonForm, attach_errors
 from portal.models import AuditEvent, Department
 from portal.roles import (
     ADMINISTRATOR,
@@ -38,7 +38,7 @@ from portal.services import TransitionError
 
 from . import discretion, permissions, services
 from . import flowchart as drawing
-from .choices import CODE_REGEX, EDITABLE_STATUSES, HISTORY_STATUSES, Category, PowerStatus
+from .choices import CODE_REGEX, EDITABLE_STATUSES, HISTORY_STATUSES, Category, PowerStatus, TimeLimitUnit
 from .filtersets import Q_MAX_LENGTH, PowerFilterSet
 from .forms import (
     ApproveForm,
@@ -117,7 +117,7 @@ class PowerListView(View):
             data, queryset=base.with_public_relations(), request=request, matched=matched
         )
         fields = filterset.form.fields
-        fields["department"].widget = forms.Select(choices=_department_choices())
+        fields["department"].widget = PlainSelect(choices=_department_choices())
         fields["department"].label = _("实施主体")
         for name, everything in (
             ("category", _("全部类别")),
@@ -136,6 +136,16 @@ class PowerListView(View):
         else:
             rows, counts = Power.objects.none(), {}
         page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+        categories, levels, units = (
+            choice_labels(Category),
+            choice_labels(Level),
+            choice_labels(TimeLimitUnit),
+        )
+        for power in page.object_list:  # labels looked up once per page, not a lazy translation per cell
+            power.category_label = categories.get(power.category, power.category)
+            power.level_label = levels.get(power.department.level, power.department.level)
+            power.unit_label = units.get(power.time_limit_unit, power.time_limit_unit)
         selected = filterset.form.cleaned_data.get("category") if valid else ""
         facets = [
             {"value": value, "label": label, "count": counts.get(value, 0), "selected": value == selected}

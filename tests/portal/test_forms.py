@@ -37,3 +37,22 @@ def test_single_line_text_field_refuses_line_breaks():
     assert field.clean(" 标题 ") == "标题"
     with pytest.raises(ValidationError):
         field.clean("标题\n注入")
+
+
+def test_plain_select_renders_what_django_select_renders():
+    from django import forms as django_forms
+    from django.test.html import parse_html
+
+    from portal.forms import PlainSelect
+
+    choices = [
+        ("", "全部单位"),
+        ("市级", [("SCJG", "市场<监管>局"), ("JTJ", "交通局")]),
+        ("区级", [("Q1", "区 & 局")]),
+    ]
+    for value in ("", "JTJ", "Q1", None):
+        attrs = {"id": "id_department", "required": True, "data-x": False}
+        plain = PlainSelect(choices=choices).render("department", value, attrs)
+        django = django_forms.Select(choices=choices).render("department", value, attrs)
+        assert parse_html(plain) == parse_html(django), value
+    assert "selected" in PlainSelect(choices=choices).render("department", "JTJ") and "&lt;监管&gt;" in plain
