@@ -34,3 +34,26 @@ def test_demo_has_every_channel_and_state_and_a_full_report():
     for row in rows.values():
         assert all(row[name] is not None for name in indicators.FIELDS), row
         assert row["grade"] in ("excellent", "qualified", "unqualified")
+
+
+@pytest.mark.django_db
+def test_city_history_is_imported_in_bulk_once_with_the_verbs_flags_and_one_audit_event():
+    from complaints.models import ComplaintEvent
+    from portal.models import AuditEvent
+
+    out = io.StringIO()
+    portal_demo.seed("small", out)
+    desk = demo.Desk(demo.seed_categories())
+    assert demo.seed_city(desk, out, total=300) == 300
+    imported = Complaint.objects.filter(state=ComplaintState.CLOSED)
+    assert imported.count() == 300
+    assert len({c.code for c in imported}) == 300 and all(c.code.startswith("TS") for c in imported)
+    assert not imported.filter(closed_on_time__isnull=True).exists()
+    late = [c for c in imported if timezone.localdate(c.handled_at) > c.due_on]
+    assert all(c.closed_on_time is False for c in late)
+    assert all(c.handling_days is not None and c.accepted_on_time is not None for c in imported)
+    assert ComplaintEvent.objects.filter(complaint__in=imported, verb="closure_approved").count() == 300
+    event = AuditEvent.objects.get(verb=demo.CITY_VERB)
+    assert event.after["complaints"] == 300
+    assert demo.seed_city(desk, out, total=300) == 0  # imported once
+    assert Complaint.objects.count() == 300
