@@ -32,7 +32,7 @@ from portal import audit, bulk, numbering, workdays
 from portal.models import AuditEvent
 
 from ..choices import CaseKind, CaseStatus, Channel, Decision
-from ..models import Case
+from ..models import Case, CaseAccess
 from ..services import timing
 from ..services.common import CODE_PREFIX, next_case_numbers
 from ..services.steps import record_completion
@@ -165,6 +165,7 @@ def seed_archive(stdout, *, count: int | None = None, now: datetime | None = Non
     with transaction.atomic():
         written = bulk.insert_rows(Case, FIELDS, case_rows())
         cases_seconds = time_module.monotonic() - step
+        CaseAccess.fill(first_id=first_id)  # who sees them: the rows were written without save()
         step = time_module.monotonic()
         timed = timers.import_stopped(Case, timers.CASE, timer_rows, now=now)
         timers_seconds = time_module.monotonic() - step

@@ -61,6 +61,7 @@ from ..choices import (
 )
 from ..models import (
     Case,
+    CaseAccess,
     CaseEvent,
     CaseMaterial,
     CaseStep,
@@ -663,6 +664,8 @@ class Builder:
     def save(self) -> dict[str, int]:
         self._codes()
         Case.objects.bulk_create(self.cases, batch_size=BATCH)
+        if self.cases:  # who sees them (bulk_create does not call save())
+            CaseAccess.fill(first_id=min(case.pk for case in self.cases))
         found = {
             name: [] for name in ("steps", "events", "materials", "suspension", "fee", "penalty", "rating")
         }

@@ -6,9 +6,8 @@ changes a case's status by itself.
 """
 
 from .cases import (
-    COSIGNED_PARENTS_LISTED,
-    DEPARTMENT_CASES_LISTED,
     Case,
+    CaseAccess,
     CaseEvent,
     CaseMaterial,
     CaseQuerySet,
@@ -33,8 +32,7 @@ from .items import (
 )
 
 __all__ = [
-    "COSIGNED_PARENTS_LISTED", "DEPARTMENT_CASES_LISTED", "MAX_UPLOAD_BYTES", "UPLOAD_EXTENSIONS", "Case",
-    "CaseEvent", "CaseMaterial", "CaseQuerySet", "CaseStep", "CorrectionNotice", "FeeItem", "FeePayment",
+    "MAX_UPLOAD_BYTES", "UPLOAD_EXTENSIONS", "Case", "CaseAccess", "CaseEvent", "CaseMaterial", "CaseQuerySet", "CaseStep", "CorrectionNotice", "FeeItem", "FeePayment",
     "Material", "Notification", "PenaltyDecision", "Rating", "ResultDisclosure", "ResultDisclosureQuerySet",
     "ServiceItem", "ServiceItemQuerySet", "Suspension", "Window", "fee_total_of",
 ]  # fmt: skip

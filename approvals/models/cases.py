@@ -6,7 +6,7 @@ State changes are verbs in ``approvals.services``; nothing here changes a case's
 from decimal import Decimal
 
 from django.core.validators import FileExtensionValidator
-from django.db import models
+from django.db import connection, models
 from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,52 +39,6 @@ from ..choices import (
 )
 from .items import UPLOAD_EXTENSIONS, USER, Material, ServiceItem, Window, _page_or_api
 
-# Up to this many parents of sub-cases addressed to a department are listed by id in its visibility
-# condition; beyond it the condition keeps a subquery (correct, but slower on long lists).
-COSIGNED_PARENTS_LISTED = 500
-
-
-def _cosigned_parents(department):
-    """Ids of the cases whose sub-cases are addressed to ``department`` (None: more than the list
-    holds), read through the partial index case_cosigned_idx."""
-    ids = list(
-        Case.objects.filter(department=department, parent__isnull=False)
-        .order_by()
-        .values_list("parent_id", flat=True)
-        .distinct()[: COSIGNED_PARENTS_LISTED + 1]
-    )
-    return None if len(ids) > COSIGNED_PARENTS_LISTED else ids
-
-
-# A department with at most this many cases (its own and the sub-cases of its own) is listed by id.
-DEPARTMENT_CASES_LISTED = 1000
-
-
-def _department_condition(department) -> Q:
-    """The cases of a department's staff, in a form the planner cannot get wrong.
-
-    Own cases, sub-cases of own cases (parent_department) and the parents of sub-cases addressed
-    to the department. An ``OR`` of these columns is estimated for an average department, and for
-    a department with few or no cases PostgreSQL then walks the primary key backwards through every
-    case looking for a page of them. So the ids are read first through their own indexes, each read
-    bounded: a small department's condition is a list of primary keys (a page sorts at most
-    DEPARTMENT_CASES_LISTED rows); a big one keeps the OR (the backward walk finds a page at once).
-    """
-    parents = _cosigned_parents(department)
-    if parents is None:  # very many: let the database join instead of a long list
-        parents = Case.objects.filter(department=department, parent__isnull=False).values("parent_id")
-    limit = DEPARTMENT_CASES_LISTED + 1
-    own = list(
-        Case.objects.filter(department=department).order_by("-id").values_list("pk", flat=True)[:limit]
-    )
-    if len(own) < limit:
-        children = Case.objects.filter(parent_department=department).order_by("-id")
-        own += children.values_list("pk", flat=True)[: limit - len(own)]
-    if len(own) < limit and isinstance(parents, list):
-        return Q(pk__in=set(own) | set(parents))
-    condition = Q(department=department) | Q(parent_department=department)
-    return condition | Q(pk__in=parents) if not isinstance(parents, list) or parents else condition
-
 
 def mask_middle(raw: str, *, head: int, tail: int) -> str:
     """``raw`` with all but its first ``head`` and last ``tail`` characters starred (all of it when short)."""
@@ -94,27 +48,59 @@ def mask_middle(raw: str, *, head: int, tail: int) -> str:
     return f"{raw[:head]}{'*' * (len(raw) - head - tail)}{raw[-tail:]}"
 
 
+# A department's list (visible_to's join on CaseAccess) sorted by case id is sorted by the join's own
+# key, which the index walks in order: PostgreSQL sees that through the join's equality, SQLite
+# does not (it would sort every case of the department for each page).
+_BY_ACCESS = {
+    "id": "access__case_id",
+    "-id": "-access__case_id",
+    "pk": "access__case_id",
+    "-pk": "-access__case_id",
+}
+
+
 class CaseQuerySet(models.QuerySet):
+    _by_access = False  # filtered by visible_to's join on CaseAccess: one row per case
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._by_access = self._by_access
+        return clone
+
+    def order_by(self, *field_names):
+        if self._by_access:
+            field_names = [_BY_ACCESS.get(f, f) if isinstance(f, str) else f for f in field_names]
+        return super().order_by(*field_names)
+
     def visible_to(self, user):
         """Who sees which cases.
 
         Administrators, inspectors and legal reviewers: all. Window clerks of the centre: every
         application (one window accepts for all stationed departments) and their own department's
         cases. Department staff: their department's cases, the sub-cases addressed to them, the
-        parents of those sub-cases and the sub-cases of their own cases. Anonymous: none (citizens
-        track a case with its code and query secret instead).
+        parents of those sub-cases and the sub-cases of their own cases — the rows of ``CaseAccess``
+        for their department. Anonymous: none (citizens track a case with its code and query secret
+        instead).
         """
         if user is None or not user.is_authenticated:
             return self.none()
         if has_role(user, ADMINISTRATOR, INSPECTOR, LEGAL_REVIEWER):
             return self
         department = department_of(user)
-        condition = Q(pk__in=[])
         if has_role(user, WINDOW_CLERK):
-            condition |= Q(kind=CaseKind.APPLICATION)
-        if department is not None:
-            condition |= _department_condition(department)
-        return self.filter(condition)
+            condition = Q(kind=CaseKind.APPLICATION)  # nearly every case: a page is found at once
+            if department is not None:
+                condition |= Q(pk__in=CaseAccess.objects.filter(department=department).values("case_id"))
+            return self.filter(condition)
+        if department is None:
+            return self.none()
+        # A join on the department's rows of CaseAccess (unique per case, so no duplicates): the
+        # database walks that index in case order — newest first for the lists, a keyset page
+        # from any point — and fetches each case by its primary key, however few the department's
+        # cases are among millions.
+        joined = self.filter(access__department=department)
+        joined._by_access = True
+        return joined
 
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -181,14 +167,13 @@ class Case(models.Model):
         # (the desk's intake tab, 99 % of the rows) as a selective lookup and walk the whole table.
         db_index=False,
     )
-    # The parent's department, copied when a sub-case is opened: lets "sub-cases of our cases" be
-    # read through an index (Case.objects.visible_to) instead of a join on every list.
+    # The parent's department, copied when a sub-case is opened (its CaseAccess row is written from it).
     parent_department = models.ForeignKey(
         Department,
         null=True,
         blank=True,
         editable=False,
-        db_index=False,  # case_parent_department_idx (partial) serves it
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -274,14 +259,9 @@ class Case(models.Model):
         indexes = [
             # Desk and API lists: a department's cases by status.
             models.Index(fields=["department", "status"], name="case_department_status_idx"),
-            # Visibility (visible_to) in the lists' order (newest first): own cases, sub-cases of own
-            # cases, and the parents of sub-cases addressed to a department.
+            # A department's cases newest first (the lists filtered by department).
             models.Index(fields=["department", "-id"], name="case_department_id_idx"),
-            models.Index(
-                fields=["parent_department", "-id"],
-                condition=Q(parent_department__isnull=False),
-                name="case_parent_department_idx",
-            ),
+            # Sub-cases addressed to a department (the desk's 并联会签 tab).
             models.Index(
                 fields=["department", "parent"], condition=Q(parent__isnull=False), name="case_cosigned_idx"
             ),
@@ -305,7 +285,10 @@ class Case(models.Model):
     def save(self, *args, **kwargs):
         if self.parent_id and not self.parent_department_id:
             self.parent_department_id = self.parent.department_id
+        adding = self._state.adding
         super().save(*args, **kwargs)
+        if adding:  # every verb that creates a case (intake, 立案, 会签) comes through here
+            CaseAccess.grant(self)
 
     def get_absolute_url(self):
         """The case's page with its full trail (the API record until the pages exist)."""
@@ -348,6 +331,59 @@ class Case(models.Model):
     def is_overdue(self, today=None) -> bool:
         """Open, not suspended and past its statutory due date (``approvals.due``)."""
         return due.due_state(self, today=today) == due.OVERDUE
+
+
+class CaseAccess(models.Model):
+    """Which departments' staff see a case (``Case.objects.visible_to``): one row per department
+    and case — the case's own department; for a sub-case (会签件) also the parent's department; and
+    for a parent, each department a sub-case of it is addressed to.
+
+    Written with the case (``Case.save`` on insert: intake, 立案 and ``open_parallel`` all create
+    cases through it) and, for rows loaded in bulk without ``save()``, by ``fill`` in one statement.
+    A case's department never changes, so the rows are never rewritten. The primary key
+    (department, case) is the index every department's list walks, newest case first.
+    """
+
+    pk = models.CompositePrimaryKey("department", "case")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access")
+
+    class Meta:
+        verbose_name = _("办件可见单位")
+        verbose_name_plural = _("办件可见单位")
+
+    def __str__(self):
+        return f"{self.case_id}@{self.department_id}"
+
+    @classmethod
+    def grant(cls, case: Case) -> None:
+        """The rows of a case just created (one INSERT)."""
+        rows = [cls(department_id=case.department_id, case_id=case.pk)]
+        if case.parent_id:
+            rows += [
+                cls(department_id=case.parent_department_id, case_id=case.pk),
+                cls(department_id=case.department_id, case_id=case.parent_id),
+            ]
+        cls.objects.bulk_create(rows, ignore_conflicts=True)
+
+    @classmethod
+    def fill(cls, first_id: int = 0) -> int:
+        """The rows of every case with an id from ``first_id`` on (cases written in bulk, without
+        ``save()``), in one ``INSERT … SELECT``; rows already there are kept. Returns the rows added."""
+        case = Case._meta.db_table
+        sql = f"""
+            INSERT INTO {cls._meta.db_table} (department_id, case_id)
+            SELECT department_id, id FROM {case} WHERE id >= %(first)s
+            UNION SELECT COALESCE(c.parent_department_id, p.department_id), c.id
+                FROM {case} AS c JOIN {case} AS p ON p.id = c.parent_id
+                WHERE c.id >= %(first)s AND c.parent_id IS NOT NULL
+            UNION SELECT department_id, parent_id FROM {case}
+                WHERE id >= %(first)s AND parent_id IS NOT NULL
+            ON CONFLICT DO NOTHING
+        """  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"first": first_id})
+            return cursor.rowcount
 
 
 class CaseMaterial(models.Model):

@@ -169,6 +169,13 @@ def assert_archive_follows_the_verbs_rules():
     assert next_case_numbers(prefix, day, 1)[0] > int(case.code[-6:])
     # Imported once.
     assert archive.seed_archive(out, count=60) is None and Case.objects.count() == before + 60
+    # Every case written in bulk (the history's and the archive's) is seen by its department's staff.
+    from django.db.models import Exists, OuterRef
+
+    from approvals.models import CaseAccess
+
+    own = CaseAccess.objects.filter(case=OuterRef("pk"), department=OuterRef("department"))
+    assert not Case.objects.filter(~Exists(own)).exists()
 
 
 def _due(case):

@@ -118,7 +118,7 @@ def load(args, centre) -> dict:
     from django.db import connection
     from django.utils import timezone
 
-    from approvals.models import Case
+    from approvals.models import Case, CaseAccess
     from portal.models import Department
 
     departments = Department.objects.bulk_create(
@@ -179,6 +179,7 @@ def load(args, centre) -> dict:
         )  # fmt: skip
         for n, (pk, dept) in enumerate(parents)
     )
+    CaseAccess.fill()  # who sees which case, for the rows written without save()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return {"empty": empty, "small": small, "big": Department.objects.get(pk=depts[1])}
