@@ -21,7 +21,7 @@ def seed(scale: str, stdout) -> None:
         stdout.write("    service centre already seeded")
         return
     demo = Demo(stdout)
-    items = live.seed_items(demo)
+    items = live.seed_items(demo, scale)
     if not items:
         stdout.write("    no published powers with flowcharts to make service items from; nothing seeded")
         return

@@ -196,7 +196,12 @@ def seed_windows() -> dict[str, Window]:
     return windows
 
 
-def seed_items(demo: Demo) -> list[ServiceItem]:
+# At city scale the items the story names (materials or fees of their own) and the first few go
+# through the verb; the rest of the city's catalogue is imported in bulk with the same rows.
+VERB_ITEMS = 40
+
+
+def seed_items(demo: Demo, scale: str = "small") -> list[ServiceItem]:
     windows = seed_windows()
     powers = (
         Power.objects.exercisable()
@@ -205,7 +210,7 @@ def seed_items(demo: Demo) -> list[ServiceItem]:
         .select_related("department")
         .order_by("code")
     )
-    items = []
+    made, bulk = {}, []
     for index, power in enumerate(powers):
         materials = next(
             (rows for name, rows in ITEM_MATERIALS.items() if name in power.name),
@@ -213,15 +218,23 @@ def seed_items(demo: Demo) -> list[ServiceItem]:
         )
         fees = next((rows for name, rows in FEES.items() if name in power.name), [])
         statutory = power.time_limit_days or 20
-        item = services.create_service_item(
-            power, by=demo.admin, materials=materials, fees=fees, statutory_days=statutory,
+        spec = dict(
+            power=power, materials=materials, fees=fees, statutory_days=statutory,
             promised_days=min(power.promised_days or statutory, statutory),
             windows=[w for w in (windows.get(power.department.code) or windows["01"], windows["08"] if fees else None) if w],
             conditions=f"申请人符合{power.name}的法定条件，材料齐全、符合法定形式。",
             is_online=index % 4 != 3, **WARN_RULES[index % len(WARN_RULES)],
         )  # fmt: skip
-        items.append(item)
-    return items
+        story = index < VERB_ITEMS or any(name in power.name for name in (*ITEM_MATERIALS, *FEES))
+        if scale == "small" or story:
+            made[index] = services.create_service_item(by=demo.admin, **spec)
+        else:
+            bulk.append((index, spec))
+    if bulk:
+        ids = services.import_service_items([spec for _index, spec in bulk], by=demo.admin)
+        imported = ServiceItem.objects.select_related("power", "department").in_bulk(ids)
+        made.update((index, imported[pk]) for (index, _spec), pk in zip(bulk, ids, strict=True))
+    return [made[index] for index in sorted(made)]
 
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -28,7 +28,7 @@ from .intake import (
     track,
     tracking_proofs,
 )
-from .items import create_service_item, update_service_item
+from .items import create_service_item, import_service_items, update_service_item
 from .steps import (
     advance_step,
     complete_case,
@@ -53,6 +53,7 @@ __all__ = [
     "complete_case",
     "complete_subcase",
     "create_service_item",
+    "import_service_items",
     "decide_case",
     "decide_penalty",
     "decision_step",

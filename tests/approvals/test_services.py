@@ -75,6 +75,52 @@ def test_service_item_refused_to_other_department_and_bad_limits(centre):
         services.create_service_item(centre.power, by=centre.approver, warn_days_before=1, warn_ratio="0.5")
 
 
+def test_import_service_items_writes_the_verbs_rows_and_one_audit_event(centre):
+    from approvals.models import ServiceItem, Window
+    from portal import search
+
+    window = Window.objects.create(number="91", name="综合窗口")
+    twin = PowerFactory(department=centre.department, name=centre.power.name + "（区级）")
+    flowchart(twin, [("受理", None, 1), ("决定", None, 2)])
+
+    def spec(power):
+        return {
+            "power": power, "materials": [{"name": "申请书"}, {"name": "身份证明", "required": False, "copies": 2}],
+            "fees": [{"name": "登记费", "amount": Decimal("20"), "basis": "收费文件"}], "windows": [window],
+            "warn_ratio": "0.8", "conditions": "符合条件", "is_online": False,
+        }  # fmt: skip
+
+    made = services.create_service_item(by=centre.approver, **spec(centre.power))
+    events = AuditEvent.objects.count()
+    [pk] = services.import_service_items([spec(twin)], by=centre.approver)
+    imported = ServiceItem.objects.get(pk=pk)
+    assert AuditEvent.objects.count() == events + 1
+    assert AuditEvent.objects.latest("id").verb == "service_item.import"
+    assert imported.code == f"FW-{twin.code}" and imported.name == twin.name
+    fields = ["statutory_days", "promised_days", "warn_days_before", "warn_ratio", "conditions", "result_form",
+              "is_online", "is_active", "department_id"]  # fmt: skip
+    assert {f: getattr(imported, f) for f in fields} == {f: getattr(made, f) for f in fields} | {
+        "statutory_days": twin.time_limit_days, "promised_days": twin.promised_days,
+        "result_form": twin.result_form,
+    }  # fmt: skip
+    rows = lambda item: (  # noqa: E731
+        list(item.materials.values_list("order", "name", "required", "copies", "note")),
+        list(item.fees.values_list("name", "amount", "basis")),
+        list(item.windows.values_list("pk", flat=True)),
+    )
+    assert rows(imported) == rows(made)
+    assert imported.fee_total == Decimal("20")
+    # the list's name search and the public search find it, as they find the verb's item
+    assert list(search.search(ServiceItem.objects.all(), "区级")) == [imported]
+    assert set(search.find(ServiceItem, twin.code).values_list("object_id", flat=True)) == {pk}
+    # a power the verb refuses is refused, nothing stored
+    with pytest.raises(ValidationError, match="流程图"):
+        services.import_service_items(
+            [{"power": PowerFactory(department=centre.department)}], by=centre.approver
+        )
+    assert ServiceItem.objects.count() == 3
+
+
 def test_update_service_item_keeps_power(centre):
     item = services.update_service_item(centre.item, by=centre.approver, promised_days=5, warn_ratio="0.5")
     assert item.promised_days == 5 and item.warn_ratio == Decimal("0.5") and item.warn_days_before is None
