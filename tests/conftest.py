@@ -2,9 +2,17 @@
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from portal import roles
 from tests.factories import DepartmentFactory, UserFactory
+
+# Property tests check what they generate, not how fast: on a shared, loaded machine Hypothesis's
+# 200 ms deadline per example and its "too slow" health check failed them at random (the risks
+# grading tests). Same examples, same number of them; a test's own @settings still override this.
+hypothesis_settings.register_profile("portal", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("portal")
 
 
 def pytest_collection_modifyitems(config, items):
