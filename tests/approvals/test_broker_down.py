@@ -40,7 +40,11 @@ def broker(monkeypatch):
     def reset():
         # Drop every cached connection and producer: with a real Redis broker configured (the
         # PostgreSQL run), a pooled producer would otherwise still publish to the working server.
-        celery_app.close()
+        # Not celery_app.close(): it also takes the app out of Celery's active apps, and every
+        # shared_task module imported afterwards (portal.tasks in a later test file) was then
+        # missing from its registry — NotRegistered when run after this file.
+        if celery_app._pool is not None:
+            celery_app._pool.force_close_all()
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
         celery_app.__dict__.pop("producer_pool", None)
@@ -107,3 +111,21 @@ def test_the_closed_port_really_refuses_a_publish(closed_port, broker):
     broker(closed_port)
     with pytest.raises(Exception):  # noqa: B017 — kombu's OperationalError or a socket error
         sweep_timers.apply_async(retry=False)
+
+
+def test_the_broker_fixture_leaves_the_app_active(broker, closed_port):
+    """A shared task defined after the broker is switched back is still registered with the app."""
+    from celery import _state, shared_task
+
+    broker(closed_port)
+    assert celery_app in _state._get_active_apps()
+    assert celery_app.tasks  # finalized, as in a run where earlier tests used it
+
+    @shared_task(name="tests.approvals.late_task")
+    def late_task():
+        return "ran"
+
+    try:
+        assert late_task.apply().get() == "ran"
+    finally:
+        celery_app.tasks.pop("tests.approvals.late_task", None)
