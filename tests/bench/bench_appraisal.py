@@ -231,12 +231,18 @@ def main() -> None:
     parser.add_argument("--complaints", type=int, default=50_000)
     parser.add_argument("--alerts", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time the run on a database kept by an earlier --keep (no loading)",
+    )
     parser.add_argument("--profile", action="store_true", help="print the Python profile of one run")
     args = parser.parse_args()
 
     admin_url, scratch_url, name = scratch_database(os.environ.get("DATABASE_URL", ""))
-    recreate(admin_url, name)
+    if not args.reuse:
+        recreate(admin_url, name)
     os.environ["DATABASE_URL"] = scratch_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -259,20 +265,28 @@ def main() -> None:
     rng = random.Random(42)
     try:
         call_command("migrate", verbosity=0)
-        started = time.monotonic()
-        departments = Department.objects.bulk_create(
-            Department(code=f"U{i:04d}", name=f"基准单位{i}", short_name=f"单位{i}")
-            for i in range(args.units)
-        )
-        appraiser = User.objects.create_user("bench-appraiser")
-        appraiser.groups.add(Group.objects.get_or_create(name=roles.APPRAISER)[0])
-        load_rows(args, departments, rng)
-        full = build_year(YEAR, departments, appraiser, rng)
-        quarter = build_year(YEAR - 1, departments[: max(1, args.units // 4)], appraiser, rng)
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
-        print(f"loaded {args.units} units, {args.cases:,} cases, {args.complaints:,} complaints, "
-              f"{args.alerts:,} alarms in {time.monotonic() - started:.1f} s")  # fmt: skip
+        if args.reuse:
+            from performance.models import AppraisalYear, Membership
+
+            appraiser = User.objects.get(username="bench-appraiser")
+            full, quarter = AppraisalYear.objects.get(year=YEAR), AppraisalYear.objects.get(year=YEAR - 1)
+            args.units = Membership.objects.filter(year=full).count()
+            print(f"reusing {name}: {args.units} units")
+        else:
+            started = time.monotonic()
+            departments = Department.objects.bulk_create(
+                Department(code=f"U{i:04d}", name=f"基准单位{i}", short_name=f"单位{i}")
+                for i in range(args.units)
+            )
+            appraiser = User.objects.create_user("bench-appraiser")
+            appraiser.groups.add(Group.objects.get_or_create(name=roles.APPRAISER)[0])
+            load_rows(args, departments, rng)
+            full = build_year(YEAR, departments, appraiser, rng)
+            quarter = build_year(YEAR - 1, departments[: max(1, args.units // 4)], appraiser, rng)
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+            print(f"loaded {args.units} units, {args.cases:,} cases, {args.complaints:,} complaints, "
+                  f"{args.alerts:,} alarms in {time.monotonic() - started:.1f} s")  # fmt: skip
 
         if args.profile:
             import cProfile
@@ -310,7 +324,7 @@ def main() -> None:
         )
     finally:
         connection.close()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             recreate(admin_url, name, drop_only=True)
 
 
