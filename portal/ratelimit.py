@@ -9,6 +9,8 @@ the same DRF mechanism keyed on it, so a page and its API twin count the same cl
 import ipaddress
 
 from django.conf import settings
+from django.core.cache.backends.redis import RedisCache
+from django.utils.connection import ConnectionProxy
 from rest_framework import throttling
 
 
@@ -76,11 +78,68 @@ class ClientKeyed:
         return client_ip(request)
 
 
-class AnonThrottle(ClientKeyed, throttling.AnonRateThrottle):
+class CountingThrottle:
+    """One cache round trip per allowed request: counters per window instead of a list of timestamps.
+
+    DRF's throttles read the client's list of request times and write it back (two round trips, and
+    the pickled list grows to the rate: 600 floats for a user's 600/min). The API's general throttles
+    (every call to every view) count instead: one counter per client and window of ``duration``
+    seconds, and the previous window's counter weighted by how much of it is still inside the
+    sliding window (the usual sliding-window estimate: no burst of twice the rate at a window's
+    edge). On Redis (production) the increment, its expiry and the read of the previous counter
+    are one pipelined round trip; a refused request takes its count back (a second trip, for
+    refusals only), so a client over its rate gets what the rate allows, as with DRF's list.
+    The stricter scopes (tracking with a query secret, tokens) and the pages keep DRF's exact list.
+    """
+
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.elapsed = self.now / self.duration - window  # fraction of the current window gone
+        current, previous = f"{self.key}:{window}", f"{self.key}:{window - 1}"
+        self.count, self.previous = self._increment(current, previous)
+        self.estimate = self.count + self.previous * (1 - self.elapsed)
+        if self.estimate <= self.num_requests:
+            return True
+        self.cache.decr(current)  # a refusal is not a request made
+        return self.throttle_failure()
+
+    def _increment(self, current: str, previous: str) -> tuple[int, int]:
+        """Add one to ``current`` (kept two windows); returns it and the previous window's count."""
+        cache = self.cache
+        if isinstance(cache, ConnectionProxy):  # DRF's default: django.core.cache.cache
+            cache = cache._connections[cache._alias]
+        if isinstance(cache, RedisCache):
+            keys = [cache.make_and_validate_key(k) for k in (current, previous)]
+            pipe = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)
+            pipe.incr(keys[0]).expire(keys[0], 2 * self.duration).get(keys[1])
+            count, _expiry, before = pipe.execute()
+            return int(count), int(before or 0)
+        if not cache.add(current, 1, 2 * self.duration):
+            cache.incr(current)
+        counts = cache.get_many([current, previous])
+        return counts.get(current, 1), counts.get(previous, 0)
+
+    def wait(self):
+        """Seconds until one more request fits the sliding-window estimate (the Retry-After header)."""
+        stored, limit = self.count - 1, self.num_requests  # the refused request was taken back
+        if stored + 1 <= limit:  # later in this window, once the previous window's weight has fallen
+            fits_at = 1 - (limit - stored - 1) / max(self.previous, 1)
+        else:  # in the next window, once this window's weight has fallen
+            fits_at = 1 + max(0.0, 1 - (limit - 1) / max(stored, 1))
+        return max(1.0, (fits_at - self.elapsed) * self.duration)
+
+
+class AnonThrottle(ClientKeyed, CountingThrottle, throttling.AnonRateThrottle):
     """The API's default throttle for anonymous clients, per address."""
 
 
-class UserThrottle(ClientKeyed, throttling.UserRateThrottle):
+class UserThrottle(ClientKeyed, CountingThrottle, throttling.UserRateThrottle):
     """The API's default throttle for signed-in users and token holders, per user.
 
     Anonymous clients are AnonThrottle's alone (DRF's user throttle would count them a second time

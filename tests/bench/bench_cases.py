@@ -296,6 +296,8 @@ def main() -> None:
     os.environ.setdefault("PORTAL_VAR_DIR", tmp)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # As production (DEBUG=0): persistent connections, health-checked before reuse (CONN_HEALTH_CHECKS).
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     import django
 
     django.setup()
