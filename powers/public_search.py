@@ -1,7 +1,8 @@
 """The power list's part of the public search (portal/search.py): powers and discretion standards.
 
 A power is found by its name, uniform code, object (对象) and legal basis as the page shows it
-(《document title》article label); a discretion standard by its offence (违法行为), the fact it is
+(《document title》article label) and by the wording of the articles it cites (a cited article's
+text never changes: ``save_legal_article`` refuses it); a discretion standard by its offence (违法行为), the fact it is
 graded by and its power's name. Only what may be exercised is public:
 published powers and the standards of published powers.
 """
@@ -20,8 +21,8 @@ def _basis(articles) -> str:
 
 
 def power_texts(power: Power) -> list[str]:
-    articles = power.legal_articles.select_related("document")
-    return [power.name, power.code, power.subject, _basis(articles)]
+    articles = list(power.legal_articles.select_related("document"))
+    return [power.name, power.code, power.subject, _basis(articles), *(a.text for a in articles)]
 
 
 def standard_texts(standard: DiscretionStandard) -> list[str]:
@@ -76,13 +77,15 @@ def standard_row(standard: DiscretionStandard) -> dict:
 def power_documents():
     """(pk, texts) of every power row: one query for the rows, one for their legal basis."""
     basis: dict[int, list[str]] = {}
+    wording: dict[int, list[str]] = {}
     through = Power.legal_articles.through
-    for power_id, title, label in through.objects.values_list(
-        "power_id", "legalarticle__document__title", "legalarticle__label"
+    for power_id, title, label, text in through.objects.values_list(
+        "power_id", "legalarticle__document__title", "legalarticle__label", "legalarticle__text"
     ).order_by("power_id", "legalarticle_id"):
         basis.setdefault(power_id, []).append(f"《{title}》{label}")
+        wording.setdefault(power_id, []).append(text)
     for pk, name, code, subject in Power.objects.values_list("pk", "name", "code", "subject").iterator():
-        yield pk, [name, code, subject, " ".join(basis.get(pk, []))]
+        yield pk, [name, code, subject, " ".join(basis.get(pk, [])), *wording.get(pk, [])]
 
 
 def power_names():

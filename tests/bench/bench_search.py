@@ -156,7 +156,11 @@ def run(profile=False):
         )  # fmt: skip
         written = search.reindex_all()
     maintenance.optimize_database(full=True)
-    print(f"  loaded in {time.monotonic() - started:.0f}s; documents {written}")
+    from portal.models import SearchToken
+
+    print(
+        f"  loaded in {time.monotonic() - started:.0f}s; documents {written}; {SearchToken.objects.count()} tokens"
+    )
     measure(profile)
 
 

@@ -33,6 +33,7 @@ def plain_search(request):
             | Q(code__icontains=q)
             | Q(subject__contains=q)
             | Q(legal_articles__document__title__contains=q)
+            | Q(legal_articles__text__contains=q)
         )
         .distinct()
     )

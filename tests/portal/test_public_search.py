@@ -40,7 +40,12 @@ def catalogue(department):
     food_law = LegalDocumentFactory(code="FL-9001", title="中华人民共和国食品安全法")
     planning = LegalDocumentFactory(code="FL-9002", title="城乡规划条例")
     articles = [
-        LegalArticleFactory(document=food_law, number=35, label="第三十五条"),
+        LegalArticleFactory(
+            document=food_law,
+            number=35,
+            label="第三十五条",
+            text="从事食品生产、食品销售、餐饮服务，应当依法取得许可。",
+        ),
         LegalArticleFactory(document=planning, number=64, label="第六十四条"),
     ]
     powers = []
@@ -74,7 +79,8 @@ def _texts(kind, obj):
         return " ".join(f"《{a.document.title}》{a.label}" for a in articles)
 
     if kind == "powers":
-        return [obj.name, obj.code, obj.subject, basis(obj.legal_articles.all())]
+        articles = obj.legal_articles.all()
+        return [obj.name, obj.code, obj.subject, basis(articles), *(a.text for a in articles)]
     if kind == "standards":
         return [obj.title, obj.fact_label, obj.power.name]
     return [obj.name, obj.code, obj.power.name]
@@ -114,6 +120,7 @@ def test_recall_equals_a_plain_scan(catalogue):
         "许可（镇街）", "（镇街）", "）", "（", "处罚（镇", "可许", "食品 许可", "许可  食品",
         "食品安全法", "《中华人民共和国食品安全法》第三十五条", "第六十四条", "规划条例", "法人", "组织",
         "xk-", "CF-", "ZJ01", "FW-T", "按面积", "办理", "注销", "草稿", "旧的", "不存在的事项",
+        "餐饮服务", "依法取得许可", "食品销售、", "责令改正", "并处罚款", "餐饮 罚款", "许可 餐饮",
     }  # fmt: skip
     queries |= {p.code for p in catalogue} | {p.code.lower()[:6] for p in catalogue}
     misses = extras = 0
@@ -133,7 +140,16 @@ def test_punctuation_is_part_of_the_substring(catalogue):
     assert names == {"户外广告设置许可（镇街）"}
     # The same words apart are found only when typed apart.
     apart = set(Power.objects.filter(pk__in=found("powers", "许可 镇街")).values_list("name", flat=True))
-    assert apart == {"户外广告设置许可（镇街）"} | {n for n in NAMES if "许可" in n and "镇街" in n}
+    # …including 农村宅基地审批（镇街）, whose cited article says 依法取得许可.
+    assert apart == {"户外广告设置许可（镇街）", "农村宅基地审批（镇街）"}
+
+
+@pytest.mark.django_db
+def test_legal_basis_wording_finds_the_powers_citing_it(catalogue):
+    """The cited articles' text is searched, not only the document's title and the article's label."""
+    citing = {p.pk for p in catalogue[::2]}  # every other power cites the food-safety article
+    assert found("powers", "餐饮服务") == citing
+    assert found("powers", "经营 餐饮") == {p.pk for p in catalogue[::2] if "经营" in p.name}
 
 
 @pytest.mark.django_db
