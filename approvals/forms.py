@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import uploads
 from portal.forms import TextField
 from portal.models import Department
+from portal.tracking import LookupForm
 from portal.uploads import MultipleFileInput
 from powers.models import Power
 
@@ -218,18 +219,15 @@ class IntakeForm(MaterialUploadsMixin, ApplicantFields):
         return cleaned
 
 
-class TrackForm(forms.Form):
+class TrackForm(LookupForm):
+    """办件查询: the case code and the query secret (``portal.tracking``)."""
+
     code = TextField(
         label=_("办件编号"),
         max_length=30,
         widget=forms.TextInput(
             attrs={"autocomplete": "off", "spellcheck": "false", "placeholder": _("例如 SP20261123000001")}
         ),
-    )
-    secret = TextField(
-        label=_("查询密码"),
-        max_length=32,
-        widget=forms.PasswordInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
 

@@ -15,8 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import NoteForm
+from portal.forms import NoteForm, TextField
 from portal.models import Department
+from portal.tracking import LookupForm
 from portal.uploads import UploadsField
 from powers.models import Power
 
@@ -193,10 +194,11 @@ class IntakeForm(AboutFields):
         }
 
 
-class TrackForm(forms.Form):
-    code = forms.CharField(label=_("投诉编号"), max_length=32)
-    secret = forms.CharField(
-        label=_("查询密码"), max_length=32, widget=forms.PasswordInput(render_value=False)
+class TrackForm(LookupForm):
+    """投诉查询: the complaint code and the query secret (``portal.tracking``)."""
+
+    code = TextField(
+        label=_("投诉编号"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "off"})
     )
 
 

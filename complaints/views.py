@@ -7,7 +7,6 @@ page with its trail, drill-down and the verbs, the audited identity view, attach
 monthly report with its Excel export.
 """
 
-import time
 from datetime import timedelta
 
 from django.contrib import messages
@@ -17,18 +16,17 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from portal import query_secret, ratelimit
+from portal import query_secret, ratelimit, tracking
 from portal.access import RoleRequiredMixin
 from portal.actions import DetailActionView
 from portal.actions import Verb as ActionVerb
 from portal.forms import NoteForm, ReasonForm
 from portal.models import Department
-from portal.services import TransitionError
+from portal.tracking import TrackedVerb, no_store
 
 from . import drilldown, indicators, services
 from . import permissions as perm
@@ -54,14 +52,8 @@ from .models import Complaint
 PAGE_SIZE = 25
 RECEIPT = "complaints.receipt"
 TRACKED = "complaints.tracked"
-TRACKING_SECONDS = 30 * 60
-TRACK_LIMIT_PER_MINUTE = 10
-
-
-def no_store(response):
-    """Pages showing a secret, a tracked complaint or a reporter: never cached."""
-    add_never_cache_headers(response)
-    return response
+TRACKING_SECONDS = tracking.SECONDS
+TRACK_LIMIT_PER_MINUTE = tracking.LIMIT_PER_MINUTE
 
 
 def pickers() -> dict:
@@ -134,23 +126,7 @@ class ReceiptView(View):
         )
 
 
-# --- tracking ----------------------------------------------------------------------------------------
-
-
-def tracked(request):
-    data = request.session.get(TRACKED)
-    if not data or data.get("until", 0) < time.time():
-        request.session.pop(TRACKED, None)
-        return None, None
-    complaint = Complaint.objects.select_related("handling_department").filter(pk=data["complaint"]).first()
-    # The session keeps a keyed proof that the secret was verified, never the secret (issue 9).
-    proof = (data.get("proof", ""), data["until"])
-    if complaint is None or not query_secret.check_proof(
-        proof[0], services.PROOF, complaint.pk, complaint.query_secret_hash, proof[1]
-    ):
-        request.session.pop(TRACKED, None)
-        return None, None
-    return complaint, proof
+# --- tracking (portal.tracking) ----------------------------------------------------------------------
 
 
 def tracking_context(complaint: Complaint, **forms_) -> dict:
@@ -164,89 +140,72 @@ def tracking_context(complaint: Complaint, **forms_) -> dict:
     return context
 
 
-class TrackView(View):
+def _rate(complaint, proofs, form):
+    data = form.cleaned_data
+    services.rate(
+        complaint, proof=proofs.get("track"), satisfaction=data["satisfaction"], comment=data["comment"]
+    )
+
+
+def _reopen(complaint, proofs, form):
+    services.reopen(complaint, proof=proofs.get("track"), reason=form.cleaned_data["reason"])
+
+
+class ComplaintTracking(tracking.Tracking):
+    """投诉查询: a complaint by its code and query secret (the session keeps a keyed proof, never the secret)."""
+
+    session_key, record_name, url_name = TRACKED, "complaint", "complaints:track"
+    form_class = TrackForm
+    form_template, page_template = "complaints/track_form.html", "complaints/track.html"
+    limit_scope, limit_per_minute, seconds = "complaint-track", TRACK_LIMIT_PER_MINUTE, TRACKING_SECONDS
+    wrong = services.WRONG
+    expired = _lazy("查询已过期，请重新输入投诉编号和查询密码。")
+    left = _lazy("已退出投诉查询。")
+    verbs = {
+        "rate": TrackedVerb(RatingForm, "rating_form", _rate, _lazy("感谢您的评价。")),
+        "reopen": TrackedVerb(
+            ReasonForm, "reopen_form", _reopen, _lazy("已申请重新办理，监察机关将重新分办。")
+        ),
+    }
+
+    def find(self, code, secret):
+        return services.find(code, secret)
+
+    def make_proofs(self, complaint, secret, until):
+        return {"track": services.tracking_proof(complaint, until)}
+
+    def proves(self, complaint, proofs, until):
+        value, _until = proofs.get("track") or ("", until)
+        return query_secret.check_proof(
+            value, services.PROOF, complaint.pk, complaint.query_secret_hash, until
+        )
+
+    def load(self, pk):
+        return Complaint.objects.select_related("handling_department").filter(pk=pk).first()
+
+    def context(self, complaint, proofs, **forms_):
+        return tracking_context(complaint, **forms_)
+
+
+TRACKING = ComplaintTracking()
+
+
+class TrackView(tracking.TrackView):
     """投诉查询: code + secret by POST (rate-limited, as case tracking); then GETs show the complaint."""
 
-    def get(self, request):
-        complaint, _secret = tracked(request)
-        if complaint is None:
-            return no_store(render(request, "complaints/track_form.html", {"form": TrackForm()}))
-        return no_store(render(request, "complaints/track.html", tracking_context(complaint)))
-
-    def post(self, request):
-        form = TrackForm(request.POST)
-        if ratelimit.over_limit(request, "complaint-track", TRACK_LIMIT_PER_MINUTE):
-            return self.refused(
-                request, request.POST.get("code", ""), _("查询过于频繁，请一分钟后再试。"), 429
-            )
-        if form.is_valid():
-            complaint = services.find(form.cleaned_data["code"], form.cleaned_data["secret"])
-            if complaint is not None:
-                request.session.cycle_key()
-                until = int(time.time() + TRACKING_SECONDS)
-                request.session[TRACKED] = {
-                    "complaint": complaint.pk,
-                    "until": until,
-                    "proof": services.tracking_proof(complaint, until),
-                }
-                return redirect("complaints:track")
-            return self.refused(request, form.cleaned_data["code"], _(services.WRONG))
-        return no_store(render(request, "complaints/track_form.html", {"form": form}, status=400))
-
-    def refused(self, request, code, message, status=200):
-        form = TrackForm(initial={"code": code[:32]})
-        context = {"form": form, "error": message}
-        return no_store(render(request, "complaints/track_form.html", context, status=status))
+    tracking = TRACKING
 
 
-class TrackedActionView(View):
-    """A citizen's POST on the tracked complaint (rate, reopen): needs a fresh lookup."""
-
-    form_class = RatingForm
-    form_name = ""
-
-    def post(self, request):
-        complaint, proof = tracked(request)
-        if complaint is None:
-            messages.error(request, _("查询已过期，请重新输入投诉编号和查询密码。"))
-            return redirect("complaints:track")
-        form = self.form_class(request.POST)
-        if form.is_valid():
-            try:
-                message = self.perform(complaint, proof, form.cleaned_data)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            except (TransitionError, PermissionDenied) as exc:
-                messages.error(request, str(exc))
-                return redirect("complaints:track")
-            else:
-                messages.success(request, message)
-                return redirect("complaints:track")
-        context = tracking_context(complaint, **{self.form_name: form})
-        return no_store(render(request, "complaints/track.html", context, status=400))
+class RateView(tracking.TrackedActionView):
+    tracking, verb = TRACKING, "rate"
 
 
-class RateView(TrackedActionView):
-    form_class, form_name = RatingForm, "rating_form"
-
-    def perform(self, complaint, proof, data):
-        services.rate(complaint, proof=proof, satisfaction=data["satisfaction"], comment=data["comment"])
-        return _("感谢您的评价。")
+class ReopenView(tracking.TrackedActionView):
+    tracking, verb = TRACKING, "reopen"
 
 
-class ReopenView(TrackedActionView):
-    form_class, form_name = ReasonForm, "reopen_form"
-
-    def perform(self, complaint, proof, data):
-        services.reopen(complaint, proof=proof, reason=data["reason"])
-        return _("已申请重新办理，监察机关将重新分办。")
-
-
-class TrackLeaveView(View):
-    def post(self, request):
-        request.session.pop(TRACKED, None)
-        messages.info(request, _("已退出投诉查询。"))
-        return redirect("complaints:track")
+class TrackLeaveView(tracking.TrackLeaveView):
+    tracking = TRACKING
 
 
 # --- staff: queues and intake -------------------------------------------------------------------------

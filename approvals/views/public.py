@@ -5,22 +5,20 @@ receipt after applying; tracking takes it by POST (never in a URL), rate-limited
 the tracked case in the server-side session for the next GETs of the tracking page.
 """
 
-import time
-
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
+from portal import tracking
 from portal.forms import attach_errors
 from portal.models import Department
-from portal.ratelimit import over_limit
-from portal.services import TransitionError
+from portal.tracking import TrackedVerb, no_store
 from powers.models import Power
 
 from .. import query_secret, services
@@ -41,15 +39,8 @@ from .common import (
 PAGE_SIZE = 20
 RECEIPT = "approvals.receipt"
 TRACKED = "approvals.tracked"
-# How long a successful lookup keeps the case open in this browser.
-TRACKING_SECONDS = 30 * 60
-TRACK_LIMIT_PER_MINUTE = 10
-
-
-def no_store(response):
-    """Pages showing a secret or a tracked case: never cached by the browser or a proxy."""
-    add_never_cache_headers(response)
-    return response
+TRACKING_SECONDS = tracking.SECONDS
+TRACK_LIMIT_PER_MINUTE = tracking.LIMIT_PER_MINUTE
 
 
 def exercisable_version(item: ServiceItem) -> Power | None:
@@ -172,36 +163,14 @@ class ReceiptView(View):
         return no_store(render(request, "approvals/receipt.html", context))
 
 
-# --- tracking ------------------------------------------------------------------------------------
-
-
-def tracked_case(request):
-    """The case this browser looked up and the session's proofs, while the lookup is fresh and the secret valid.
-
-    The session holds no secret (issue 9): only the case, the deadline and keyed proofs that the
-    secret was verified (``services.tracking_proofs``); a secret reissued at a window voids them.
-    """
-    data = request.session.get(TRACKED)
-    if not data or data.get("until", 0) < time.time():
-        request.session.pop(TRACKED, None)
-        return None, {}
-    case = case_details(Case.objects).filter(pk=data["case"]).first()
-    proofs = data.get("proofs") or {}
-    if case is None or not services.proves(
-        (proofs.get("track"), data["until"]), services.TRACK, case.pk, case.query_secret_hash
-    ):
-        request.session.pop(TRACKED, None)  # e.g. the secret was reissued at a window
-        return None, {}
-    return case, {kind: (value, data["until"]) for kind, value in proofs.items()}
+# --- tracking (portal.tracking) ------------------------------------------------------------------
 
 
 def tracking_context(case: Case, proofs=None, **forms_) -> dict:
     """What the applicant sees: steps by post, every limit, the suspension ledger, sub-cases, the result."""
     today = timezone.localdate()
     mark_due([case], today)
-    notice = None
-    if case.status == CaseStatus.CORRECTION_REQUESTED:
-        notice = next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
+    notice = open_notice(case)
     context = {
         "case": case,
         "plan": step_plan(case),
@@ -214,9 +183,8 @@ def tracking_context(case: Case, proofs=None, **forms_) -> dict:
         **progress(case),
     }
     if notice is not None:
-        missing_ids = {entry.get("material") for entry in notice.missing}
         context["correction_form"] = forms_.get("correction_form") or CorrectionForm(
-            item=case.item, missing_ids=missing_ids
+            item=case.item, missing_ids=missing_ids(notice)
         )
     if case.status == CaseStatus.COMPLETED and context["rating"] is None:
         if proofs is not None and "rate" not in proofs:
@@ -226,104 +194,93 @@ def tracking_context(case: Case, proofs=None, **forms_) -> dict:
     return context
 
 
-class TrackView(View):
+def open_notice(case: Case):
+    """The correction notice the applicant still has to answer, if the case waits for one."""
+    if case.status != CaseStatus.CORRECTION_REQUESTED:
+        return None
+    return next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
+
+
+def missing_ids(notice) -> set:
+    return {entry.get("material") for entry in notice.missing} if notice else set()
+
+
+def _rate(case, proofs, form):
+    services.rate_case(
+        case, proof=proofs.get("rate"), score=form.cleaned_data["score"], comment=form.cleaned_data["comment"]
+    )
+
+
+def _correct(case, proofs, form):
+    services.submit_correction(case, files=form.uploads(), proof=proofs.get("track"))
+
+
+def _correction_form_kwargs(case):
+    notice = next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
+    return {"item": case.item, "missing_ids": missing_ids(notice)}
+
+
+class CaseTracking(tracking.Tracking):
+    """办件查询: a case by its code and query secret; rating needs the receipt's rating secret too.
+
+    The session keeps the case, the deadline and keyed proofs (``services.tracking_proofs``): "track",
+    and "rate" when the secret typed was the receipt's rating secret as well.
+    """
+
+    session_key, record_name, url_name = TRACKED, "case", "approvals:track"
+    form_class = TrackForm
+    form_template, page_template = "approvals/track_form.html", "approvals/track.html"
+    limit_scope, limit_per_minute, seconds = "track", TRACK_LIMIT_PER_MINUTE, TRACKING_SECONDS
+    wrong = query_secret.WRONG
+    expired = _lazy("查询已过期，请重新输入办件编号和查询密码。")
+    left = _lazy("已退出办件查询。")
+    verbs = {
+        # 满意度评议: once per completed case.
+        "rate": TrackedVerb(
+            RatingForm, "rating_form", _rate, _lazy("感谢您的评议，您的意见将用于服务中心的效能考评。")
+        ),
+        # 补正: the applicant uploads what the correction notice asks for.
+        "correct": TrackedVerb(
+            CorrectionForm,
+            "correction_form",
+            _correct,
+            _lazy("补正材料已提交，服务中心将重新审核受理。"),
+            form_kwargs=_correction_form_kwargs,
+        ),
+    }
+
+    def find(self, code, secret):
+        return services.track(code, secret)
+
+    def make_proofs(self, case, secret, until):
+        return services.tracking_proofs(case, secret, until)
+
+    def proves(self, case, proofs, until):
+        return services.proves(proofs.get("track"), services.TRACK, case.pk, case.query_secret_hash)
+
+    def load(self, pk):
+        return case_details(Case.objects).filter(pk=pk).first()
+
+    def context(self, case, proofs, **forms_):
+        return tracking_context(case, proofs, **forms_)
+
+
+TRACKING = CaseTracking()
+
+
+class TrackView(tracking.TrackView):
     """办件查询: code + secret by POST (rate-limited); the tracked case stays in the session for GETs."""
 
-    form_template = "approvals/track_form.html"
-    case_template = "approvals/track.html"
-
-    def get(self, request):
-        case, proofs = tracked_case(request)
-        if case is None:
-            return no_store(render(request, self.form_template, {"form": TrackForm()}))
-        return no_store(render(request, self.case_template, tracking_context(case, proofs)))
-
-    def post(self, request):
-        form = TrackForm(request.POST)
-        if over_limit(request, "track", TRACK_LIMIT_PER_MINUTE):
-            message = _("查询过于频繁，请一分钟后再试。")
-            return self.refused(request, request.POST.get("code", ""), message, status=429)
-        if form.is_valid():
-            case = services.track(form.cleaned_data["code"], form.cleaned_data["secret"])
-            if case is not None:
-                request.session.cycle_key()
-                until = int(time.time() + TRACKING_SECONDS)
-                request.session[TRACKED] = {
-                    "case": case.pk,
-                    "until": until,
-                    "proofs": services.tracking_proofs(case, form.cleaned_data["secret"], until),
-                }
-                return redirect("approvals:track")
-            return self.refused(request, form.cleaned_data["code"], query_secret.WRONG)
-        return no_store(render(request, self.form_template, {"form": form}, status=400))
-
-    def refused(self, request, code: str, message: str, status: int = 200):
-        """The empty form again (the code kept, never the secret) with one message that reveals nothing."""
-        form = TrackForm(initial={"code": code[:30]})
-        return no_store(render(request, self.form_template, {"form": form, "error": message}, status=status))
+    tracking = TRACKING
 
 
-class TrackedActionView(View):
-    """A POST of the applicant on the tracked case (rating, correction): needs a fresh lookup."""
-
-    form_name = ""
-
-    def post(self, request):
-        case, proofs = tracked_case(request)
-        if case is None:
-            messages.error(request, _("查询已过期，请重新输入办件编号和查询密码。"))
-            return redirect("approvals:track")
-        form = self.make_form(request, case)
-        if form.is_valid():
-            try:
-                message = self.perform(case, proofs, form)
-            except ValidationError as exc:
-                attach_errors(form, exc)
-            except (TransitionError, PermissionDenied) as exc:
-                messages.error(request, str(exc))
-                return redirect("approvals:track")
-            else:
-                messages.success(request, message)
-                return redirect("approvals:track")
-        context = tracking_context(case, proofs, **{self.form_name: form})
-        return no_store(render(request, "approvals/track.html", context, status=400))
+class RateView(tracking.TrackedActionView):
+    tracking, verb = TRACKING, "rate"
 
 
-class RateView(TrackedActionView):
-    """满意度评议: once per completed case."""
-
-    form_name = "rating_form"
-
-    def make_form(self, request, case):
-        return RatingForm(request.POST)
-
-    def perform(self, case, proofs, form):
-        services.rate_case(
-            case,
-            proof=proofs.get("rate"),
-            score=form.cleaned_data["score"],
-            comment=form.cleaned_data["comment"],
-        )
-        return _("感谢您的评议，您的意见将用于服务中心的效能考评。")
+class CorrectView(tracking.TrackedActionView):
+    tracking, verb = TRACKING, "correct"
 
 
-class CorrectView(TrackedActionView):
-    """补正: the applicant uploads what the correction notice asks for."""
-
-    form_name = "correction_form"
-
-    def make_form(self, request, case):
-        notice = next((n for n in reversed(case.corrections.all()) if n.resolved_at is None), None)
-        missing = {entry.get("material") for entry in notice.missing} if notice else set()
-        return CorrectionForm(request.POST, request.FILES, item=case.item, missing_ids=missing)
-
-    def perform(self, case, proofs, form):
-        services.submit_correction(case, files=form.uploads(), proof=proofs.get("track"))
-        return _("补正材料已提交，服务中心将重新审核受理。")
-
-
-class TrackLeaveView(View):
-    def post(self, request):
-        request.session.pop(TRACKED, None)
-        messages.info(request, _("已退出办件查询。"))
-        return redirect("approvals:track")
+class TrackLeaveView(tracking.TrackLeaveView):
+    tracking = TRACKING

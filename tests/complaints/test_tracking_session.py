@@ -28,7 +28,7 @@ def test_a_forged_proof_is_refused(client, desk):
     client.post(reverse("complaints:track"), {"code": complaint.code, "secret": secret})
     session = client.session
     key = next(k for k, v in session.items() if isinstance(v, dict) and v.get("complaint") == complaint.pk)
-    session[key]["proof"] = "0" * 64
+    session[key]["proofs"]["track"] = "0" * 64  # the one session shape of portal.tracking
     session.save()
     assert client.post(reverse("complaints:track_rate"), {"satisfaction": "satisfied"}).status_code == 302
     complaint.refresh_from_db()
