@@ -1,12 +1,14 @@
 """What a decision's public record may say about its party: pure rules, no database.
 
 The public record (双公示) names a company by its name and unified social credit code; a private person
-only by a masked name (王**) — never the ID number, phone or address. The record is built from these
+only by a masked name (王**, ``portal.masking.mask_name``) — never the ID number, phone or address. The record is built from these
 functions when the decision is taken, so the unmasked data is never copied into it.
 """
 
 import re
 from decimal import Decimal
+
+from portal.masking import mask_name
 
 # GB 32100-2015: 18 characters of this alphabet (no I, O, S, V, Z), the last one a check character.
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -17,12 +19,6 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 def credit_check_character(first17: str) -> str:
     total = sum(ALPHABET.index(ch) * w for ch, w in zip(first17, WEIGHTS, strict=True))
     return ALPHABET[(31 - total % 31) % 31]
-
-
-def mask_person_name(name: str) -> str:
-    """The first character and two stars, whatever the name's length (the length is not disclosed)."""
-    name = (name or "").strip()
-    return f"{name[:1]}**" if name else "**"
 
 
 def credit_code(raw: str) -> str:
@@ -39,7 +35,7 @@ def credit_code(raw: str) -> str:
 def party(*, name: str, is_person: bool, id_number: str) -> tuple[str, str]:
     """``(public name, public credit code)`` of a decision's party."""
     if is_person:
-        return mask_person_name(name), ""
+        return mask_name(name), ""
     return (name or "").strip()[:100], credit_code(id_number)
 
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.masking import mask_name
 from portal.models import Department
 from portal.roles import (
     ADMINISTRATOR,
@@ -217,7 +218,7 @@ class Complaint(models.Model):
         """What anybody but intake and supervisory staff sees of the reporter (王**, or 匿名)."""
         if self.anonymised_at or not self.reporter_name:
             return str(_("匿名"))
-        return self.reporter_name[0] + "**"
+        return mask_name(self.reporter_name)
 
 
 def attachment_path(instance, filename):

@@ -17,6 +17,7 @@ from portal import audit, workdays
 from portal.admin_audit import AuditedAdminMixin, VerbAdminMixin, stored_snapshot
 from portal.forms import TextField
 from portal.login_guard import unlock_login
+from portal.masking import mask_middle
 from portal.models import (
     ApiToken,
     AuditEvent,
@@ -238,8 +239,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("接收方"))
     def masked_recipient(self, obj):
-        value = obj.recipient or ""
-        return f"{value[:3]}****{value[-4:]}" if len(value) >= 8 else value
+        return mask_middle(obj.recipient, head=3, tail=4)
 
     def has_add_permission(self, request):
         return False

@@ -27,6 +27,7 @@ from portal import actions
 from portal.access import RoleRequiredMixin
 from portal.actions import Verb
 from portal.forms import NoteForm, ReasonForm
+from portal.masking import mask_name
 from portal.models import Department, Post
 from portal.roles import ADMINISTRATOR, DEPT_HANDLER, DEPT_HEAD, INSPECTOR, department_of
 from powers import flowchart as drawing
@@ -41,12 +42,6 @@ from .models import Acknowledgement, RiskPoint, RiskPointVersion
 STAFF_ROLES = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 OFFICE_ROLES = (INSPECTOR, ADMINISTRATOR)
 PAGE_SIZE = 50
-
-
-def mask_name(name: str) -> str:
-    """Public pages never show a person's full name: 王** ."""
-    name = (name or "").strip()
-    return f"{name[0]}{'*' * max(1, len(name) - 1)}" if name else ""
 
 
 def catalogue_queryset(user):

@@ -11,6 +11,7 @@ from django.db.models import Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.masking import mask_middle, mask_name
 from portal.models import Department, Post
 from portal.roles import (
     ADMINISTRATOR,
@@ -38,15 +39,6 @@ from ..choices import (
     SuspensionKind,
 )
 from .items import UPLOAD_EXTENSIONS, USER, Material, ServiceItem, Window, _page_or_api
-
-
-def mask_middle(raw: str, *, head: int, tail: int) -> str:
-    """``raw`` with all but its first ``head`` and last ``tail`` characters starred (all of it when short)."""
-    raw = raw or ""
-    if len(raw) <= head + tail:
-        return "*" * len(raw)
-    return f"{raw[:head]}{'*' * (len(raw) - head - tail)}{raw[-tail:]}"
-
 
 # A department's list (visible_to's join on CaseAccess) sorted by case id is sorted by the join's own
 # key, which the index walks in order: PostgreSQL sees that through the join's equality, SQLite
@@ -314,9 +306,9 @@ class Case(models.Model):
 
     @property
     def masked_name(self) -> str:
-        """For public pages: the first character and stars (张**)."""
+        """For public pages: a person as 张** (``portal.masking``); an organisation by its name."""
         name = self.applicant_name
-        return name[:1] + "*" * max(len(name) - 1, 1) if self.applicant_type == ApplicantType.PERSON else name
+        return mask_name(name) if self.applicant_type == ApplicantType.PERSON else name
 
     @property
     def title(self) -> str:

@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
+from portal.masking import mask_name
 from portal.models import Department, Post
 from powers.models import FlowStep, Power
 
@@ -15,7 +16,6 @@ from ..models import (
     SupervisionOrder,
     WarningNotice,
 )
-from ..views import mask_name
 
 
 def score(**kwargs):

@@ -36,7 +36,7 @@ def decided(centre, **kwargs):
 
 @pytest.mark.parametrize("name", ["王", "王五", "欧阳娜娜", "Wang Wu"])
 def test_person_name_is_masked_to_one_character_and_two_stars(name):
-    assert rules.mask_person_name(name) == name[0] + "**"
+    assert rules.party(name=name, is_person=True, id_number="350203199001011234") == (name[0] + "**", "")
 
 
 def test_only_a_well_formed_credit_code_is_kept():

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from approvals import query_secret, services
-from approvals.choices import CASE_TRANSITIONS, SUSPENSION_MAX_DAYS, CaseStatus, SuspensionKind
+from approvals.choices import CASE_TRANSITIONS, SUSPENSION_MAX_DAYS, ApplicantType, CaseStatus, SuspensionKind
 from approvals.models import Case, FeePayment, PenaltyDecision, Rating, ServiceItem, Suspension
 from tests.approvals.factories import ServiceItemFactory, at
 
@@ -120,6 +120,10 @@ def test_masking(centre):
     case.applicant_phone = "12345"
     assert case.masked_phone == "*****"
     assert case.masked_name == "张**"
+    case.applicant_name = "王五"
+    assert case.masked_name == "王**"  # portal.masking: the length is not disclosed (was 王*)
+    case.applicant_type, case.applicant_name = ApplicantType.ORGANISATION, "厦门某某有限公司"
+    assert case.masked_name == "厦门某某有限公司"  # an organisation is named in full
 
 
 def test_query_secret_scheme():

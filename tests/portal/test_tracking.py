@@ -211,7 +211,9 @@ def test_a_tracked_verb_without_a_fresh_lookup_goes_back_to_the_form(client):
 def test_bad_input_and_the_verbs_refusals(client):
     look_up(client)
     empty = client.post("/parcels/track/sign/", {"name": ""})
-    assert empty.status_code == 400 and empty.json()["template"] == "page" and "name" in empty.json()["errors"]
+    assert (
+        empty.status_code == 400 and empty.json()["template"] == "page" and "name" in empty.json()["errors"]
+    )
     refused = client.post("/parcels/track/sign/", {"name": "bad"})  # the verb's ValidationError, on the form
     assert refused.status_code == 400 and refused.json()["errors"] == {"name": ["签名不清。"]}
     for name, message in (("late", "包裹已签收。"), ("nobody", "需要回执上的签收密码。")):
