@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from monitoring import timers
 from portal import audit, numbering, workdays
 from portal.forms import clean_text
+from portal.models import Department
 from portal.services import check_transition, require
 
 from . import grading, permissions
@@ -122,6 +123,26 @@ def point_prefix(department) -> str:
     return f"FX-{department.code}-"
 
 
+def number_points(points) -> None:
+    """Give unsaved risk points their codes FX-<department>-0001…, in the order given, from each
+    department's series (the one ``declare`` numbers from): for rows created in bulk (the demo's history)."""
+    by_department = {}
+    for point in points:
+        by_department.setdefault(point.department_id, []).append(point)
+    codes = dict(Department.objects.filter(pk__in=by_department).values_list("pk", "code"))
+    model = RiskPoint._meta.model_name
+    for department_id, rows in by_department.items():
+        prefix = f"FX-{codes[department_id]}-"
+        numbers = numbering.next_numbers(
+            f"risks:{model}:{prefix}",
+            len(rows),
+            gap_free=True,
+            initial=lambda p=prefix: _last_serial(RiskPoint, "code", p),
+        )
+        for point, n in zip(rows, numbers, strict=True):
+            point.code = numbering.format_code(prefix, None, n, 4)
+
+
 # --- grading ------------------------------------------------------------------------------------
 
 
@@ -148,7 +169,9 @@ def current_matrix() -> GradingMatrix:
     return matrix
 
 
-def _apply_grade(point: RiskPoint, matrix: GradingMatrix, compiled: grading.Matrix | None = None) -> None:
+def apply_grade(point: RiskPoint, matrix: GradingMatrix, compiled: grading.Matrix | None = None) -> None:
+    """Set an unsaved point's grade, score and reason by ``matrix`` (the rule every verb applies; the
+    demo's bulk rows use it too). ``compiled`` is ``matrix.as_matrix()``, passed to grade many at once."""
     result = grading.grade(
         point.scores, compiled or matrix.as_matrix(), category=point.power.category, holder=point.holder
     )
@@ -198,7 +221,7 @@ def declare_point(*, by, department, **values) -> RiskPoint:
     with transaction.atomic():
         point = RiskPoint(department=department, status=RiskPointStatus.DRAFT, declared_by=by, **values)
         point.code = "pending"
-        _apply_grade(point, current_matrix())
+        apply_grade(point, current_matrix())
         point.full_clean(exclude=["code", "matrix"])
         _save_numbered(point, "code", point_prefix(department))
         audit.record(by, "risks.point.declare", point, after=snapshot(point))
@@ -225,7 +248,7 @@ def update_point(point: RiskPoint, *, by, **changes) -> RiskPoint:
             setattr(point, name, value)
         _check_placement(point.department, {n: getattr(point, n) for n in ("power", "step", "post")})
         _check_scores(point.scores)
-        _apply_grade(point, current_matrix())
+        apply_grade(point, current_matrix())
         point.full_clean()
         point.save()
         audit.record(by, "risks.point.update", point, before=before, after=snapshot(point))
@@ -328,7 +351,7 @@ def adjust_scores(point: RiskPoint, *, by, reason: str, **scores) -> RiskPoint:
         for name, value in merged.items():
             setattr(point, name, value)
         point.score_note = reason
-        _apply_grade(point, current_matrix())
+        apply_grade(point, current_matrix())
         point.save()
         after = {**point.scores, "grade": point.grade, "score": point.score}
         audit.record(by, "risks.point.adjust_scores", point, before=before, after=after, note=reason)
@@ -399,7 +422,7 @@ def regrade_all(matrix: GradingMatrix, compiled: grading.Matrix, *, reason: str,
     for point in queryset.order_by("id").iterator(chunk_size=batch):
         counts_before[point.grade] = counts_before.get(point.grade, 0) + 1
         old_grade = point.grade
-        _apply_grade(point, matrix, compiled)
+        apply_grade(point, matrix, compiled)
         if point.grade != old_grade:
             changed += 1
             point.grade_reason = f"{point.grade_reason}（{note}，原{old_grade}级）"[:300]
@@ -495,8 +518,6 @@ def information_from_alert(alert_id, *, by) -> tuple[RiskInformation, bool]:
         raise ValidationError({"alert": _("没有这条监察预警。")})
     if alert["department_id"] is None:
         raise ValidationError({"alert": _("该预警没有责任单位，请人工录入风险信息。")})
-    from portal.models import Department
-
     content = "\n".join(
         part for part in (f"{alert['kind_label']}（{alert['level_label']}）：{alert['title']}",
                           f"对象：{alert['target_label']}", alert["detail"]) if part

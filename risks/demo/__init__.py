@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from portal import numbering
 from portal.models import Post
 from powers.choices import Category, PowerStatus
 from powers.models import FlowStep, Power
@@ -87,28 +86,8 @@ def _build(
         confirmed_at=timezone.now() if status == RiskPointStatus.CONFIRMED else None,
     )
     point.power = power
-    services._apply_grade(point, matrix, compiled)
+    services.apply_grade(point, matrix, compiled)
     return point
-
-
-def _number(points):
-    """Codes FX-<dept>-0001… per department, continuing from each department's numbering series."""
-    by_department = {}
-    for point in points:
-        by_department.setdefault(point.department_id, []).append(point)
-    from portal.models import Department
-
-    codes = dict(Department.objects.filter(pk__in=by_department).values_list("pk", "code"))
-    for department_id, rows in by_department.items():
-        prefix = f"FX-{codes[department_id]}-"
-        numbers = numbering.next_numbers(
-            f"risks:riskpoint:{prefix}",
-            len(rows),
-            gap_free=True,
-            initial=lambda p=prefix: services._last_serial(RiskPoint, "code", p),
-        )
-        for point, n in zip(rows, numbers, strict=True):
-            point.code = numbering.format_code(prefix, None, n, 4)
 
 
 def seed(scale: str, stdout) -> None:
@@ -169,7 +148,7 @@ def _seed_points(matrix, compiled, stdout):
             )
             points.append(_build(power, step, post, next(grades), n, matrix, compiled, holder=holder))
             n += 1
-    _number(points)
+    services.number_points(points)
     RiskPoint.objects.bulk_create(points, batch_size=1000)
     counts = {g: sum(1 for p in points if p.grade == g) for g in Grade.values}
     stdout.write(f"    {len(points)} risk points (A {counts['A']}, B {counts['B']}, C {counts['C']})")
@@ -325,13 +304,13 @@ def _seed_city(matrix, compiled, stdout, batch: int = 2000):
         pending.append(_build(power, step, post, target, n, matrix, compiled))
         if len(pending) >= batch:
             with transaction.atomic():
-                _number(pending)
+                services.number_points(pending)
                 RiskPoint.objects.bulk_create(pending, batch_size=batch)
             created += len(pending)
             pending = []
     if pending:
         with transaction.atomic():
-            _number(pending)
+            services.number_points(pending)
             RiskPoint.objects.bulk_create(pending, batch_size=batch)
         created += len(pending)
     counts = {row: RiskPoint.objects.filter(grade=row).count() for row in Grade.values}

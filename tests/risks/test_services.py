@@ -47,6 +47,23 @@ def verbs(obj):
 # --- declaration workflow -----------------------------------------------------------------------
 
 
+def test_bulk_rows_are_graded_and_numbered_by_the_published_rules(handler, department, declare_values):
+    """The demo's bulk history uses ``apply_grade`` and ``number_points``: one series with ``declare_point``."""
+    first = services.declare_point(by=handler, department=department, **declare_values())
+    values = declare_values(harm=5, likelihood=5)
+    rows = [RiskPoint(department=department, **values) for _ in range(2)]
+    matrix = services.current_matrix()
+    for row in rows:
+        services.apply_grade(row, matrix, matrix.as_matrix())
+    services.number_points(rows)
+    assert [row.code for row in rows] == ["FX-SCJG-0002", "FX-SCJG-0003"]
+    assert {row.grade for row in rows} == {Grade.A} and rows[0].matrix == matrix
+    RiskPoint.objects.bulk_create(rows)
+    after = services.declare_point(by=handler, department=department, **declare_values())
+    assert first.code == "FX-SCJG-0001" and after.code == "FX-SCJG-0004"
+
+
+
 def test_declare_grades_numbers_and_audits(handler, department, declare_values):
     point = services.declare_point(by=handler, department=department, **declare_values(harm=5, likelihood=5))
     assert point.code == "FX-SCJG-0001"
