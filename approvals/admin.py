@@ -21,6 +21,7 @@ from .models import (
     Suspension,
     Window,
 )
+from .services.items import WINDOW_FIELDS
 
 ITEM_FORM_FIELDS = [
     "statutory_days", "promised_days", "warn_days_before", "warn_ratio", "conditions", "result_form",
@@ -29,11 +30,27 @@ ITEM_FORM_FIELDS = [
 
 
 @admin.register(Window)
-class WindowAdmin(admin.ModelAdmin):
+class WindowAdmin(VerbAdminMixin, admin.ModelAdmin):
+    """Windows change only through ``save_window`` / ``remove_window`` (an administrator; audited with
+    before/after; a window with fee records is switched off, not deleted)."""
+
     list_display = ["number", "name", "department", "is_fee_window", "is_active"]
     list_filter = ["is_fee_window", "is_active"]
     search_fields = ["number", "name"]
     autocomplete_fields = ["department"]
+    fields = WINDOW_FIELDS
+    delete_confirmation_template = "admin/delete_with_reason.html"
+
+    def save_model(self, request, obj, form, change):
+        data = {field: form.cleaned_data.get(field) for field in WINDOW_FIELDS}
+        saved = services.save_window(obj if change else None, by=request.user, **data)
+        obj.pk = saved.pk
+
+    def save_related(self, request, form, formsets, change):
+        pass  # a window has no inline rows; its items are chosen on the service item's page
+
+    def delete_model(self, request, obj):
+        services.remove_window(obj, by=request.user, reason=self.delete_reason(request))
 
 
 class MaterialInline(admin.TabularInline):

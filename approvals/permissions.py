@@ -106,6 +106,11 @@ def can_maintain_items(user, department) -> bool:
     return has_role(user, ADMINISTRATOR) or is_staff_of(user, department)
 
 
+def can_maintain_windows(user) -> bool:
+    """Open, change or remove the service centre's windows (the admin site): an administrator."""
+    return has_role(user, ADMINISTRATOR)
+
+
 def can_update_service_item(user, item) -> bool:
     return can_maintain_items(user, item.department)
 

@@ -28,7 +28,7 @@ from .intake import (
     track,
     tracking_proofs,
 )
-from .items import create_service_item, import_service_items, update_service_item
+from .items import create_service_item, import_service_items, remove_window, save_window, update_service_item
 from .steps import (
     advance_step,
     complete_case,
@@ -64,9 +64,11 @@ __all__ = [
     "rate_case",
     "record_fee",
     "refuse_intake",
+    "remove_window",
     "reissue_secret",
     "request_correction",
     "resume_case",
+    "save_window",
     "submit_application",
     "submit_correction",
     "suspend_case",

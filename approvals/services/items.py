@@ -1,4 +1,4 @@
-"""Verbs on service items (服务事项): made from confirmed powers only."""
+"""Verbs on service items (服务事项, made from confirmed powers only) and the centre's windows (窗口)."""
 
 from decimal import Decimal
 
@@ -6,12 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from portal import audit, numbering
-from portal.services import require
+from portal.services import TransitionError, require
 from powers.choices import Category
 from powers.models import FlowStep, Power
 
-from ..models import CaseMaterial, FeeItem, Material, ServiceItem
-from ..permissions import can_maintain_items
+from ..models import CaseMaterial, FeeItem, FeePayment, Material, ServiceItem, Window
+from ..permissions import can_maintain_items, can_maintain_windows
 from ..public_search import index_item
 
 # Categories citizens apply for; penalty, coercion and inspection are started by officers instead.
@@ -292,3 +292,61 @@ def import_service_items(specs, *, by, note: str = "") -> list[int]:
             note=note or f"服务事项批量设立：{len(items)} 项（材料 {len(materials)} 条、收费 {len(fees)} 项）。",
         )  # fmt: skip
     return [first + offset for offset in range(len(specs))]
+
+
+# --- the centre's windows -----------------------------------------------------------------------------
+
+WINDOW_FIELDS = ["number", "name", "department", "is_fee_window", "is_active"]
+
+
+def _window_snapshot(window: Window) -> dict:
+    return {
+        "number": window.number,
+        "name": window.name,
+        "department": window.department.code if window.department_id else None,
+        "is_fee_window": window.is_fee_window,
+        "is_active": window.is_active,
+        "items": sorted(window.items.values_list("code", flat=True)) if window.pk else [],
+    }
+
+
+def save_window(window: Window | None = None, *, by, **fields) -> Window:
+    """Open a window of the service centre (``window`` None) or change one: its number, name, stationed
+    department, whether it is the unified fee window, whether it is in use (the lobby screen and the
+    fee form list the windows in use). Who: an administrator. Audited with before and after.
+    Switching a window off keeps its fee records and its place in the service guide's history.
+    """
+    require(can_maintain_windows(by), "只有系统管理员可以设置服务窗口。")
+    unknown = set(fields) - set(WINDOW_FIELDS)
+    if unknown:
+        raise ValidationError(f"服务窗口没有这些字段：{'、'.join(sorted(unknown))}。")
+    with transaction.atomic():
+        if window is None or window.pk is None:
+            row = Window(**fields)
+            row.full_clean()
+            row.save()
+            audit.record(by, "window.create", row, after=_window_snapshot(row))
+            return row
+        row = Window.objects.select_for_update().get(pk=window.pk)
+        before = _window_snapshot(row)
+        for field, value in fields.items():
+            setattr(row, field, value)
+        row.full_clean()
+        after = _window_snapshot(row)
+        if after == before:
+            return row
+        row.save()
+        audit.record(by, "window.update", row, before=before, after=after)
+    return row
+
+
+def remove_window(window: Window, *, by, reason: str = "") -> None:
+    """Delete a window opened by mistake; refused once a fee was recorded at it (switch it off instead).
+    The service items that listed it lose it (named in the audit event)."""
+    require(can_maintain_windows(by), "只有系统管理员可以设置服务窗口。")
+    with transaction.atomic():
+        row = Window.objects.select_for_update().get(pk=window.pk)
+        if FeePayment.objects.filter(window=row).exists():
+            raise TransitionError(f"{row}已有收费记录，不能删除；不再使用的窗口请取消“启用”。")
+        audit.record(by, "window.delete", row, before=_window_snapshot(row), note=(reason or "").strip())
+        row.delete()

@@ -63,7 +63,6 @@ def test_bulk_rows_are_graded_and_numbered_by_the_published_rules(handler, depar
     assert first.code == "FX-SCJG-0001" and after.code == "FX-SCJG-0004"
 
 
-
 def test_declare_grades_numbers_and_audits(handler, department, declare_values):
     point = services.declare_point(by=handler, department=department, **declare_values(harm=5, likelihood=5))
     assert point.code == "FX-SCJG-0001"
