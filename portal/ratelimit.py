@@ -120,10 +120,11 @@ class CountingThrottle:
             pipe.incr(keys[0]).expire(keys[0], 2 * self.duration).get(keys[1])
             count, _expiry, before = pipe.execute()
             return int(count), int(before or 0)
-        if not cache.add(current, 1, 2 * self.duration):
-            cache.incr(current)
+        # Other caches (development, tests): one read of both counters and one write.
         counts = cache.get_many([current, previous])
-        return counts.get(current, 1), counts.get(previous, 0)
+        count = counts.get(current, 0) + 1
+        cache.set(current, count, 2 * self.duration)
+        return count, counts.get(previous, 0)
 
     def wait(self):
         """Seconds until one more request fits the sliding-window estimate (the Retry-After header)."""

@@ -1,7 +1,9 @@
 """Serializers of the service-centre API. Reads for staff and the public; writes feed the service verbs."""
 
+import weakref
 from types import SimpleNamespace
 
+from django.db import connections
 from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -101,6 +103,10 @@ class CaseSerializer(serializers.ModelSerializer):
         return case.is_overdue(self.context.get("today"))
 
 
+#: CaseListRows' compiled statement per database connection (the SQL does not depend on the data).
+_STATEMENTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 class CaseListRows:
     """The rows of ``CaseSerializer`` for a page of case ids, without model objects or DRF fields per row.
 
@@ -124,18 +130,36 @@ class CaseListRows:
         self.datetime = serializers.DateTimeField().to_representation  # the serializer's format and zone
         self.date = serializers.DateField().to_representation
 
-    def query(self, ids):
+    def query(self):
+        """The listed columns with the related names joined (LEFT JOINs), the open-suspension flag."""
         open_suspension = Suspension.objects.filter(case=OuterRef("pk"), ended_at__isnull=True)
-        return (
-            Case.objects.filter(pk__in=ids)
-            .values(*self.COLUMNS)
-            .annotate(is_suspended=Exists(open_suspension))
-            .order_by()
-        )
+        return Case.objects.values(*self.COLUMNS).annotate(is_suspended=Exists(open_suspension)).order_by()
+
+    def statement(self, connection) -> tuple[str, tuple, list, object]:
+        """``query()`` compiled once per connection: (SQL, its parameters, the column names, the
+        compiler that converts its rows). Building and compiling six joins was a third of a page."""
+        statement = _STATEMENTS.get(connection)
+        if statement is None:
+            query = self.query().query
+            compiler = query.get_compiler(connection=connection)
+            sql, params = compiler.as_sql()
+            assert " WHERE " not in sql.split(" FROM ")[-1] and "ORDER BY" not in sql, sql  # ids appended
+            names = [*query.extra_select, *query.values_select, *query.annotation_select]
+            statement = _STATEMENTS[connection] = (sql, tuple(params), names, compiler)
+        return statement
 
     def rows(self, ids) -> list[dict]:
         """The rows of ``ids``, in that order (one query)."""
-        by_id = {row["id"]: row for row in self.query(ids)}
+        if not ids:
+            return []
+        sql, params, names, compiler = self.statement(connections[Case.objects.db])
+        quote = compiler.connection.ops.quote_name
+        sql += f" WHERE {quote(Case._meta.db_table)}.{quote(Case._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
+        with compiler.connection.cursor() as cursor:
+            cursor.execute(sql, (*params, *ids))
+            fetched = cursor.fetchall()
+        rows = (dict(zip(names, values, strict=True)) for values in compiler.results_iter([fetched]))
+        by_id = {row["id"]: row for row in rows}
         return [self.row(by_id[pk]) for pk in ids if pk in by_id]
 
     def row(self, r: dict) -> dict:

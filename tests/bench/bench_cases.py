@@ -287,6 +287,7 @@ def main() -> None:
         "--explain", action="store_true", help="print the slowest queries of each page and their plans"
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the inspector's case list request")
+    parser.add_argument("--api-only", action="store_true", help="only the case list API (no desk, no intake)")
     args = parser.parse_args()
 
     tmp = tempfile.mkdtemp(prefix="bench-cases-")
@@ -377,6 +378,8 @@ def run(args, connection, Client, Case, roles, build_centre, UserFactory) -> Non
         print(line(f"GET /api/v1/cases/ (staff, {key} department)", ms, q, base, goal))
         if args.explain:
             explain(get(client_for(staff[key]), "/api/v1/cases/"))
+    if args.api_only:
+        return
     for tab in ("all", "due", "mine", "intake"):
         ms, q = timed(
             get(inspector if tab in ("all", "due") else client_for(centre.clerk), f"/desk/?tab={tab}"), r
