@@ -317,6 +317,44 @@ def reindex_names(stdout=None) -> dict[str, int]:
     return written
 
 
+def snippets(kind: Kind, rows: list[tuple[int, dict]], query: str, width: int = 20) -> dict[int, tuple]:
+    """Where ``query`` matched, for the result rows whose title and code do not show it (one query).
+
+    ``rows`` are (pk, row dict); returns ``{pk: (before, match, after)}``: the first line of the
+    object's search document holding a word of the query, cut ``width`` characters around it (a
+    power found by its legal basis's wording shows that wording).
+    """
+    from portal.models import SearchDocument
+
+    words = _runs(query[:MAX_QUERY_LENGTH])
+    hidden = [
+        pk for pk, row in rows
+        if not all(w in (row.get("title") or "").lower() or w in (row.get("code") or "").lower() for w in words)
+    ]  # fmt: skip
+    if not words or not hidden:
+        return {}
+    texts = SearchDocument.objects.filter(
+        content_type=ContentType.objects.get_for_model(kind.model), object_id__in=hidden
+    ).values_list("object_id", "text")
+    titles = {pk: (row.get("title") or "").lower() for pk, row in rows}
+    out = {}
+    for pk, text in texts:
+        for line in text.split("\n"):
+            if line == titles.get(pk):
+                continue
+            word = next((w for w in words if w in line), None)
+            if word is not None:
+                at = line.index(word)
+                before, after = line[max(0, at - width) : at], line[at + len(word) : at + len(word) + width]
+                out[pk] = (
+                    "…" * (at > width) + before,
+                    word,
+                    after + "…" * (at + len(word) + width < len(line)),
+                )
+                break
+    return out
+
+
 def grouped(query: str, slug: str | None = None):
     """The public search: ``(counts, kind, results)``.
 

@@ -104,11 +104,15 @@ class SearchView(View):
             paginator = Paginator(results, SEARCH_PAGE_SIZE)
             paginator.__dict__["count"] = dict((k.slug, n) for k, n in counts)[kind.slug]  # counted already
             page = paginator.get_page(request.GET.get("page"))
+            found = [(obj.pk, kind.row(obj)) for obj in page.object_list]
+            where = search.snippets(kind, found, query)  # why a row matched, when its title does not say
+            for pk, row in found:
+                row["snippet"] = where.get(pk)
             context.update(
                 counts=counts,
                 kind=kind,
                 page=page,
-                rows=[kind.row(obj) for obj in page.object_list],
+                rows=[row for _pk, row in found],
                 total=sum(n for _k, n in counts),
             )
         return render(request, self.template_name, context)

@@ -153,6 +153,16 @@ def test_legal_basis_wording_finds_the_powers_citing_it(catalogue):
 
 
 @pytest.mark.django_db
+def test_page_shows_where_a_row_matched_when_its_title_does_not(client, catalogue):
+    response = client.get(reverse("portal:search"), {"q": "餐饮服务"})
+    rows = response.context["rows"]
+    assert len(rows) == len(catalogue[::2]) and all(r["snippet"][1] == "餐饮服务" for r in rows)
+    assert "<mark>餐饮服务</mark>" in response.content.decode()
+    named = client.get(reverse("portal:search"), {"q": "食品经营"}).context["rows"]
+    assert named and all(r["snippet"] is None for r in named if "食品经营" in r["title"])
+
+
+@pytest.mark.django_db
 def test_only_published_rows_are_public(catalogue):
     assert not found("powers", "草稿") and not found("powers", "旧的")
     assert not found("standards", "草稿中")
