@@ -17,7 +17,9 @@ standards), ≈1,200 service items, the public search documents and the planner'
 Each line prints figure, baseline and ratio (baseline time / figure: 1.0 = as fast as the plain view).
 
 ``--var-dir DIR`` (SQLite) keeps the seeded database in DIR and reuses it on the next run (iterate
-without re-seeding); ``--profile`` prints where one request of each measure spends its time.
+without re-seeding), ``--keep`` does the same with PostgreSQL's scratch database (drop it when done:
+``DROP DATABASE <name>_bench_search``); ``--profile`` prints where one request of each measure spends
+its time.
 """
 
 import argparse
@@ -37,7 +39,7 @@ UNIFIED = ["许", "罚", "许可", "食品", "许可（镇街）", "安全法", 
 REPEATS = 5
 
 
-def _scratch_postgres(url: str) -> str:
+def _scratch_postgres(url: str, keep: bool = False) -> str:
     import psycopg2
 
     base, _, name = url.rpartition("/")
@@ -46,8 +48,10 @@ def _scratch_postgres(url: str) -> str:
     conn = psycopg2.connect(admin)
     conn.autocommit = True
     with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
-        cursor.execute(f'CREATE DATABASE "{scratch}"')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch])
+        if not (keep and cursor.fetchone()):
+            cursor.execute(f'DROP DATABASE IF EXISTS "{scratch}"')
+            cursor.execute(f'CREATE DATABASE "{scratch}"')
     conn.close()
     return f"{base}/{scratch}", admin, scratch
 
@@ -86,13 +90,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--var-dir", help="SQLite: keep the seeded database in this directory and reuse it")
     parser.add_argument("--profile", action="store_true", help="cProfile one request of each measure")
+    parser.add_argument(
+        "--keep", action="store_true", help="PostgreSQL: keep the scratch database and reuse it next time"
+    )
     args = parser.parse_args()
     scratch = None
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
-        new_url, admin_url, name = _scratch_postgres(url)
+        new_url, admin_url, name = _scratch_postgres(url, keep=args.keep)
         os.environ["DATABASE_URL"] = new_url
-        scratch = (admin_url, name)
+        scratch = None if args.keep else (admin_url, name)
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["PORTAL_VAR_DIR"] = args.var_dir or tempfile.mkdtemp(prefix="bench-search-")
