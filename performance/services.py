@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +24,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from monitoring import timers
-from portal import audit, workdays
+from portal import audit, bulk, workdays
 from portal.forms import clean_text
 from portal.models import StaffProfile
 from portal.roles import DEPT_HEAD
@@ -188,10 +189,42 @@ def _score_one(ind, dept_id, figures, entered, public, available) -> tuple[float
     return round(value, 4), score, basis
 
 
-RESULT_FIELDS = [
-    "series", "internal_score", "public_score", "public_detail", "total", "rank", "rank_note", "grade",
-    "award_eligible", "computed_at",
-]  # fmt: skip
+SCORE_COLUMNS = ["result", "indicator", "raw_value", "score", "weighted", "basis"]
+
+
+def _replace_results(year: AppraisalYear, results: list[Result], score_rows: list[tuple]) -> None:
+    """Replace the year's results and their indicator scores in a constant number of queries.
+
+    A unit that had a result keeps its row's id (its pages and links do not move); a unit no longer
+    in any series loses its result. Nothing refers to a result before publication (corrections,
+    rectifications and leader records are written at publication or after, and a published year
+    is never recomputed), so the rows are deleted and written again rather than updated field by
+    field: Django's ``bulk_update`` builds a CASE of every row for every column, which cost more
+    than the whole scoring at 200 units. The thousands of indicator scores are written as plain
+    rows (``portal.bulk``: COPY on PostgreSQL), no model instances.
+    """
+    existing = dict(Result.objects.filter(year=year).values_list("department_id", "pk"))
+    for result in results:
+        result.pk = existing.get(result.department_id)
+    IndicatorScore.objects.filter(result__year=year).delete()
+    Result.objects.filter(year=year).delete()
+    Result.objects.bulk_create(results)
+    bulk.insert_rows(
+        IndicatorScore,
+        SCORE_COLUMNS,
+        (
+            (
+                result.pk,
+                ind.id,
+                None if raw is None else Decimal(str(raw)),
+                _d(score),
+                Decimal(str(round(weighted, 3))),
+                json.dumps(basis, ensure_ascii=False),
+            )
+            for result, rows in score_rows
+            for ind, raw, score, weighted, basis in rows
+        ),
+    )
 
 
 def compute_year(year: AppraisalYear, *, by) -> int:
@@ -261,34 +294,7 @@ def compute_year(year: AppraisalYear, *, by) -> int:
                 results.append(result)
                 score_rows.append((result, rows))
 
-        # Replace the year's results in a constant number of queries: existing rows are updated in
-        # place (one UPDATE), new units' rows created (one INSERT), the scores rewritten (one DELETE,
-        # one INSERT). A unit no longer in any series loses its result.
-        existing = dict(Result.objects.filter(year=year).values_list("department_id", "pk"))
-        to_update = []
-        for result in results:
-            result.pk = existing.pop(result.department_id, None)
-            if result.pk is not None:
-                to_update.append(result)
-        if existing:
-            Result.objects.filter(pk__in=existing.values()).delete()
-        IndicatorScore.objects.filter(result__year=year).delete()
-        Result.objects.bulk_create([r for r in results if r.pk is None])
-        Result.objects.bulk_update(to_update, RESULT_FIELDS)
-        IndicatorScore.objects.bulk_create(
-            [
-                IndicatorScore(
-                    result_id=result.pk,
-                    indicator_id=ind.id,
-                    raw_value=None if raw is None else Decimal(str(raw)),
-                    score=_d(score),
-                    weighted=Decimal(str(round(weighted, 3))),
-                    basis=basis,
-                )  # fmt: skip
-                for result, rows in score_rows
-                for ind, raw, score, weighted, basis in rows
-            ]
-        )
+        _replace_results(year, results, score_rows)
         before = year.status
         year.status, year.computed_at = YearStatus.COMPUTED, now
         year.save(update_fields=["status", "computed_at"])

@@ -208,6 +208,48 @@ def load_rows(args, departments, rng) -> None:
     Complaint.objects.bulk_create(batch, batch_size=5000)
 
 
+PREVIOUS_RESULT_FIELDS = [
+    "series", "internal_score", "public_score", "public_detail", "total", "rank", "rank_note", "grade",
+    "award_eligible", "computed_at",
+]  # fmt: skip
+
+
+def previous_writer(year, results, score_rows):
+    """The run's writer before 2026-12-01, verbatim (the baseline, and the reference of
+    tests/performance/test_run_writes.py): results updated in place by ``bulk_update``, the
+    indicator scores created as model instances."""
+    from decimal import Decimal
+
+    from performance.models import IndicatorScore, Result
+    from performance.services import _d
+
+    existing = dict(Result.objects.filter(year=year).values_list("department_id", "pk"))
+    to_update = []
+    for result in results:
+        result.pk = existing.pop(result.department_id, None)
+        if result.pk is not None:
+            to_update.append(result)
+    if existing:
+        Result.objects.filter(pk__in=existing.values()).delete()
+    IndicatorScore.objects.filter(result__year=year).delete()
+    Result.objects.bulk_create([r for r in results if r.pk is None])
+    Result.objects.bulk_update(to_update, PREVIOUS_RESULT_FIELDS)
+    IndicatorScore.objects.bulk_create(
+        [
+            IndicatorScore(
+                result_id=result.pk,
+                indicator_id=ind.id,
+                raw_value=None if raw is None else Decimal(str(raw)),
+                score=_d(score),
+                weighted=Decimal(str(round(weighted, 3))),
+                basis=basis,
+            )  # fmt: skip
+            for result, rows in score_rows
+            for ind, raw, score, weighted, basis in rows
+        ]
+    )
+
+
 def timed(fn, rounds):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -299,6 +341,14 @@ def main() -> None:
         s_quarter, q_quarter, captured_quarter = timed(
             lambda: services.compute_year(quarter, by=appraiser), args.rounds
         )
+        # The baseline, in the same run: the same run with the writer it had before (bulk_update of
+        # the results, indicator scores as model instances).
+        current_writer = services._replace_results
+        services._replace_results = previous_writer
+        try:
+            s_before, q_before, _ = timed(lambda: services.compute_year(full, by=appraiser), args.rounds)
+        finally:
+            services._replace_results = current_writer
         n_results = Result.objects.filter(year=full).count()
         n_scores = IndicatorScore.objects.filter(result__year=full).count()
         print(f"year {YEAR}: {n_results} results, {n_scores:,} indicator scores")
@@ -320,7 +370,9 @@ def main() -> None:
         print(
             f"\nmedian of {args.rounds} runs (target ≤ {TARGET_S:.0f} s; queries not growing with units):\n"
             f"  {args.units:4d} units × 40 indicators  {s_full:6.2f} s  {q_full:3d} queries  {verdict}\n"
-            f"  {max(1, args.units // 4):4d} units × 40 indicators  {s_quarter:6.2f} s  {q_quarter:3d} queries"
+            f"  {max(1, args.units // 4):4d} units × 40 indicators  {s_quarter:6.2f} s  {q_quarter:3d} queries\n"
+            f"  baseline: {args.units} units with the previous writer  {s_before:6.2f} s  {q_before:3d} queries "
+            f"(now {s_full / s_before:.2f}× its time)"
         )
     finally:
         connection.close()
