@@ -74,7 +74,7 @@ from ..models import (
 )
 from ..services import notes, timing
 from ..services.common import CODE_PREFIX, next_case_numbers
-from ..services.steps import decision_step, record_completion
+from ..services.steps import decision_of, record_completion
 from ..services.timing import suspension_purpose, window
 
 VERB = "approvals.history.imported"
@@ -160,6 +160,7 @@ class People:
     def __init__(self, demo):
         self.demo = demo
         self.by_post: dict[int, list] = {}
+        self.staff: dict[int, object] = {}  # department -> its handler, for steps of no post
         for profile in (
             StaffProfile.objects.select_related("user").prefetch_related("posts").order_by("user_id")
         ):
@@ -168,7 +169,10 @@ class People:
 
     def holder(self, step: FlowStep, *, not_user=None):
         if step.post_id is None:
-            return self.demo.staff_of(step.flowchart.power.department)
+            department = step.flowchart.power.department
+            if department.pk not in self.staff:
+                self.staff[department.pk] = self.demo.staff_of(department)
+            return self.staff[department.pk]
         for user in self.by_post.get(step.post_id, []):
             if user != not_user:
                 return user
@@ -225,7 +229,7 @@ def routes(demo, rng: random.Random) -> list[Route]:
         steps = charts.get(item.power_id)
         if not steps:
             continue
-        decision = steps.index(decision_step(steps[0].flowchart_id))
+        decision = steps.index(decision_of(steps))
         decider, handlers = people.route_people(steps, decision)
         popular = 4.0 if item.power.category in ("confirmation", "benefit") else 2.0
         if item.statutory_days <= 5:
@@ -252,7 +256,7 @@ def routes(demo, rng: random.Random) -> list[Route]:
         standard = next(iter(power.standards.all()), None)
         if not steps or standard is None:
             continue
-        decision = steps.index(decision_step(steps[0].flowchart_id))
+        decision = steps.index(decision_of(steps))
         decider, handlers = people.route_people(steps, decision)
         statutory = power.time_limit_days or DEFAULT_ENFORCEMENT_DAYS
         out.append(

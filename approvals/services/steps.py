@@ -134,7 +134,11 @@ def decision_step(flowchart_id: int) -> FlowStep:
     """The step where the case is decided: the flowchart's step of kind 决定 (one per flowchart, a
     constraint). A chart nobody has classified yet falls back to its last step before any
     delivery or publication step, else its last step."""
-    steps = list(FlowStep.objects.filter(flowchart_id=flowchart_id).order_by("order"))
+    return decision_of(list(FlowStep.objects.filter(flowchart_id=flowchart_id).order_by("order")))
+
+
+def decision_of(steps: list[FlowStep]) -> FlowStep:
+    """``decision_step`` of a flowchart's steps already at hand, in order."""
     for step in steps:
         if step.kind == StepKind.DECISION:
             return step

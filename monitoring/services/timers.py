@@ -10,6 +10,7 @@ Timer operations are not audited here: each is the consequence of a caller's ver
 alerts the timers lead to are (see monitoring.services.sweep and monitoring.services.alerts).
 """
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -278,14 +279,23 @@ def import_past(rows: list[PastTimer], *, now: datetime, batch_size: int = 2000)
     }
 
 
-def import_stopped(target_model, purpose: str, rows, *, now: datetime, alarm_closed_after=timedelta(days=2)):
+def import_stopped(
+    target_model,
+    purpose: str,
+    rows,
+    *,
+    now: datetime,
+    alarm_closed_after=timedelta(days=2),
+    large: bool = False,
+):
     """Store many timers that ran and stopped in the past, set-based (city-scale history).
 
     ``rows``: tuples ``(target_id, department_id, label, started_at, warn_at, due_at, stopped_at,
     provisional)``. Reminders and alarms are what the sweep raised on them (``past_fire_times``),
     all resolved: a reminder when its timer stopped, an alarm ``alarm_closed_after`` later (never
     after ``now``). Written with ``portal.bulk`` (COPY on PostgreSQL) without model instances.
-    Returns the counts.
+    ``large``: the rows are most of the timers there will be (a city's archive loaded into a new
+    portal): the plain indexes are built once afterwards (``bulk.indexes_rebuilt``). Returns the counts.
     """
     from portal import bulk
 
@@ -319,26 +329,27 @@ def import_stopped(target_model, purpose: str, rows, *, now: datetime, alarm_clo
             yield (timer_id, target_type, str(target_id), purpose, department_id, label[:200], started, warn_at,
                    due_at, provisional, stopped, reminded, alarmed, None)  # fmt: skip
 
-    from portal.bulk import insert_rows
+    from portal.bulk import indexes_rebuilt, insert_rows
 
-    written = insert_rows(
-        Timer,
-        ["id", "target_type_id", "target_id", "purpose", "department_id", "label", "started_at", "warn_at",
-         "due_at", "provisional", "stopped_at", "reminded_at", "alarmed_at", "next_fire_at"],
-        timer_rows(),
-    )  # fmt: skip
-    insert_rows(
-        Alert,
-        ["kind", "level", "raised_at", "closed_at", "state", "title", "detail", "target_type_id", "target_id",
-         "target_label", "department_id", "timer_id", "rule", "occurrence"],
-        (
-            (kind, level, raised, closed, AlertState.RESOLVED, texts.title(kind, label),
-             texts.detail(kind, provisional), target_type, target_id, label[:200], department_id, timer_id,
-             RULE_TIMER, "")
-            for kind, level, raised, closed, provisional, target_type, target_id, label, department_id, timer_id
-            in alerts
-        ),
-    )  # fmt: skip
+    with indexes_rebuilt(Timer, Alert) if large else nullcontext():
+        written = insert_rows(
+            Timer,
+            ["id", "target_type_id", "target_id", "purpose", "department_id", "label", "started_at", "warn_at",
+             "due_at", "provisional", "stopped_at", "reminded_at", "alarmed_at", "next_fire_at"],
+            timer_rows(),
+        )  # fmt: skip
+        insert_rows(
+            Alert,
+            ["kind", "level", "raised_at", "closed_at", "state", "title", "detail", "target_type_id", "target_id",
+             "target_label", "department_id", "timer_id", "rule", "occurrence"],
+            (
+                (kind, level, raised, closed, AlertState.RESOLVED, texts.title(kind, label),
+                 texts.detail(kind, provisional), target_type, target_id, label[:200], department_id, timer_id,
+                 RULE_TIMER, "")
+                for kind, level, raised, closed, provisional, target_type, target_id, label, department_id, timer_id
+                in alerts
+            ),
+        )  # fmt: skip
     return {
         "timers": written,
         "reminders": sum(1 for a in alerts if a[0] == AlertKind.REMINDER),
