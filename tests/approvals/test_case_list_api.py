@@ -52,18 +52,19 @@ def assorted_cases(centre) -> list[Case]:
     return list(Case.objects.order_by("-id"))
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_the_lean_rows_are_the_serializers_rows(centre, language):
+@pytest.mark.parametrize("language, zone", [("zh-hans", "Asia/Shanghai"), ("en", "UTC")])
+def test_the_lean_rows_are_the_serializers_rows(centre, language, zone):
     cases = assorted_cases(centre)
     assert len(cases) >= 7
     today = timezone.localdate()
-    with translation.override(language):
+    with translation.override(language), timezone.override(zone):
         expected = CaseSerializer(
             Case.objects.for_list().order_by("-id"), many=True, context={"today": today}
         ).data
         lean = CaseListRows(today).rows([case.pk for case in cases])
     assert [dict(row) for row in expected] == lean
     assert list(lean[0]) == CaseSerializer.Meta.fields  # same keys, same order
+    assert lean[0]["submitted_at"].endswith("Z" if zone == "UTC" else "+08:00")
     # The assortment really covers the branches.
     assert {row["overdue"] for row in lean} == {True, False}
     assert {row["is_suspended"] for row in lean} == {True, False}
