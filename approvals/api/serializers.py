@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from portal.api.fields import ChoiceLabelField, choice_labels
 from portal.models import Department
+from powers.choices import Category
 
 from .. import due
 from ..choices import ApplicantType, CaseStatus, Channel, Decision, SuspensionKind
@@ -56,7 +57,7 @@ class ServiceItemSerializer(serializers.ModelSerializer):
     department_name = serializers.CharField(source="department.name", read_only=True)
     power = serializers.CharField(source="power.code", read_only=True)
     power_name = serializers.CharField(source="power.name", read_only=True)
-    category = serializers.CharField(source="power.get_category_display", read_only=True)
+    category = ChoiceLabelField(Category, source="power.category")  # not a lazy translation per row
     warning_rule = serializers.CharField(source="warning_rule_display", read_only=True)
     fee_total = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     materials = MaterialSerializer(many=True, read_only=True)
@@ -260,7 +261,7 @@ class CorrectionSerializer(serializers.ModelSerializer):
 
 class SubcaseSerializer(serializers.ModelSerializer):
     department = serializers.CharField(source="department.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(CaseStatus, source="status")
 
     class Meta:
         model = Case
@@ -363,7 +364,7 @@ class TrackingSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
     applicant = serializers.CharField(source="masked_name", read_only=True)
     department = serializers.CharField(source="department.name", read_only=True)
-    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_display = ChoiceLabelField(CaseStatus, source="status")
     current_step = serializers.CharField(source="current_step.name", read_only=True, default=None)
     current_post = serializers.CharField(source="current_post.name", read_only=True, default=None)
     decision_display = serializers.CharField(source="get_decision_display", read_only=True)
