@@ -621,6 +621,43 @@ def cast_vote(
         return vote
 
 
+def import_votes(period, votes: list[dict], *, by=None) -> int:
+    """Store many online evaluations at once (an earlier system's votes, the city demo's past
+    years): ``[{"department", "choice", "comment", "device_id", "address", "phone"}…]``, each
+    refused as ``cast_vote`` refuses it (period closed, unit not appraised, a voter twice for a
+    unit); all of them or none, in one bulk insert with one audit event for the import."""
+    if not period.voting_open or period.year.status == YearStatus.PUBLISHED:
+        raise ValidationError("本期网上评议未开放。")
+    members = set(Membership.objects.filter(year=period.year).values_list("department_id", flat=True))
+    seen, rows = set(), []
+    for vote in votes:
+        department = vote["department"]
+        if department.pk not in members:
+            raise ValidationError("该单位不在本年度参评单位之列。")
+        hashes = {
+            "device_hash": voter_hash("device", vote["device_id"]),
+            "address_hash": voter_hash("address", vote["address"]),
+            "phone_hash": voter_hash("phone", vote["phone"]) if vote.get("phone") else "",
+        }
+        for field, value in hashes.items():
+            if value and (department.pk, field, value) in seen:
+                raise AlreadyVoted()
+            seen.add((department.pk, field, value))
+        rows.append(
+            OnlineVote(period=period, department=department, choice=vote["choice"],
+                       comment=(vote.get("comment") or "").strip()[:500], **hashes)
+        )  # fmt: skip
+    with transaction.atomic():
+        taken = OnlineVote.objects.filter(period=period, department__in={r.department_id for r in rows})
+        for field in ("device_hash", "address_hash", "phone_hash"):
+            wanted = {(r.department_id, getattr(r, field)) for r in rows if getattr(r, field)}
+            if wanted and any(pair in wanted for pair in taken.values_list("department_id", field)):
+                raise AlreadyVoted()
+        OnlineVote.objects.bulk_create(rows, batch_size=2000)
+        audit.record(by, "performance.votes.imported", period, after={"votes": len(rows)})
+    return len(rows)
+
+
 def import_surveys(year, rows: list[dict], *, by) -> int:
     """Store survey results ``[{"department": Department, "kind", "score", "respondents"}…]`` already
     validated row by row (``performance.excel.read_survey_workbook``); all of them or none.

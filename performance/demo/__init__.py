@@ -216,8 +216,9 @@ def _figures(year, members, appraiser, rng) -> None:
                                       evidence=f"{year.year}年日常考核记录（{ind.evidence}）", by=appraiser)  # fmt: skip
 
 
-def _public(year, members, appraiser, rng) -> None:
-    rows, period = [], Period.objects.get(year=year, quarter=0)
+def _public(year, members, appraiser, rng, *, bulk: bool = False) -> None:
+    """Survey results and online votes; ``bulk`` (city scale): the votes imported at once."""
+    rows, votes, period = [], [], Period.objects.get(year=year, quarter=0)
     for series in year.series.all():
         kinds = set(series.rater_weights.values_list("kind", flat=True))
         for dept in members[series.id]:
@@ -231,8 +232,13 @@ def _public(year, members, appraiser, rng) -> None:
                 choice = rng.choices(
                     ["satisfied", "fairly", "dissatisfied"], [2, 5, 3] if weak else [6, 3, 1]
                 )[0]
-                services.cast_vote(period, department=dept, choice=choice, comment="", device_id=f"demo-{year.year}-{dept.code}-{i}",
-                                   address=f"10.{year.year % 100}.{dept.id % 250}.{i}")  # fmt: skip
+                votes.append({"department": dept, "choice": choice, "comment": "", "device_id": f"demo-{year.year}-{dept.code}-{i}",
+                              "address": f"10.{year.year % 100}.{dept.id % 250}.{i}"})  # fmt: skip
+    if bulk:
+        services.import_votes(period, votes, by=appraiser)
+    else:
+        for vote in votes:
+            services.cast_vote(period, **vote)
     services.import_surveys(year, rows, by=appraiser)
 
 
@@ -247,7 +253,7 @@ def _members(year, assign) -> dict:
     return members
 
 
-def _xiamen_year(number, appraiser, available, rng):
+def _xiamen_year(number, appraiser, available, rng, *, bulk: bool = False):
     year = _year(number, quarters=False)
     by_portal = {}
     for order, (code, name, portal_series, weights) in enumerate(XIAMEN):
@@ -255,7 +261,7 @@ def _xiamen_year(number, appraiser, available, rng):
                                            portal_series == AppraisalSeries.DISTRICT_PARTY_GOV, available)  # fmt: skip
     members = _members(year, lambda d: by_portal.get(d.series))
     _figures(year, members, appraiser, rng)
-    _public(year, members, appraiser, rng)
+    _public(year, members, appraiser, rng, bulk=bulk)
     services.compute_year(year, by=appraiser)
     services.publish_year(year, by=appraiser)
     return year
@@ -277,7 +283,7 @@ def seed(scale: str, stdout) -> None:
     available = set(services.sources.registry())
     this_year = timezone.localdate().year
 
-    first = _xiamen_year(this_year - 2, appraiser, available, rng)
+    first = _xiamen_year(this_year - 2, appraiser, available, rng, bulk=scale == "city")
     # Last year's reports: submitted and accepted.
     for task in Rectification.objects.filter(result__year=first):
         head = User.objects.filter(groups__name=DEPT_HEAD, staff_profile__department=task.department).first()
@@ -291,7 +297,7 @@ def seed(scale: str, stdout) -> None:
                                       "整改措施：压缩审批环节，建立周调度；已向市领导专题汇报。")  # fmt: skip
         services.accept_rectification(task, by=appraiser, note="整改措施具体，同意验收。")
 
-    second = _xiamen_year(this_year - 1, appraiser, available, rng)
+    second = _xiamen_year(this_year - 1, appraiser, available, rng, bulk=scale == "city")
     # One of this year's reports is past its deadline: the sweep raises its overdue alarm.
     late = Rectification.objects.filter(result__year=second).order_by("-result__rank", "id").first()
     if late is not None:

@@ -198,6 +198,26 @@ def test_one_vote_per_period_by_device_address_or_phone(series, units):
         services.cast_vote(period, device_id="d9", address="9.9.9.9", **kw)
 
 
+def test_imported_votes_follow_the_same_rules_all_or_none(series, units, appraiser):
+    from performance.models import OnlineVote
+
+    period = Period.objects.get(year=series.year)
+    services.cast_vote(
+        period, department=units[0], choice="satisfied", comment="", device_id="d1", address="a1"
+    )
+    vote = {"department": units[0], "choice": "fairly", "comment": "", "device_id": "d2", "address": "a2"}
+    assert (
+        services.import_votes(period, [vote, {**vote, "device_id": "d3", "address": "a3"}], by=appraiser) == 2
+    )
+    assert OnlineVote.objects.filter(period=period, department=units[0]).count() == 3
+    assert AuditEvent.objects.filter(verb="performance.votes.imported").count() == 1
+    for bad in ([{**vote, "device_id": "d1", "address": "a9"}],  # this device voted already
+                [{**vote, "device_id": "d7", "address": "a7"}, {**vote, "device_id": "d8", "address": "a7"}]):  # fmt: skip
+        with pytest.raises(services.AlreadyVoted):
+            services.import_votes(period, bad, by=appraiser)
+    assert OnlineVote.objects.filter(period=period).count() == 3
+
+
 def test_online_votes_count_in_public_score(series, units, appraiser):
     period = Period.objects.get(year=series.year)
     for i, choice in enumerate(["satisfied", "fairly", "dissatisfied", "satisfied"]):
