@@ -130,15 +130,22 @@ def _holders(content_type, wanted: set[str]):
     )
 
 
-def search(queryset, query: str, field: str = "name"):
-    """Filter ``queryset`` to rows whose ``field`` contains ``query`` (through the index)."""
+def search(queryset, query: str, field: str = "name", field_only: bool = False):
+    """Filter ``queryset`` to rows whose ``field`` contains ``query`` (through the index).
+
+    ``field_only``: the model's index holds ``field``'s text alone (the power list's names), so a run
+    of one or two characters is its own token and needs no substring check. Without it, PostgreSQL
+    estimated ``UPPER(name) LIKE '%许%'`` selective and scanned every row with it (15–25 ms at a city's
+    8,000 powers) instead of reading the token's entries (under 1 ms).
+    """
     wanted = query_tokens(query)
     if not wanted:
         return queryset
     ct = ContentType.objects.get_for_model(queryset.model)
     queryset = queryset.filter(pk__in=_holders(ct, wanted))
     for run in _runs(query[:MAX_QUERY_LENGTH]):
-        queryset = queryset.filter(**{f"{field}__icontains": run})
+        if not (field_only and len(run) <= 2):
+            queryset = queryset.filter(**{f"{field}__icontains": run})
     return queryset
 
 

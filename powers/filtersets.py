@@ -82,7 +82,7 @@ class PowerFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        found = search.search(queryset, value)
+        found = search.search(queryset, value, field_only=True)  # the index holds the names alone
         if _CODE_LIKE.match(value):
             # "XK-SCJG-0001" or its start ("XK-SCJG") finds by uniform code as well as by name.
             return queryset.filter(Q(code__startswith=value.upper()) | Q(pk__in=found.values("pk")))

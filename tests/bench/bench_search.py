@@ -105,6 +105,8 @@ def main():
         os.environ["PORTAL_VAR_DIR"] = args.var_dir or tempfile.mkdtemp(prefix="bench-search-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("API_ANON_RATE", "100000/min")
+    # As production (DEBUG=0): persistent connections, health-checked before reuse (CONN_HEALTH_CHECKS).
+    os.environ.setdefault("DB_CONN_MAX_AGE", "60")
     import django
 
     django.setup()
