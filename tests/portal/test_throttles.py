@@ -54,3 +54,13 @@ def test_token_holders_are_throttled_per_user(low_rates, integrator):
         api.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
         statuses.append(api.get("/api/v1/departments/").status_code)
     assert statuses == [200] * LIMIT + [429]
+
+
+@pytest.mark.django_db
+def test_anonymous_calls_are_counted_by_the_anonymous_throttle_only(monkeypatch):
+    # The user throttle's rate is stricter here: were anonymous calls counted by it too, it would refuse.
+    monkeypatch.setattr(AnonRateThrottle, "rate", f"{LIMIT + 2}/min", raising=False)
+    monkeypatch.setattr(UserRateThrottle, "rate", f"{LIMIT}/min", raising=False)
+    api = APIClient()
+    statuses = [api.get("/api/v1/departments/").status_code for _ in range(LIMIT + 3)]
+    assert statuses == [200] * (LIMIT + 2) + [429]
