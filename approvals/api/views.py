@@ -119,9 +119,9 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return _detail_queryset(Case.objects.visible_to(self.request.user).for_list())
 
     def list(self, request, *args, **kwargs):
-        """The lean list (issue 13): a keyset page of ids, then one ``values()`` query of the listed
-        columns (``CaseListRows``); no model objects, no serializer fields per row. The body is
-        ``CaseSerializer``'s, which the schema documents (``get_serializer_class``)."""
+        # The lean list (issue 13): a keyset page of ids, then one values() query of the listed columns
+        # (CaseListRows); no model objects, no serializer fields per row. The body is CaseSerializer's,
+        # which the schema documents (get_serializer_class). No docstring: the API docs show the class's.
         queryset = self.get_queryset()
         if not self.LIST_FILTERS.isdisjoint(request.query_params):
             queryset = self.filter_queryset(queryset)  # validated by the filterset only when filtering
