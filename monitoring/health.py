@@ -71,15 +71,11 @@ def check_database() -> dict:
     return {"status": OK}
 
 
-def check_sweep(now=None) -> dict:
-    """Failing when the sweep never ran or its last run is older than SWEEP_STALE_AFTER_SECONDS."""
-    now = now or timezone.now()
-    try:
-        with _probe_transaction(), connection.cursor() as cursor:
-            _statement_timeout(cursor)
-            last = SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
-    except Exception as exc:
-        return {"status": ERROR, "detail": exc.__class__.__name__}
+def _last_sweep():
+    return SweepRun.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+
+
+def _sweep_check(last, now) -> dict:
     if last is None:
         return {"status": ERROR, "stale": True, "last_run": None, "detail": "never ran"}
     age = int((now - last).total_seconds())
@@ -91,6 +87,33 @@ def check_sweep(now=None) -> dict:
         "age_seconds": age,
         "stale_after_seconds": settings.SWEEP_STALE_AFTER_SECONDS,
     }
+
+
+def check_sweep(now=None) -> dict:
+    """Failing when the sweep never ran or its last run is older than SWEEP_STALE_AFTER_SECONDS."""
+    now = now or timezone.now()
+    try:
+        with _probe_transaction(), connection.cursor() as cursor:
+            _statement_timeout(cursor)
+            last = _last_sweep()
+    except Exception as exc:
+        return {"status": ERROR, "detail": exc.__class__.__name__}
+    return _sweep_check(last, now)
+
+
+def check_database_and_sweep(now=None) -> tuple[dict, dict]:
+    """``check_database()`` and ``check_sweep()`` in one bounded transaction: the sweep's last run read
+    under the statement timeout answers for the database too (four statements fewer on PostgreSQL
+    for every dashboard view and /health/). When that read fails, the database is probed on its own
+    so that a broken sweep table is not reported as an unreachable database."""
+    now = now or timezone.now()
+    try:
+        with _probe_transaction(), connection.cursor() as cursor:
+            _statement_timeout(cursor)
+            last = _last_sweep()
+    except Exception as exc:
+        return check_database(), {"status": ERROR, "detail": exc.__class__.__name__}
+    return {"status": OK}, _sweep_check(last, now)
 
 
 def check_broker() -> dict:
@@ -192,7 +215,7 @@ def status() -> dict:
     network["cache"] = _Probe(_probe_cache, ())
     for thread in network.values():
         thread.start()
-    checks = {"database": check_database(), "sweep": check_sweep()}
+    checks = dict(zip(("database", "sweep"), check_database_and_sweep(), strict=True))
     checks["broker"] = _result(network["broker"], deadline) if "broker" in network else check_broker()
     checks["cache"] = _result(network["cache"], deadline)
     checks["worker"] = check_worker()

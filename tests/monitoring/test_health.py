@@ -127,3 +127,18 @@ def test_a_cache_that_never_answers_fails_health_within_a_second(client, setting
     assert checks["cache"] == {"status": "error", "detail": "timeout"}
     assert checks["broker"]["status"] == "error"
     assert checks["database"]["status"] == "ok"
+
+
+@pytest.mark.django_db
+def test_one_probe_answers_for_the_database_and_the_sweep(monkeypatch):
+    run_sweep()
+    database, sweep = health.check_database_and_sweep()
+    assert database == {"status": "ok"} and sweep["status"] == "ok" and sweep["stale"] is False
+
+    def broken():
+        raise RuntimeError("no sweep table")
+
+    monkeypatch.setattr(health, "_last_sweep", broken)
+    database, sweep = health.check_database_and_sweep()
+    assert database == {"status": "ok"}  # probed on its own: the database itself answers
+    assert sweep == {"status": "error", "detail": "RuntimeError"}
