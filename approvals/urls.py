@@ -15,10 +15,8 @@ urlpatterns = [
     path("services/receipt/", views.ReceiptView.as_view(), name="receipt"),
     path("services/<str:code>/", views.ItemDetailView.as_view(), name="item"),
     path("services/<str:code>/apply/", views.ApplyView.as_view(), name="apply"),
-    path("track/", views.TrackView.as_view(), name="track"),
-    path("track/rate/", views.RateView.as_view(), name="track_rate"),
-    path("track/correct/", views.CorrectView.as_view(), name="track_correct"),
-    path("track/leave/", views.TrackLeaveView.as_view(), name="track_leave"),
+    # track, track_rate, track_correct, track_leave (portal.tracking)
+    *views.TRACKING.urls("track/"),
     path("results/", disclosure_views.ResultListView.as_view(), name="results"),
     path("results/feed/", require_safe(disclosure_views.ResultFeed()), name="results_feed"),
     path("results/export.csv", disclosure_views.ResultExportView.as_view(), name="results_export"),

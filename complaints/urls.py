@@ -9,10 +9,8 @@ app_name = "complaints"
 urlpatterns = [
     path("complaints/", views.SubmitView.as_view(), name="submit"),
     path("complaints/receipt/", views.ReceiptView.as_view(), name="receipt"),
-    path("complaints/track/", views.TrackView.as_view(), name="track"),
-    path("complaints/track/rate/", views.RateView.as_view(), name="track_rate"),
-    path("complaints/track/reopen/", views.ReopenView.as_view(), name="track_reopen"),
-    path("complaints/track/leave/", views.TrackLeaveView.as_view(), name="track_leave"),
+    # track, track_rate, track_reopen, track_leave (portal.tracking)
+    *views.TRACKING.urls("complaints/track/"),
     path("complaints/desk/", views.QueueView.as_view(), name="list"),
     path("complaints/desk/intake/", views.IntakeView.as_view(), name="intake"),
     path("complaints/desk/intake/receipt/", views.IntakeReceiptView.as_view(), name="intake_receipt"),

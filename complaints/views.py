@@ -190,24 +190,6 @@ class ComplaintTracking(tracking.Tracking):
 TRACKING = ComplaintTracking()
 
 
-class TrackView(tracking.TrackView):
-    """投诉查询: code + secret by POST (rate-limited, as case tracking); then GETs show the complaint."""
-
-    tracking = TRACKING
-
-
-class RateView(tracking.TrackedActionView):
-    tracking, verb = TRACKING, "rate"
-
-
-class ReopenView(tracking.TrackedActionView):
-    tracking, verb = TRACKING, "reopen"
-
-
-class TrackLeaveView(tracking.TrackLeaveView):
-    tracking = TRACKING
-
-
 # --- staff: queues and intake -------------------------------------------------------------------------
 
 

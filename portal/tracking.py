@@ -13,7 +13,7 @@ One kernel for every app that hands a citizen a code and a secret (``portal.quer
   lookup; leaving forgets it. Pages showing a tracked record are never cached.
 
 An app describes its tracking once, as a ``Tracking`` subclass (class attributes and four hooks),
-and points three small views at it::
+and spreads its URLs (the three views of this module, configured by it) into its ``urlpatterns``::
 
     class CaseTracking(Tracking):
         session_key, record_name, url_name = "approvals.tracked", "case", "approvals:track"
@@ -33,11 +33,7 @@ and points three small views at it::
 
     TRACKING = CaseTracking()
 
-    class TrackView(tracking.TrackView):
-        tracking = TRACKING
-
-    class RateView(tracking.TrackedActionView):
-        tracking, verb = TRACKING, "rate"
+    urlpatterns = [..., *views.TRACKING.urls("track/"), ...]  # track, track_rate, track_leave
 
 The session entry is ``{record_name: pk, "until": epoch seconds, "proofs": {kind: proof}}``; the
 hooks and verbs receive the proofs as ``{kind: (proof, until)}``, the shape the services check.
@@ -191,9 +187,31 @@ class Tracking:
     def forget(self, request) -> None:
         request.session.pop(self.session_key, None)
 
+    # --- the URLs ----------------------------------------------------------------------------------------
+
+    def urls(self, prefix: str = "track/", name: str = "track") -> list:
+        """The tracking's pages: ``<prefix>`` (``name``), ``<prefix><verb>/`` (``name_<verb>``) for each
+        verb, ``<prefix>leave/`` (``name_leave``); spread them into the app's ``urlpatterns``."""
+        from django.urls import path
+
+        if "leave" in self.verbs:
+            raise ValueError("“leave” is the tracking's own page, not a verb name.")
+        return [
+            path(prefix, TrackView.as_view(tracking=self), name=name),
+            *(
+                path(
+                    f"{prefix}{verb}/",
+                    TrackedActionView.as_view(tracking=self, verb=verb),
+                    name=f"{name}_{verb}",
+                )
+                for verb in self.verbs
+            ),
+            path(f"{prefix}leave/", TrackLeaveView.as_view(tracking=self), name=f"{name}_leave"),
+        ]
+
 
 class TrackingMixin:
-    tracking: Tracking
+    tracking: Tracking | None = None
 
     def respond(self, request, template_name: str, context: dict, status: int = 200):
         """Every page of the tracking goes out here: rendered and never cached."""
@@ -240,7 +258,7 @@ class TrackView(TrackingMixin, View):
 class TrackedActionView(TrackingMixin, View):
     """A citizen's POST on the tracked record (``verb``, a row of the tracking's ``verbs``): needs a fresh lookup."""
 
-    verb: str = ""
+    verb: str | None = None
 
     def post(self, request):
         tracking = self.tracking

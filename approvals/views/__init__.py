@@ -2,22 +2,13 @@
 
 from .case import CaseView, IdNumberView, MaterialDownloadView, NoticeView
 from .desk import DeskView, EnforcementNewView, IntakeReceiptView, IntakeView
-from .public import (
-    ApplyView,
-    CorrectView,
-    ItemDetailView,
-    ItemListView,
-    RateView,
-    ReceiptView,
-    TrackLeaveView,
-    TrackView,
-)
+from .public import TRACKING, ApplyView, ItemDetailView, ItemListView, ReceiptView
 
 __all__ = [
+    "TRACKING",
     "ApplyView",
     "CaseView",
     "IdNumberView",
-    "CorrectView",
     "DeskView",
     "EnforcementNewView",
     "IntakeReceiptView",
@@ -26,8 +17,5 @@ __all__ = [
     "ItemListView",
     "MaterialDownloadView",
     "NoticeView",
-    "RateView",
     "ReceiptView",
-    "TrackLeaveView",
-    "TrackView",
 ]

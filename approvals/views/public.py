@@ -266,21 +266,3 @@ class CaseTracking(tracking.Tracking):
 
 
 TRACKING = CaseTracking()
-
-
-class TrackView(tracking.TrackView):
-    """办件查询: code + secret by POST (rate-limited); the tracked case stays in the session for GETs."""
-
-    tracking = TRACKING
-
-
-class RateView(tracking.TrackedActionView):
-    tracking, verb = TRACKING, "rate"
-
-
-class CorrectView(tracking.TrackedActionView):
-    tracking, verb = TRACKING, "correct"
-
-
-class TrackLeaveView(tracking.TrackLeaveView):
-    tracking = TRACKING

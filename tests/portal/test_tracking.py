@@ -236,7 +236,7 @@ def test_leaving_forgets_the_record(client):
 def _tracking_views():
     from django.urls import URLResolver
 
-    found = []
+    found = {}
 
     def walk(patterns, prefix=""):
         for p in patterns:
@@ -245,7 +245,7 @@ def _tracking_views():
             elif isinstance(p, URLPattern):
                 view = getattr(p.callback, "view_class", None)
                 if view and issubclass(view, tracking.TrackingMixin):
-                    found.append((prefix + (p.name or ""), view))
+                    found[prefix + (p.name or "")] = (view, p.callback.view_initkwargs, str(p.pattern))
 
     walk(get_resolver("portal.urls").url_patterns)
     return found
@@ -256,14 +256,25 @@ def test_both_apps_track_through_the_kernel():
     from approvals.views import public
     from complaints import views
 
-    names = dict(_tracking_views())
-    assert {
-        "approvals:track", "approvals:track_rate", "approvals:track_correct", "approvals:track_leave",
-        "complaints:track", "complaints:track_rate", "complaints:track_reopen", "complaints:track_leave",
-    } <= set(names)  # fmt: skip
-    for name, view in names.items():
-        assert view.tracking in (public.TRACKING, views.TRACKING), name
-        if issubclass(view, tracking.TrackedActionView):
-            assert view.verb in view.tracking.verbs, name
+    found = _tracking_views()
+    assert {name: pattern for name, (_view, _kwargs, pattern) in found.items()} == {
+        "approvals:track": "track/", "approvals:track_rate": "track/rate/",
+        "approvals:track_correct": "track/correct/", "approvals:track_leave": "track/leave/",
+        "complaints:track": "complaints/track/", "complaints:track_rate": "complaints/track/rate/",
+        "complaints:track_reopen": "complaints/track/reopen/", "complaints:track_leave": "complaints/track/leave/",
+    }  # fmt: skip
+    for name, (view, kwargs, _pattern) in found.items():
+        app = name.split(":")[0]
+        assert kwargs["tracking"] is {"approvals": public.TRACKING, "complaints": views.TRACKING}[app]
+        if view is tracking.TrackedActionView:
+            assert name == f"{app}:track_{kwargs['verb']}"
     assert public.TRACKING.session_key != views.TRACKING.session_key
     assert public.TRACKING.limit_scope != views.TRACKING.limit_scope  # each app its own counter
+
+
+def test_leave_is_not_a_verb_name():
+    class Odd(ParcelTracking):
+        verbs = {"leave": ParcelTracking.verbs["sign"]}
+
+    with pytest.raises(ValueError):
+        Odd().urls()
