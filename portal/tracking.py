@@ -197,17 +197,23 @@ class Tracking:
         if "leave" in self.verbs:
             raise ValueError("“leave” is the tracking's own page, not a verb name.")
         return [
-            path(prefix, TrackView.as_view(tracking=self), name=name),
+            path(prefix, self.view(TrackView).as_view(), name=name),
             *(
                 path(
                     f"{prefix}{verb}/",
-                    TrackedActionView.as_view(tracking=self, verb=verb),
+                    self.view(TrackedActionView, verb=verb).as_view(),
                     name=f"{name}_{verb}",
                 )
                 for verb in self.verbs
             ),
-            path(f"{prefix}leave/", TrackLeaveView.as_view(tracking=self), name=f"{name}_leave"),
+            path(f"{prefix}leave/", self.view(TrackLeaveView).as_view(), name=f"{name}_leave"),
         ]
+
+    def view(self, base: type, **attributes) -> type:
+        """``base`` configured by this tracking, as a class of the app's module (where tracebacks, the
+        permission matrix and the link crawl place its pages), e.g. ``CaseTrackingTrackedActionView``."""
+        attributes = {"tracking": self, "__module__": type(self).__module__, **attributes}
+        return type(f"{type(self).__name__}{base.__name__}", (base,), attributes)
 
 
 class TrackingMixin:

@@ -9,15 +9,11 @@ from approvals import services
 from approvals.models import FeePayment, Window
 from portal.models import AuditEvent
 from portal.services import TransitionError
+from tests.portal import test_admin_audit
 from tests.portal.test_admin_audit import post_change_form
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
-    return client
+admin_client = test_admin_audit.admin_client  # the signed-in administrator's client (fixture)
 
 
 def texts(response):
