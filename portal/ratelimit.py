@@ -7,6 +7,7 @@ the same DRF mechanism keyed on it, so a page and its API twin count the same cl
 """
 
 import ipaddress
+import weakref
 
 from django.conf import settings
 from django.core.cache.backends.redis import RedisCache
@@ -78,6 +79,24 @@ class ClientKeyed:
         return client_ip(request)
 
 
+#: INCR the current window's counter, (re)set its expiry, read the previous window's: one round trip.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return {count, tonumber(redis.call('GET', KEYS[2]) or '0')}
+"""
+_COUNTERS = weakref.WeakKeyDictionary()
+
+
+def _redis_counter(cache):
+    """The counting script on ``cache``'s server, with one client kept per process (Django's cache
+    builds a new client object for every call; the script is sent once, then called by its digest)."""
+    counter = _COUNTERS.get(cache)
+    if counter is None:
+        counter = _COUNTERS[cache] = cache._cache.get_client(write=True).register_script(_COUNT)
+    return counter
+
+
 class CountingThrottle:
     """One cache round trip per allowed request: counters per window instead of a list of timestamps.
 
@@ -87,7 +106,7 @@ class CountingThrottle:
     seconds, and the previous window's counter weighted by how much of it is still inside the
     sliding window (the usual sliding-window estimate: no burst of twice the rate at a window's
     edge). On Redis (production) the increment, its expiry and the read of the previous counter
-    are one pipelined round trip; a refused request takes its count back (a second trip, for
+    are one round trip (a script); a refused request takes its count back (a second trip, for
     refusals only), so a client over its rate gets what the rate allows, as with DRF's list.
     The stricter scopes (tracking with a query secret, tokens) and the pages keep DRF's exact list.
     """
@@ -115,11 +134,11 @@ class CountingThrottle:
         if isinstance(cache, ConnectionProxy):  # DRF's default: django.core.cache.cache
             cache = cache._connections[cache._alias]
         if isinstance(cache, RedisCache):
-            keys = [cache.make_and_validate_key(k) for k in (current, previous)]
-            pipe = cache._cache.get_client(keys[0], write=True).pipeline(transaction=False)
-            pipe.incr(keys[0]).expire(keys[0], 2 * self.duration).get(keys[1])
-            count, _expiry, before = pipe.execute()
-            return int(count), int(before or 0)
+            count, before = _redis_counter(cache)(
+                keys=[cache.make_and_validate_key(current), cache.make_and_validate_key(previous)],
+                args=[2 * self.duration],
+            )
+            return int(count), int(before)
         # Other caches (development, tests): one read of both counters and one write.
         counts = cache.get_many([current, previous])
         count = counts.get(current, 0) + 1

@@ -59,22 +59,32 @@ def test_no_burst_of_twice_the_rate_at_a_windows_edge():
 
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (scripts/services.sh)")
-def test_one_round_trip_per_allowed_request_on_redis(monkeypatch):
+def test_one_round_trip_per_allowed_request_on_redis(monkeypatch, settings):
+    from django.core.cache import cache
     from redis.connection import Connection
 
-    cache = RedisCache(os.environ["REDIS_URL"], {"KEY_PREFIX": f"test-counting-{os.getpid()}"})
-    cache.clear()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": f"test-counting-{os.getpid()}",
+        }
+    }
+    assert isinstance(cache._connections[cache._alias], RedisCache)  # DRF's default cache, as in production
     sent = []
     original = Connection.send_packed_command
     monkeypatch.setattr(
         Connection, "send_packed_command", lambda self, *a, **k: sent.append(1) or original(self, *a, **k)
     )
     clock = Clock(1000 * WINDOW + 1)
-    throttle(clock, cache=cache).allow_request(request(), None)  # connects
+    throttle(clock).allow_request(request("192.0.2.99"), None)  # connects, loads the script
     sent.clear()
-    assert throttle(clock, cache=cache).allow_request(request(), None) is True
+    assert throttle(clock).allow_request(request(), None) is True
     assert len(sent) == 1
-    assert throttle(clock, cache=cache).allow_request(request(), None) is True
-    assert throttle(clock, cache=cache).allow_request(request(), None) is False
-    assert throttle(clock, cache=cache).allow_request(request(), None) is False
-    cache.clear()
+    assert throttle(clock).allow_request(request(), None) is True
+    assert throttle(clock).allow_request(request(), None) is True
+    refused = throttle(clock)
+    assert refused.allow_request(request(), None) is False
+    assert 1 <= refused.wait() <= 2 * WINDOW
+    assert throttle(clock).allow_request(request(), None) is False
+    cache.delete_many([f"throttle_anon_{ip}:{int(clock.at // WINDOW)}" for ip in ("192.0.2.7", "192.0.2.99")])
