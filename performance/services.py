@@ -207,7 +207,11 @@ def _replace_results(year: AppraisalYear, results: list[Result], score_rows: lis
     for result in results:
         result.pk = existing.get(result.department_id)
     IndicatorScore.objects.filter(result__year=year).delete()
-    Result.objects.filter(year=year).delete()
+    LeaderRecord.objects.filter(result__year=year).delete()  # none before publication; one query
+    # One statement whatever the number of units (QuerySet.delete() would load the rows and delete
+    # them 100 at a time): the rows referring to a result are gone, or — corrections and
+    # rectifications, PROTECT — cannot exist before publication.
+    Result.objects.filter(year=year)._raw_delete(Result.objects.db)
     Result.objects.bulk_create(results)
     bulk.insert_rows(
         IndicatorScore,

@@ -1,9 +1,12 @@
 """The year-end run writes exactly the rows the model-instance writer it replaced wrote."""
 
 import random
+import re
 from argparse import Namespace
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from performance import services
 from performance.models import IndicatorScore, Membership, Result
@@ -71,3 +74,27 @@ def test_a_unit_that_left_loses_its_result_the_others_keep_their_ids(city_year, 
     after = dict(Result.objects.filter(year=city_year).values_list("department__code", "pk"))
     assert after == {code: pk for code, pk in ids.items() if code != "U0003"}
     assert not IndicatorScore.objects.filter(result_id=ids["U0003"]).exists()
+
+
+def test_the_run_costs_the_same_queries_for_5_units_and_for_110(appraiser):
+    """Over a hundred units (Django deletes and fetches in chunks of 100): still a constant count."""
+    rng = random.Random(3)
+    departments = Department.objects.bulk_create(
+        Department(code=f"U{i:04d}", name=f"基准单位{i}", short_name=f"单位{i}") for i in range(110)
+    )
+    bench.load_rows(Namespace(cases=300, complaints=100, alerts=20), departments, rng)
+    small = bench.build_year(bench.YEAR - 1, departments[:5], appraiser, rng)
+    large = bench.build_year(bench.YEAR, departments, appraiser, rng)
+
+    def statements(year):
+        services.compute_year(year, by=appraiser)  # the second run replaces existing results
+        with CaptureQueriesContext(connection) as queries:
+            services.compute_year(year, by=appraiser)
+        # SQLite alone splits an INSERT into batches of its 999 parameters.
+        return [
+            re.sub(r'"s\d+_x\d+"', "", q["sql"])[:40]
+            for q in queries.captured_queries
+            if "INSERT INTO" not in q["sql"]
+        ]
+
+    assert statements(large) == statements(small)
