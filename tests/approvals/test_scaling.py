@@ -1,13 +1,16 @@
 """What keeps the case lists fast at a city's scale: visibility by indexed columns, bounded desk
 counts and pages, and query counts that do not grow with the number of cases."""
 
+import html
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from approvals import services
-from approvals.choices import CaseKind
+from approvals.choices import TERMINAL_STATUSES, CaseKind
 from approvals.models import Case, CaseAccess
 from approvals.views import desk
 from portal.roles import department_of
@@ -148,7 +151,7 @@ def desk_queries(client, user, tab):
     return min(counts), response
 
 
-@pytest.mark.parametrize("who", ["clerk", "acceptor", "inspector"])
+@pytest.mark.parametrize("who", ["clerk", "acceptor", "other_staff", "inspector"])
 def test_desk_query_count_does_not_grow_with_cases(client, centre, who):
     user = getattr(centre, who)
     parallel(centre)
@@ -184,3 +187,92 @@ def test_the_all_tab_lists_newest_first(client, centre):
     second, _ = centre.accepted()
     _n, response = desk_queries(client, centre.inspector, "all")
     assert [c.code for c in response.context["page"].object_list][:2] == [second.code, first.code]
+
+
+def a_desk_of_every_kind(centre):
+    """Cases in every state a desk tab can hold, and closed ones that none may."""
+    parallel(centre)  # a parent waiting for its sub-case, addressed to the other department
+    for _ in range(3):
+        centre.apply()  # waiting at the window
+    centre.accepted()  # on its first step
+    decided, _ = centre.decided(decision="refuse")  # decided: the window closes it
+    done, _ = centre.decided(decision="refuse")
+    services.complete_case(done, by=centre.clerk, now=at(2025, 3, 7))
+    refused, _ = centre.apply()
+    services.refuse_intake(refused, by=centre.clerk, reason="不属于本中心受理范围")
+    case, sub = parallel(centre)
+    services.complete_subcase(sub, by=centre.other_staff, opinion="同意", agree=True, now=at(2025, 3, 5))
+    return decided
+
+
+def test_working_tabs_read_cases_not_closed_and_only_terminal_cases_are_closed(centre):
+    """The tabs' NOT_CLOSED condition (what lets an index hold only the working cases) drops no case
+    a tab should show: the verbs close a case exactly when it reaches a terminal status."""
+    a_desk_of_every_kind(centre)
+    assert Case.objects.filter(status__in=TERMINAL_STATUSES).count() >= 3
+    assert not Case.objects.filter(status__in=TERMINAL_STATUSES, closed_at__isnull=True).exists()
+    assert not Case.objects.exclude(status__in=TERMINAL_STATUSES).filter(closed_at__isnull=False).exists()
+
+
+@pytest.mark.parametrize("who", ["clerk", "acceptor", "other_staff", "inspector"])
+def test_each_badge_is_the_number_of_rows_its_tab_lists(client, centre, who):
+    """One grouped count for every badge; each tab, opened, lists exactly that many cases (every
+    page), none closed unless it is the "全部" tab, each visible to the user."""
+    a_desk_of_every_kind(centre)
+    user = getattr(centre, who)
+    client.force_login(user)
+    visible = set(Case.objects.visible_to(user).values_list("code", flat=True))
+    response = client.get(reverse("approvals:desk"))
+    badges = {t["name"]: t["count"] for t in response.context["tabs"] if t["count"] is not None}
+    assert badges and "all" not in badges
+    for tab, count in badges.items():
+        page = client.get(reverse("approvals:desk") + f"?tab={tab}").context["page"]
+        listed = [c.code for c in page.object_list]
+        assert page.paginator.count == count == len(listed), tab
+        assert set(listed) <= visible
+        assert not Case.objects.filter(code__in=listed, closed_at__isnull=False).exists()
+    expected = {
+        "clerk": {"intake": 3, "mine": 1},  # the decided case waits for the window to close it
+        "acceptor": {"intake": 3, "mine": 1, "parallel": 0},  # its first step is on the A post
+        "other_staff": {"parallel": 1, "mine": 0, "intake": 0},
+    }.get(who, {})
+    assert {tab: badges[tab] for tab in expected} == expected
+    everything = client.get(reverse("approvals:desk") + "?tab=all").context["page"]
+    assert everything.paginator.count == len(visible)
+
+
+def test_the_pager_walks_a_working_tab_in_the_desk_order(client, centre, monkeypatch):
+    """Pages of two through the 待受理 tab (counted once, by its badge) and through a filtered list
+    (counted on its own): every case once, in the desk order; the links keep the tab."""
+    monkeypatch.setattr(desk, "PAGE_SIZE", 2)
+    cases = [centre.apply(applicant_name=f"申请人{n}")[0] for n in range(5)]
+    services.mark_green_channel(cases[3], by=centre.approver, reason="市重点项目")
+    expected = [cases[3].code] + [c.code for c in cases if c != cases[3]]  # green first, then by id
+    client.force_login(centre.clerk)
+    for query, wanted in (
+        ("tab=intake", expected),
+        ("tab=intake&q=申请人", expected),
+        ("tab=intake&q=申请人4", [cases[4].code]),
+    ):
+        seen, url = [], reverse("approvals:desk") + "?" + query
+        while url:  # follows the page's own "下一页" link, as a user clicks it
+            response = client.get(url)
+            page = response.context["page"]
+            assert page.paginator.count == len(wanted)
+            seen += [c.code for c in page.object_list]
+            link = re.search(r'href="([^"]*)" rel="next"', response.text)
+            assert bool(link) == page.has_next()
+            url = reverse("approvals:desk") + html.unescape(link.group(1)) if link else None
+            assert not url or ("tab=intake" in url and f"page={page.number + 1}" in url)
+        assert seen == wanted, query
+
+
+def test_desk_order_green_first_then_the_nearest_due_date_then_none(centre):
+    from datetime import date
+
+    a, b, c, d = (centre.accepted()[0] for _ in range(4))
+    Case.objects.filter(pk=a.pk).update(due_on=None, promised_due_on=None)
+    Case.objects.filter(pk=b.pk).update(due_on=date(2025, 4, 1), promised_due_on=None)
+    Case.objects.filter(pk=c.pk).update(due_on=date(2025, 3, 20), promised_due_on=None)
+    Case.objects.filter(pk=d.pk).update(due_on=None, promised_due_on=None, green_channel=True)
+    assert list(Case.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).desk_order()) == [d, c, b, a]
