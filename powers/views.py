@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from portal import actions
+from portal import actions, search
 from portal.access import RoleRequiredMixin
 from portal.api.fields import choice_labels
 from portal.choices import Level
@@ -126,6 +126,8 @@ class PowerListView(View):
         ):
             fields[name].empty_label = everything
             fields[name].choices = [c for c in fields[name].choices if c[0] != ""]  # re-binds the iterator
+        for name in ("category", "level", "status", "versions"):
+            fields[name].widget = PlainSelect(choices=fields[name].choices)
         valid = filterset.is_valid()
         if valid:
             rows = filterset.qs.order_by("code", "-version")
@@ -146,6 +148,7 @@ class PowerListView(View):
             power.category_label = categories.get(power.category, power.category)
             power.level_label = levels.get(power.department.level, power.department.level)
             power.unit_label = units.get(power.time_limit_unit, power.time_limit_unit)
+            power.detail_url = search.url_with_code("powers:detail", power.code)
         selected = filterset.form.cleaned_data.get("category") if valid else ""
         facets = [
             {"value": value, "label": label, "count": counts.get(value, 0), "selected": value == selected}
