@@ -77,9 +77,10 @@ def _move(complaint: Complaint, to_state: str) -> str:
 
 
 def _trail(
-    complaint, verb, by, *, now, before="", note="", department=None, audit_after=None
+    complaint, verb, by, *, now, before="", note="", department=None, audit_after=None, deferred_audit=False
 ) -> ComplaintEvent:
-    """One trail entry and one audit event (the note may hold the reporter's words: not audited)."""
+    """One trail entry and one audit event (the note may hold the reporter's words: not audited;
+    ``deferred_audit``: sealed now, chained later, for the public submissions — ``portal.audit.record``)."""
     event = ComplaintEvent.objects.create(
         complaint=complaint,
         at=now,
@@ -97,6 +98,7 @@ def _trail(
         complaint,
         before={"state": before} if before else None,
         after={"state": complaint.state, **(audit_after or {})},
+        deferred=deferred_audit,
     )
     return event
 
@@ -221,10 +223,15 @@ def submit(
                 for upload in files
             )
         _notify(complaint, Verb.SUBMITTED)
-        # The audit append last: when it links the event at once (the chain was free), it holds the
-        # chain's lock until the commit; when the chain is busy it never waits (portal/audit.py).
+        # The audit event sealed now and chained later (portal/audit.py): no submission reads the
+        # chain's head or holds its lock.
         _trail(
-            complaint, Verb.SUBMITTED, by, now=now, audit_after={"channel": channel, "code": complaint.code}
+            complaint,
+            Verb.SUBMITTED,
+            by,
+            now=now,
+            audit_after={"channel": channel, "code": complaint.code},
+            deferred_audit=True,
         )
     return complaint, secret
 

@@ -7,7 +7,9 @@ another writer (issue 13, "intake off the hot rows"):
   advisory lock (``pg_try_advisory_xact_lock``, never waits). Got it: the event is linked to the
   head at once (``seq`` = head + 1, ``prev_hash``, ``hash``) and the lock is held to the commit, as
   before. On SQLite, whose writers are serialised by the database anyway, always this way.
-- **Sealed and chained later when the lock is busy.** The event is stored *pending* (no ``seq``,
+- **Sealed and chained later when the lock is busy** — or always, when the caller says
+  ``deferred=True`` (the public submissions: online applications and complaints, many a second from
+  anybody; one INSERT, no lock, no read of the head). The event is stored *pending* (no ``seq``,
   no ``hash``) with a **seal**: an HMAC of its content under the same key. The single chainer,
   ``chain_pending()`` (beat every minute, and first thing in ``anchor_head`` and ``verify_chain``),
   takes the lock, checks each pending event's seal and appends it to the chain in commit order.
@@ -116,9 +118,21 @@ def _head() -> tuple[int, str]:
 
 
 def record(
-    actor, verb: str, target=None, *, before=None, after=None, note: str = "", label: str = ""
+    actor,
+    verb: str,
+    target=None,
+    *,
+    before=None,
+    after=None,
+    note: str = "",
+    label: str = "",
+    deferred: bool = False,
 ) -> AuditEvent:
-    """Append one event. Must run inside the caller's transaction; never waits for another writer."""
+    """Append one event. Must run inside the caller's transaction; never waits for another writer.
+
+    ``deferred=True``: sealed now and chained by ``chain_pending()`` (within a minute), never inline —
+    for the public submissions, so that they neither read the chain's head nor hold its lock.
+    """
     with transaction.atomic(savepoint=False):
         user = actor if getattr(actor, "is_authenticated", False) else None
         event = AuditEvent(
@@ -132,7 +146,7 @@ def record(
             after=_canonical(after) if after is not None else None,
             note=note,
         )
-        if _try_lock():
+        if not deferred and _try_lock():
             event.seq, event.prev_hash = _head()
             event.seq += 1
             event.hash = _digest(event.prev_hash, event)

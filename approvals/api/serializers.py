@@ -395,13 +395,8 @@ class TrackingSerializer(serializers.ModelSerializer):
 class ApplySerializer(serializers.Serializer):
     """Apply for a service item. Files go as multipart fields ``material_<id>`` (one or more each)."""
 
-    # The item with what the verb reads of it (power, department, materials): two queries in all.
-    item = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=ServiceItem.objects.filter(is_active=True)
-        .select_related("power", "department")
-        .prefetch_related("materials"),
-    )
+    # The item's code: the view reads the item with what the verb needs (services.item_to_apply_for).
+    item = serializers.CharField(max_length=40, help_text="服务事项编码")
     applicant_name = serializers.CharField(max_length=100)
     applicant_id_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
     applicant_phone = serializers.RegexField(

@@ -165,21 +165,23 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(request=s.ApplySerializer, responses={201: s.SubmittedSerializer})
     def create(self, request):
         """Apply (申请): online by anyone for items offered online, or at a window by a clerk."""
-        data = self._input(s.ApplySerializer)
-        item = data.pop("item")
+        serializer = s.ApplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        item = services.item_to_apply_for(data.pop("item"))
         paper = data.pop("paper_materials")
         user = request.user if request.user.is_authenticated else None
         case, secret = services.submit_application(
             item, files=_uploads(request), paper_materials=paper, by=user, **data
         )
-        body = {
+        body = {  # SubmittedSerializer's shape, written out (the time in the current zone, as DRF does)
             "code": case.code,
             "query_secret": secret,
             "status": case.status,
-            "submitted_at": case.submitted_at,
+            "submitted_at": timezone.localtime(case.submitted_at).isoformat(),
             "missing_materials": [m.name for m in services.missing_materials(case)],
         }
-        return Response(s.SubmittedSerializer(body).data, status=status.HTTP_201_CREATED)
+        return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.TrackSerializer, responses={200: s.TrackingSerializer})
     @action(detail=False, methods=["post"])

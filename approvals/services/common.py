@@ -69,8 +69,19 @@ def require_not_suspended(case: Case) -> None:
         raise TransitionError(f"办件正在暂停计时（{entry.get_kind_display()}），请先恢复计时。")
 
 
-def trail(case: Case, kind: str, by, *, at: datetime, before: dict | None = None, note: str = "", post=None):
-    """Write one trail entry (留痕) and the matching audit event.
+def trail(
+    case: Case,
+    kind: str,
+    by,
+    *,
+    at: datetime,
+    before: dict | None = None,
+    note: str = "",
+    post=None,
+    deferred_audit: bool = False,
+):
+    """Write one trail entry (留痕) and the matching audit event (``deferred_audit``: chained later,
+    for the public submissions, see ``portal.audit.record``).
 
     The anomaly rules see the new trail entry on their next incremental run (beat, every minute):
     a verb never publishes to the Celery broker, so a hung broker cannot delay a citizen's request.
@@ -79,7 +90,9 @@ def trail(case: Case, kind: str, by, *, at: datetime, before: dict | None = None
     CaseEvent.objects.create(
         case=case, at=at, kind=kind, actor=user, actor_label=audit.actor_label(by), post=post, note=note
     )
-    audit.record(by, f"case.{kind}", case, before=before, after=snapshot(case), note=note)
+    audit.record(
+        by, f"case.{kind}", case, before=before, after=snapshot(case), note=note, deferred=deferred_audit
+    )
 
 
 def notify(case: Case, event: str) -> None:

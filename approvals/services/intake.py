@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 
 from portal import uploads, workdays
 from portal.services import TransitionError, check_transition, require
@@ -75,6 +75,41 @@ def current_power(power: Power) -> Power | None:
     return Power.objects.exercisable().filter(code=power.code).first()
 
 
+# What ``submit_application`` and the receipt read of the item and its power (nothing else is loaded).
+_ITEM_COLUMNS = (
+    "code",
+    "name",
+    "department_id",
+    "power_id",
+    "is_active",
+    "is_online",
+    "power__code",
+    "power__status",
+)
+
+
+def item_to_apply_for(code) -> ServiceItem:
+    """The active service item ``code`` with what ``submit_application`` reads of it (its power's
+    status, its materials): two queries. A ValidationError on ``item`` when there is none."""
+    code = str(code or "").strip()
+    found = (
+        list(
+            ServiceItem.objects.filter(code=code, is_active=True)
+            .select_related("power")
+            .only(*_ITEM_COLUMNS)
+            .order_by()[:1]
+        )
+        if code
+        else []
+    )
+    if not found:
+        raise ValidationError({"item": f"服务事项「{code[:40]}」不存在或已停止办理。"})
+    item = found[0]
+    # The model's ordering ("item", …) would join the items: ordered by the material's own columns.
+    prefetch_related_objects([item], Prefetch("materials", queryset=Material.objects.order_by("order", "id")))
+    return item
+
+
 def _material(item: ServiceItem, key) -> Material:
     pk = getattr(key, "pk", key)
     try:
@@ -100,6 +135,13 @@ def _field_name(key) -> str:
 
 def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> int:
     """Save uploaded files (``{material or id: file or [files]}``) and paper checked at a window."""
+    rows = _material_rows(case, item, files, paper, by=by, c=c)
+    CaseMaterial.objects.bulk_create(rows)  # one INSERT (each file is stored by its field's pre_save)
+    return len(rows)
+
+
+def _material_rows(case: Case, item: ServiceItem, files, paper, *, by, c) -> list[CaseMaterial]:
+    """The checked, unsaved rows of ``_store_materials`` (``case`` may be unsaved yet)."""
     rows = []
     # The one upload policy (type by content, size, count per material and per request): the pages'
     # forms check it beside their fields first; here it holds for the API and every other caller.
@@ -122,9 +164,8 @@ def _store_materials(case: Case, item: ServiceItem, files, paper, *, by, c) -> i
         rows.append(
             CaseMaterial(case=case, material=material, name=material.name, on_paper=True, uploaded_by=by)
         )
-    CaseMaterial.objects.bulk_create(rows)  # one INSERT (each file is stored by its field's pre_save)
     case._submitted_material_ids = {row.material_id for row in rows}
-    return len(rows)
+    return rows
 
 
 def missing_materials(case: Case) -> list[Material]:
@@ -180,18 +221,25 @@ def submit_application(
         raise ValidationError({"item": "该事项对应的权力事项已停止行使，不能受理。"})
     secret = query_secret.new_secret()
     secret_hash = query_secret.make_hash(secret)
+    # Everything but the writes is done before the transaction: on SQLite it holds the database's one
+    # write lock, so the rows are built and checked first and the transaction only numbers and inserts.
+    case = Case(
+        query_secret_hash=secret_hash, kind=CaseKind.APPLICATION, item=item, power=power,
+        rating_secret_hash=secret_hash,
+        department_id=item.department_id, applicant_name=applicant_name,
+        applicant_id_number=(applicant_id_number or "").strip(), applicant_phone=(applicant_phone or "").strip(),
+        applicant_type=applicant_type, description=(description or "").strip(), channel=channel,
+        status=CaseStatus.SUBMITTED, submitted_at=c.now, created_by=by if staff else None,
+    )  # fmt: skip
+    materials = _material_rows(case, item, files, paper_materials, by=by, c=c)
+    note = f"{case.get_channel_display()}，材料 {len(materials)} 份"
     with transaction.atomic():
-        case = Case.objects.create(
-            code=next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today),
-            query_secret_hash=secret_hash, kind=CaseKind.APPLICATION, item=item, power=power,
-            rating_secret_hash=secret_hash,
-            department_id=item.department_id, applicant_name=applicant_name,
-            applicant_id_number=(applicant_id_number or "").strip(), applicant_phone=(applicant_phone or "").strip(),
-            applicant_type=applicant_type, description=(description or "").strip(), channel=channel,
-            status=CaseStatus.SUBMITTED, submitted_at=c.now, created_by=by if staff else None,
-        )  # fmt: skip
-        count = _store_materials(case, item, files, paper_materials, by=by, c=c)
-        trail(case, EventKind.SUBMITTED, by, at=c.now, note=f"{case.get_channel_display()}，材料 {count} 份")
+        case.code = next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today)
+        case.save(force_insert=True)
+        if materials:
+            CaseMaterial.objects.bulk_create(materials)  # one INSERT (each file stored by its pre_save)
+        # The audit event sealed and chained later (portal.audit): submissions never queue on the chain.
+        trail(case, EventKind.SUBMITTED, by, at=c.now, note=note, deferred_audit=True)
     return Submitted(case, secret)
 
 

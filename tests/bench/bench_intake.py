@@ -7,6 +7,7 @@ Run on demand (not part of the unit suite):
     DATABASE_URL=postgres://postgres@127.0.0.1:55433/portal_intake_bench \\
         uv run python tests/bench/bench_intake.py --broker-url redis://127.0.0.1:56380/7 # PostgreSQL
     # options: --requests 400 --clients 8 --workers 2 --modes up,refused,hung
+    #          --cache-url redis://127.0.0.1:56380/8 --production (the shared cache and DEBUG=0, as deployed)
 
 What it does (the harness is the complaint benchmark's: ``bench_complaint_intake.py``): migrates a
 scratch database, builds one service centre (a published power, an online service item with two
@@ -40,6 +41,7 @@ import argparse
 import http.client
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -224,6 +226,11 @@ def main():
     parser.add_argument(
         "--cache-url", default="", help="the shared cache (throttles) as in production, e.g. redis://…/8"
     )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="DEBUG=0 as in production (no SQL log per statement, connections kept open) for every view",
+    )
     args = parser.parse_args()
 
     scratch = tempfile.mkdtemp(prefix="bench-intake-")
@@ -243,6 +250,9 @@ def main():
         "PYTHONPATH": str(ROOT),
     })  # fmt: skip
     env.pop("REDIS_URL", None)
+    if args.production:  # PRODUCTION=0 all the same: plain HTTP here, no HTTPS redirect
+        env.update({"DEBUG": "0", "PRODUCTION": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                    "AUDIT_HMAC_KEY": secrets.token_urlsafe(40)})  # fmt: skip
     if args.cache_url:
         env["REDIS_URL"] = args.cache_url  # the cache, not the broker
     db = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
@@ -268,7 +278,8 @@ def main():
     load_avg = os.getloadavg()
     print(f"\nIntake on {db}: gunicorn {args.workers} sync workers, {args.clients} client threads, "
           f"{args.requests} submissions each; load average {load_avg[0]:.1f} on {os.cpu_count()} cores "
-          f"(shared machine); cache: {'Redis' if args.cache_url else 'files'}")  # fmt: skip
+          f"(shared machine); cache: {'Redis' if args.cache_url else 'files'}; "
+          f"{'DEBUG=0 (production)' if args.production else 'DEBUG=1'}")  # fmt: skip
     ok = True
     for mode, result in results.items():
         print(f"\nbroker {mode} ({brokers[mode]})")

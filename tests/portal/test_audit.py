@@ -275,6 +275,28 @@ def test_a_forged_pending_event_is_reported(chain_busy):
 
 
 @pytest.mark.django_db
+def test_a_deferred_event_is_sealed_without_the_chain_and_chained_later(monkeypatch):
+    """The public submissions (deferred=True) neither try the chain's lock nor read its head."""
+    first = _events(1)[0]
+
+    def no_chain(*args, **kwargs):
+        raise AssertionError("a deferred event touched the chain")
+
+    monkeypatch.setattr(audit, "_try_lock", no_chain)
+    monkeypatch.setattr(audit, "_head", no_chain)
+    deferred = [audit.record(None, "test.deferred", after={"i": i}, deferred=True) for i in range(2)]
+    assert all(e.seq is None and e.hash is None and len(e.seal) == 64 for e in deferred)
+    monkeypatch.undo()
+    inline = _events(1)[0]  # a verb that chains at once still links to the head
+    assert inline.seq == 2 and inline.prev_hash == first.hash
+    assert audit.chain_pending() == 2
+    assert list(AuditEvent.objects.order_by("seq").values_list("id", flat=True)) == [
+        first.id, inline.id, deferred[0].id, deferred[1].id,
+    ]  # fmt: skip
+    assert audit.verify_chain().ok
+
+
+@pytest.mark.django_db
 def test_the_anchor_chains_pending_events_first(chain_busy):
     events = _events(2)
     anchor = audit.anchor_head()
