@@ -319,6 +319,10 @@ def test_query_counts_do_not_grow_with_records(client, centre, django_assert_max
     urls = [reverse("portal:home"), reverse("approvals:results"), reverse("approvals:screen")]
     decided_one = decided(centre)[1]
     disclosure.publish(decided_one, by=centre.acceptor)
+    # The first view of the home page stores the dashboard's closed months (one roll-up row a
+    # month, written once): count from the second view on.
+    for url in urls:
+        count(url)
     before = [count(url) for url in urls]
     for _ in range(4):
         disclosure.publish(decided(centre)[1], by=centre.acceptor)
