@@ -238,3 +238,31 @@ def indexes_rebuilt(*models):
     with connection.cursor() as cursor:
         for _name, definition in dropped:
             cursor.execute(definition)
+
+
+def insert_objects(model, objs: Sequence, *, batch: int = BATCH) -> Sequence:
+    """Write unsaved instances of ``model`` as ``insert_rows`` does (ids reserved first and set on
+    the instances, ``auto_now``/``auto_now_add`` filled, no ``save()``, no signals). For loads
+    built as model instances (the demo's history); returns ``objs``, saved."""
+    if not objs:
+        return objs
+    first = reserve_ids(model, len(objs))
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    files = {i for i, field in enumerate(fields) if isinstance(field, models.FileField)}
+    jsons = {i for i, field in enumerate(fields) if isinstance(field, models.JSONField)}
+    for offset, obj in enumerate(objs):
+        obj.pk = first + offset
+        obj._state.adding, obj._state.db = False, connection.alias
+
+    def rows():
+        for obj in objs:
+            values = [field.pre_save(obj, True) for field in fields]
+            for i in files:
+                values[i] = values[i].name or ""
+            for i in jsons:
+                if values[i] is not None and connection.vendor == "postgresql":
+                    values[i] = json.dumps(values[i], ensure_ascii=False)
+            yield (obj.pk, *values)
+
+    insert_rows(model, ["id", *(field.attname for field in fields)], rows(), batch=batch)
+    return objs

@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from monitoring import timers
 from monitoring.choices import AlertState
-from portal import audit, numbering, workdays
+from portal import audit, bulk, numbering, workdays
 from portal.models import AuditEvent, StaffProfile
 from powers.choices import StepKind
 from powers.models import FlowStep, Power
@@ -667,7 +667,7 @@ class Builder:
 
     def save(self) -> dict[str, int]:
         self._codes()
-        Case.objects.bulk_create(self.cases, batch_size=BATCH)
+        bulk.insert_objects(Case, self.cases)  # COPY on PostgreSQL; ids reserved and set on the instances
         if self.cases:  # who sees them (bulk_create does not call save())
             CaseAccess.fill(first_id=min(case.pk for case in self.cases))
         found = {
@@ -707,7 +707,7 @@ class Builder:
         models = {"steps": CaseStep, "events": CaseEvent, "materials": CaseMaterial, "suspension": Suspension, "fee": FeePayment,
                   "penalty": PenaltyDecision, "rating": Rating}  # fmt: skip
         for name, model in models.items():
-            model.objects.bulk_create(found[name], batch_size=BATCH)
+            bulk.insert_objects(model, found[name])
         counts = {
             "cases": len(self.cases),
             "completed": sum(1 for case in self.cases if case.status == CaseStatus.COMPLETED),
