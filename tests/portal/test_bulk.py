@@ -1,0 +1,43 @@
+"""portal.bulk: rows and instances written without save(), ids reserved, keys still checked."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection, transaction
+
+from portal import bulk
+from portal.models import Department, SearchDocument, SearchToken
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_rows_with_reserved_ids_and_defaults():
+    ct = ContentType.objects.get_for_model(Department)
+    first = bulk.reserve_ids(SearchDocument, 2)
+    written = bulk.insert_rows(
+        SearchDocument,
+        ["id", "content_type_id", "object_id", "text"],
+        [(first, ct.pk, 1, "甲"), (first + 1, ct.pk, 2, "乙")],
+    )
+    assert written == 2
+    assert list(SearchDocument.objects.order_by("id").values_list("id", "text")) == [
+        (first, "甲"),
+        (first + 1, "乙"),
+    ]
+    assert SearchDocument.objects.create(content_type=ct, object_id=3, text="丙").pk > first + 1
+
+
+def test_insert_objects_sets_ids_and_writes_every_column():
+    ct = ContentType.objects.get_for_model(Department)
+    tokens = [SearchToken(content_type=ct, object_id=7, token=t) for t in ("许", "可", "许可")]
+    bulk.insert_objects(SearchToken, tokens)
+    assert all(t.pk for t in tokens) and len({t.pk for t in tokens}) == 3
+    assert set(SearchToken.objects.filter(object_id=7).values_list("pk", "token")) == {
+        (t.pk, t.token) for t in tokens
+    }
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks keys at commit")
+def test_a_dangling_key_is_refused_when_written():
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(987654, 1, "甲")])
+    assert not SearchToken.objects.filter(content_type_id=987654).exists()
