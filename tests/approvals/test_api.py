@@ -81,6 +81,29 @@ def test_anonymous_online_application_returns_secret_once(centre):
     assert detail["applicant_id_number"] == ""
 
 
+def test_the_item_read_for_an_application_is_the_active_item_with_its_power_and_materials(centre):
+    """services.item_to_apply_for reads item, power and materials in one statement: the same data."""
+    from approvals.models import Material
+
+    last = Material.objects.create(item=centre.item, order=9, name="补充说明", required=True)
+    with CaptureQueriesContext(connection) as queries:
+        item = services.item_to_apply_for(f" {centre.item.code} ")
+        names = [m.name for m in item.materials.all()]
+        status, department = item.power.status, item.department_id
+        missing = [m.name for m in item.materials.all() if m.required]
+    assert len(queries) == 1
+    assert names == [centre.required.name, centre.optional.name, last.name]
+    assert status == centre.item.power.status and department == centre.item.department_id
+    assert missing == [centre.required.name, last.name] and item.is_online is True
+    Material.objects.filter(item=centre.item).delete()  # an item without materials is still found
+    assert list(services.item_to_apply_for(centre.item.code).materials.all()) == []
+    centre.item.is_active = False
+    centre.item.save()
+    response = client().post(url(), {"item": centre.item.code, "applicant_name": "张三"}, format="json")
+    assert response.status_code == 400 and "item" in response.json()
+    assert client().post(url(), {"applicant_name": "张三"}, format="json").status_code == 400
+
+
 def test_anonymous_cannot_list_or_act(centre):
     case, _ = centre.apply()
     assert client().get(url()).status_code in (401, 403)

@@ -55,7 +55,7 @@ def _apply_queries(centre, files: int) -> tuple[int, dict]:
 
 
 def test_online_application_queries_stay_few_and_flat(centre):
-    """The item with its materials (2), the code (1), the case and its visibility row (2), its files (1
+    """The item with its materials (1), the code (1), the case and its visibility row (2), its files (1
     for all), the trail entry (1), the audit event (1) — whatever the number of files or of cases stored."""
     _apply_queries(centre, 0)  # content types and the day's series exist
     bare, answer = _apply_queries(centre, 0)
@@ -66,9 +66,9 @@ def test_online_application_queries_stay_few_and_flat(centre):
     for _ in range(5):
         centre.apply()
     later, _ = _apply_queries(centre, 3)
-    # 7 on both databases: the item and its materials, the code, the case, its visibility row
-    # (CaseAccess), the trail entry, the audit event (sealed, chained later: no head read, no lock try).
-    assert bare == 7, f"{bare} queries without files"
+    # 6 on both databases: the item with its power and materials (one statement), the code, the case,
+    # its visibility row (CaseAccess), the trail entry, the audit event (sealed, chained later).
+    assert bare == 6, f"{bare} queries without files"
     assert one == bare + 1 and three == one and later == three
 
 
