@@ -167,6 +167,14 @@ class People:
             for post in profile.posts.all():
                 self.by_post.setdefault(post.pk, []).append(profile.user)
 
+    def provide(self, steps) -> None:
+        """A holder for every post of ``steps`` nobody holds yet, made in one bulk pass."""
+        missing = {
+            step.post_id: step.post for step in steps if step.post_id and step.post_id not in self.by_post
+        }
+        for post_id, user in self.demo.make_users(missing.values()).items():
+            self.by_post.setdefault(post_id, []).append(user)
+
     def holder(self, step: FlowStep, *, not_user=None):
         if step.post_id is None:
             department = step.flowchart.power.department
@@ -192,7 +200,7 @@ class People:
 
 def _flowcharts(powers) -> dict[int, list[FlowStep]]:
     steps = FlowStep.objects.filter(flowchart__power__in=powers).select_related(
-        "post", "flowchart__power__department"
+        "post__department", "flowchart__power__department"
     )
     charts: dict[int, list[FlowStep]] = {}
     for step in steps.order_by("order"):
@@ -217,6 +225,7 @@ def routes(demo, rng: random.Random) -> list[Route]:
     )
     charts = _flowcharts([item.power for item in items] + penalties)
     people = People(demo)
+    people.provide(step for steps in charts.values() for step in steps)
     department_late = {}
     out = []
 

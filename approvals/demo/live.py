@@ -173,6 +173,58 @@ class Demo:
             user.staff_profile.posts.add(post)
         return user
 
+    def make_users(self, posts) -> dict[int, object]:
+        """``make_user`` for many posts at once (the city's thousands of posts nobody holds yet), in a
+        few bulk inserts: the same users, groups, profiles and posts. Returns post id -> holder."""
+        User = get_user_model()
+        wanted: dict[str, list] = {}
+        for post in posts:
+            name = f"{post.code.lower().replace('-', '')}_{post.department.code.lower()}"
+            wanted.setdefault(name, []).append(post)
+        if not wanted:
+            return {}
+        existing = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+        fresh = [name for name in wanted if name not in existing]
+        User.objects.bulk_create([User(username=name, password=self.password) for name in fresh])
+        users = {user.username: user for user in User.objects.filter(username__in=wanted)}
+        groups = {
+            name: Group.objects.get_or_create(name=name)[0] for name in (roles.DEPT_HEAD, roles.DEPT_HANDLER)
+        }
+        User.groups.through.objects.bulk_create(
+            [
+                User.groups.through(
+                    user_id=users[name].pk,
+                    group_id=groups[
+                        roles.DEPT_HEAD if wanted[name][0].code in {"SH", "SP"} else roles.DEPT_HANDLER
+                    ].pk,
+                )
+                for name in fresh
+            ],
+            ignore_conflicts=True,
+        )
+        StaffProfile.objects.bulk_create(
+            [
+                StaffProfile(
+                    user=users[name],
+                    department=wanted[name][0].department,
+                    display_name=demo_person_name(name),
+                )
+                for name in fresh
+            ],
+            ignore_conflicts=True,
+        )
+        profiles = dict(StaffProfile.objects.filter(user__in=users.values()).values_list("user_id", "pk"))
+        StaffProfile.posts.through.objects.bulk_create(
+            [
+                StaffProfile.posts.through(staffprofile_id=profiles[users[name].pk], post_id=post.pk)
+                for name, name_posts in wanted.items()
+                for post in name_posts
+            ],
+            ignore_conflicts=True,
+        )
+        self.created_users += len(fresh)
+        return {post.pk: users[name] for name, name_posts in wanted.items() for post in name_posts}
+
     def next_applicant(self):
         name, kind, phone = APPLICANTS[next(self.applicants) % len(APPLICANTS)]
         return {"applicant_name": name, "applicant_type": kind, "applicant_phone": phone,
