@@ -22,7 +22,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -117,8 +117,11 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, batch
                 before = _max_id(cursor, model)
                 try:
                     written = _copy(cursor, table, quoted, extra_values, rows, batch)
-                finally:
-                    cursor.execute("SET LOCAL session_replication_role = origin")
+                except Exception:
+                    with suppress(DatabaseError):  # an aborted transaction ends the setting anyway
+                        cursor.execute("SET LOCAL session_replication_role = origin")
+                    raise
+                cursor.execute("SET LOCAL session_replication_role = origin")
                 _check_keys(cursor, model, given, before)
                 return written
             return _copy(cursor, table, quoted, extra_values, rows, batch)
@@ -160,13 +163,15 @@ def _copy(cursor, table: str, quoted: str, extra_values, rows, batch: int) -> in
         pending += 1
         if pending >= batch:
             buffer.seek(0)
-            cursor.cursor.copy_expert(sql, buffer)
+            with connection.wrap_database_errors:  # Django's exceptions, as cursor.execute raises
+                cursor.cursor.copy_expert(sql, buffer)
             written += pending
             buffer, pending = io.StringIO(), 0
             writer = csv.writer(buffer, lineterminator="\n")
     if pending:
         buffer.seek(0)
-        cursor.cursor.copy_expert(sql, buffer)
+        with connection.wrap_database_errors:
+            cursor.cursor.copy_expert(sql, buffer)
         written += pending
     return written
 

@@ -2,7 +2,7 @@
 
 A real centre brings its past cases over from the old system when the portal goes live; so does
 the demo. The cases are *imported* rows, not replays of the verbs (a thousand cases through the
-verbs would take minutes): ``bulk_create`` of the cases, their steps and trail, suspensions, fees,
+verbs would take minutes): bulk inserts (``portal.bulk.insert_objects``: COPY on PostgreSQL) of the cases, their steps and trail, suspensions, fees,
 penalty decisions, ratings, the statutory timers ("case") and the reminders and overdue alarms the
 sweep would have raised — all consistent with each other and with the rules the verbs follow:
 
@@ -677,7 +677,7 @@ class Builder:
     def save(self) -> dict[str, int]:
         self._codes()
         bulk.insert_objects(Case, self.cases)  # COPY on PostgreSQL; ids reserved and set on the instances
-        if self.cases:  # who sees them (bulk_create does not call save())
+        if self.cases:  # who sees them (written without save())
             CaseAccess.fill(first_id=min(case.pk for case in self.cases))
         found = {
             name: [] for name in ("steps", "events", "materials", "suspension", "fee", "penalty", "rating")

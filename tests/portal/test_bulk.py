@@ -41,3 +41,12 @@ def test_a_dangling_key_is_refused_when_written():
     with pytest.raises(IntegrityError), transaction.atomic():
         bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(987654, 1, "甲")])
     assert not SearchToken.objects.filter(content_type_id=987654).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path")
+def test_a_refused_row_raises_its_own_error():
+    ct = ContentType.objects.get_for_model(Department)
+    with pytest.raises(IntegrityError, match="search_token_unique"), transaction.atomic():
+        bulk.insert_rows(
+            SearchToken, ["content_type_id", "object_id", "token"], [(ct.pk, 1, "甲"), (ct.pk, 1, "甲")]
+        )
