@@ -94,7 +94,7 @@ def main():
         "--keep", action="store_true", help="PostgreSQL: keep the scratch database and reuse it next time"
     )
     args = parser.parse_args()
-    scratch = None
+    scratch = scratch_dir = None
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith("postgres"):
         new_url, admin_url, name = _scratch_postgres(url, keep=args.keep)
@@ -103,6 +103,8 @@ def main():
     else:
         os.environ.pop("DATABASE_URL", None)
         os.environ["PORTAL_VAR_DIR"] = args.var_dir or tempfile.mkdtemp(prefix="bench-search-")
+        if not args.var_dir:
+            scratch_dir = os.environ["PORTAL_VAR_DIR"]  # removed when done
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ.setdefault("API_ANON_RATE", "100000/min")
     # As production (DEBUG=0): persistent connections, health-checked before reuse (CONN_HEALTH_CHECKS).
@@ -113,6 +115,10 @@ def main():
     try:
         run(profile=args.profile)
     finally:
+        if scratch_dir:
+            import shutil
+
+            shutil.rmtree(scratch_dir, ignore_errors=True)
         if scratch:
             from django.db import connections
 
