@@ -129,3 +129,20 @@ def test_content_security_policy_names_no_external_host():
 def test_pages_send_the_policy(client):
     response = client.get("/")
     assert response.headers["Content-Security-Policy"] == POLICY
+
+
+SHOW_DATABASE = """
+import json, django
+django.setup()
+from django.conf import settings as s
+print(json.dumps({k: s.DATABASES["default"][k] for k in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}))
+"""
+
+
+def test_production_keeps_database_connections_and_checks_them_before_reuse(tmp_path):
+    """Issue 13: a request does not pay a new connection; a connection the server dropped is replaced."""
+    env = production_env(tmp_path, SECRET_KEY=real_key(), AUDIT_HMAC_KEY=real_key())
+    result = run(["-c", SHOW_DATABASE], env)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["CONN_MAX_AGE"] >= 60 and values["CONN_HEALTH_CHECKS"] is True
