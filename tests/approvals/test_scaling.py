@@ -276,3 +276,19 @@ def test_desk_order_green_first_then_the_nearest_due_date_then_none(centre):
     Case.objects.filter(pk=c.pk).update(due_on=date(2025, 3, 20), promised_due_on=None)
     Case.objects.filter(pk=d.pk).update(due_on=None, promised_due_on=None, green_channel=True)
     assert list(Case.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).desk_order()) == [d, c, b, a]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's plan; PostgreSQL orders through the join")
+def test_a_department_page_newest_first_is_read_in_index_order_on_sqlite(centre):
+    """``order_by("-id")`` on a department's cases walks CaseAccess's key backwards: no sort of
+    the department's cases for each page (what ``_BY_ACCESS`` is for)."""
+    parallel(centre)
+    for query in (
+        Case.objects.visible_to(centre.other_staff).order_by("-id").values_list("pk", flat=True)[:50],
+        Case.objects.visible_to(centre.other_staff).filter(pk__lt=10**9).order_by("-pk")[:50],
+    ):
+        sql, params = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "approvals_caseaccess" in plan and "TEMP B-TREE" not in plan, plan
