@@ -107,6 +107,9 @@ class CaseSerializer(serializers.ModelSerializer):
 
 #: CaseListRows' compiled statement per database connection (the SQL does not depend on the data).
 _STATEMENTS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+#: PostgreSQL: the driver connections on which the statement is prepared (a new connection prepares it).
+_PREPARED: "weakref.WeakSet" = weakref.WeakSet()
+PREPARED_NAME = "approvals_case_list_rows"
 
 
 class CaseListRows:
@@ -163,10 +166,23 @@ class CaseListRows:
         if not ids:
             return []
         sql, params, names, compiler = self.statement(connections[Case.objects.db])
-        quote = compiler.connection.ops.quote_name
-        sql += f" WHERE {quote(Case._meta.db_table)}.{quote(Case._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
-        with compiler.connection.cursor() as cursor:
-            cursor.execute(sql, (*params, *ids))
+        connection = compiler.connection
+        quote = connection.ops.quote_name
+        pk = f"{quote(Case._meta.db_table)}.{quote(Case._meta.pk.column)}"
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Planning the six joins took 2 ms, executing them 0.3: a statement prepared once per
+                # connection (connections persist: CONN_MAX_AGE) is planned once. Its own constants
+                # (the EXISTS's "SELECT 1") are inlined by the driver; the page's ids are its one parameter.
+                raw = connection.connection
+                if raw not in _PREPARED:
+                    template = cursor.mogrify(sql, params) if params else sql
+                    template = template.decode() if isinstance(template, bytes) else template
+                    cursor.execute(f"PREPARE {PREPARED_NAME} AS {template} WHERE {pk} = ANY($1::bigint[])")
+                    _PREPARED.add(raw)
+                cursor.execute(f"EXECUTE {PREPARED_NAME}(%s)", [list(ids)])
+            else:
+                cursor.execute(f"{sql} WHERE {pk} IN ({', '.join(['%s'] * len(ids))})", (*params, *ids))
             fetched = cursor.fetchall()
         rows = (dict(zip(names, values, strict=True)) for values in compiler.results_iter([fetched]))
         by_id = {row["id"]: row for row in rows}

@@ -129,3 +129,16 @@ def test_the_list_reads_a_fixed_number_of_queries_whatever_the_rows_and_page_siz
     # The ids of the page (keyset), then their rows: two queries beyond authentication.
     assert few["inspector"] <= 3
     assert _list_queries(centre.inspector, "?status=submitted&green_channel=false") == few["inspector"]
+
+
+@pytest.mark.postgres
+def test_postgresql_plans_the_rows_query_once_per_connection(centre):
+    """Planning the rows query's joins cost more than running it: it is a prepared statement."""
+    centre.apply()
+    client = api(centre.inspector)
+    assert client.get(URL).status_code == 200  # prepared on this connection, if it was not yet
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(URL + "?page_size=1").json()["results"]
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert any(sql.startswith("EXECUTE approvals_case_list_rows") for sql in statements)
+    assert not any(sql.startswith("PREPARE") for sql in statements)
