@@ -23,9 +23,11 @@ counts and the running cases into small index range scans however many cases the
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -298,6 +300,41 @@ def refresh_history(now: datetime | None = None) -> None:
     now = now or timezone.now()
     window = Window.ending(now)
     _store_history(window, _count_days(now, window.start, None), now)
+
+
+def store_missing_months(now: datetime | None = None) -> int:
+    """Count and store the months before this one that the roll-up lacks (outside any request: the end
+    of ``migrate``, the worker's start, ``seed_demo``), so that the first page view reads them instead
+    of counting them. Returns the number of months stored.
+
+    One query when every month is stored, three when some are missing but there is nothing to count
+    (a new or flushed database: nothing is written, a page view counts empty tables cheaply).
+    Otherwise the four counts of ``_count_days`` over the missing months (bounded by this month's
+    start) and one upsert; a month between them that was stored is recounted too.
+    """
+    now = now or timezone.now()
+    window = Window.ending(now)
+    month_first = window.today.replace(day=1)
+    _, stored, _ = _stored_months(window.first_day, month_first)
+    missing = [month for month in _months(window.first_day, month_first) if month not in stored]
+    if not missing or not (case_timers().exists() or Alert.objects.exists()):
+        return 0
+    counts = _count_days(now, local_midnight(missing[0]), local_midnight(month_first))
+    _save_months(missing[0], month_first, counts, now)
+    return len(_months(missing[0], month_first))
+
+
+def store_after_migrate(sender, using=DEFAULT_DB_ALIAS, verbosity=1, stdout=None, **kwargs) -> None:
+    """post_migrate receiver (MonitoringConfig.ready): ``store_missing_months`` after installing or
+    upgrading, so that the first page view is not the one counting twelve months."""
+    if using != DEFAULT_DB_ALIAS:
+        return  # the dashboard reads the default database only
+    if DashboardMonth._meta.db_table not in connections[using].introspection.table_names():
+        return  # migrated back to before the table existed
+    started = monotonic()
+    stored = store_missing_months()
+    if stored and verbosity >= 1 and stdout is not None:
+        stdout.write(f"  Stored the dashboard's {stored} closed months in {monotonic() - started:.1f}s\n")
 
 
 def _sum_since(by_day: dict[date, int], first: date) -> int:

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from celery import bootsteps, shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
 from monitoring.health import WORKER_HEARTBEAT_SECONDS
@@ -50,6 +51,17 @@ def refresh_dashboard():
     from monitoring.dashboard import refresh_history
 
     refresh_history()
+
+
+@worker_ready.connect(dispatch_uid="monitoring.tasks.refresh_dashboard_at_start")
+def refresh_dashboard_at_start(sender=None, **kwargs):
+    """A worker that starts recounts the dashboard's earlier months at once, not after beat's first
+    five minutes: after an install, an upgrade or a long stop, the roll-up is complete and fresh
+    before (or soon after) the first page view."""
+    try:
+        refresh_dashboard.apply_async()
+    except Exception:  # a worker that cannot publish still starts; beat sends the next one
+        logger.warning("could not queue the dashboard's recount at start-up", exc_info=True)
 
 
 class HeartbeatFile(bootsteps.StartStopStep):

@@ -20,13 +20,16 @@ Then it times, median of the rounds after one warm-up, ``monitoring.dashboard.fi
 its cached history of earlier months cleared first — a restart or a cache flush: read from the stored
 monthly roll-up — and with the roll-up deleted too: the twelve months counted, as on the first view
 after installing),
-the dashboard page and figures.json through the test client (an inspector logged in), with their
+the first page view and the first home page view after ``migrate`` on the loaded data (which stores
+the missing months in post_migrate) next to the same views with nothing stored, the time ``migrate``
+takes to store them, the dashboard page and figures.json through the test client (an inspector logged in), with their
 query counts, and prints the slowest queries of one page view. Targets: ≤ 300 ms, ≤ 15 queries.
 """
 
 import argparse
 import os
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -215,6 +218,38 @@ def main() -> None:
 
         recount_ms, recount_queries, _ = timed(dashboard.figures, args.rounds, setup=nothing_stored)
 
+        # Never cold: migrate (post_migrate), the worker's start and seed_demo store the missing months
+        # outside any request. The first page view after `migrate` on existing data (an upgrade, before
+        # the worker's first recount), next to the same first view with nothing stored (the fallback).
+        anonymous = Client()
+        migrate_runs = []
+
+        def migrate() -> float:
+            """`manage.py migrate` in a process of its own, as on a deployment (run in this process, it
+            would also reset this process's model caches, which a web server never sees)."""
+            t = time.perf_counter()
+            subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, check=True)
+            return (time.perf_counter() - t) * 1000
+
+        def after_migrate():
+            nothing_stored()
+            migrate_runs.append(migrate())
+            assert DashboardMonth.objects.exists()
+
+        def home():
+            response = anonymous.get("/")
+            assert response.status_code == 200, response.status_code
+
+        page_cold_ms, page_cold_queries, _ = timed(page, args.rounds, setup=nothing_stored)
+        page_migrated_ms, page_migrated_queries, _ = timed(page, args.rounds, setup=after_migrate)
+        home_cold_ms, _, _ = timed(home, args.rounds, setup=nothing_stored)
+        home_migrated_ms, _, _ = timed(home, args.rounds, setup=after_migrate)
+        migrate_ms = statistics.median(migrate_runs)
+        empty_runs = []  # migrate with every month stored: what post_migrate costs when there is nothing to do
+        for _ in range(args.rounds):
+            empty_runs.append(migrate())
+        migrate_stored_ms = statistics.median(empty_runs)
+
         # The first view after the cached history passed history_seconds() and no worker renewed
         # it: the aged copy is served (until history_stale_seconds()), nothing recounted.
         expired_runs = []
@@ -257,6 +292,13 @@ def main() -> None:
             f"baseline of the roll-up: {cold_ms:.1f} vs {recount_ms:.1f} ms, {recount_ms / cold_ms:.1f}× faster)\n"
             f"    … expired, no worker   {expired_ms:7.1f} ms  {verdict(expired_ms, 0)} (baseline: a warm view "
             f"{warm_ms:.1f} ms; ratio {warm_ms / expired_ms:.2f}×)\n"
+            f"  first GET /monitoring/ after migrate {page_migrated_ms:7.1f} ms  {page_migrated_queries:3d} queries  "
+            f"{verdict(page_migrated_ms, page_migrated_queries)} (baseline, nothing stored: {page_cold_ms:.1f} ms, "
+            f"{page_cold_queries} queries; {page_cold_ms / page_migrated_ms:.1f}× faster)\n"
+            f"  first GET / (home) after migrate     {home_migrated_ms:7.1f} ms  {verdict(home_migrated_ms, 0)} "
+            f"(baseline, nothing stored: {home_cold_ms:.1f} ms; {home_cold_ms / home_migrated_ms:.1f}× faster)\n"
+            f"  migrate storing the months {migrate_ms:7.1f} ms (migrate with every month stored: "
+            f"{migrate_stored_ms:.1f} ms; the months' share {migrate_ms - migrate_stored_ms:.1f} ms)\n"
             f"  GET /monitoring/         {page_ms:7.1f} ms  {page_queries:3d} queries  {verdict(page_ms, page_queries)}\n"
             f"  GET figures.json         {json_ms:7.1f} ms  {json_queries:3d} queries  {verdict(json_ms, json_queries)}"
         )

@@ -371,3 +371,64 @@ def test_drilldown_bad_parameters_are_utf8_text(client, inspector):
     assert response.status_code == 400
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     assert "下钻参数有误" in response.content.decode("utf-8")
+
+
+# --- never cold: the closed months stored outside any request -------------------------------------
+
+
+@pytest.mark.django_db
+def test_migrate_stores_the_months_never_stored_so_the_first_view_counts_only_this_month(
+    cases, alerts, frozen, monkeypatch
+):
+    from django.core.management import call_command
+
+    expected = dashboard.figures(NOW)  # counted by the page view (today's fallback), for comparison
+    cache.clear()
+    DashboardMonth.objects.all().delete()  # upgraded with existing data, before any recount
+    call_command("migrate", verbosity=0)  # post_migrate: monitoring stores the missing months
+    window = dashboard.Window.ending(NOW)
+    assert set(DashboardMonth.objects.values_list("month", flat=True)) == set(
+        dashboard._months(window.first_day, window.today.replace(day=1))
+    )
+    starts = []
+    real = dashboard._count_days
+    monkeypatch.setattr(dashboard, "_count_days", lambda now, s, e: starts.append(s) or real(now, s, e))
+    assert dashboard.figures(NOW) == expected
+    assert starts == [dashboard.local_midnight(window.today.replace(day=1))]  # this month only
+
+
+@pytest.mark.django_db
+def test_storing_missing_months_is_cheap_when_stored_or_empty(frozen):
+    with CaptureQueriesContext(connection) as queries:
+        assert dashboard.store_missing_months() == 0  # nothing to count: nothing written
+    assert len(queries) == 3 and not DashboardMonth.objects.exists()
+    Timer.objects.create(
+        target_type=ContentType.objects.get_for_model(Department),
+        target_id="1",
+        purpose="case",
+        label="E",
+        started_at=at(2, 1),
+        due_at=at(2, 10),
+        stopped_at=at(2, 8),
+    )
+    stored = {name: {} for name in dashboard.SERIES}
+    DashboardMonth.objects.create(month=at(5, 1).date(), days=stored, counted_at=NOW)
+    DashboardMonth.objects.create(month=at(4, 1).date(), days={}, counted_at=NOW)  # another version's
+    with CaptureQueriesContext(connection) as queries:
+        # from the first missing month (2024-07) to the last closed one, May stored again too
+        assert dashboard.store_missing_months() == 11
+    assert len(queries) == 7  # the stored months, an existence check, four counts, one upsert
+    assert DashboardMonth.objects.get(month=at(2, 1).date()).days["completed"] == {"2025-02-08": 1}
+    with CaptureQueriesContext(connection) as queries:
+        assert dashboard.store_missing_months() == 0
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_starting_worker_queues_the_recount(monkeypatch):
+    from celery.signals import worker_ready
+
+    sent = []
+    monkeypatch.setattr(refresh_dashboard, "apply_async", lambda *a, **k: sent.append(1))
+    worker_ready.send(sender=None)
+    assert sent == [1]
