@@ -12,15 +12,20 @@ written in the same pass (the tuples carry their ids).
 
 Foreign keys on PostgreSQL: Django's constraints are deferred, so every row written queues one
 check per foreign key, run row by row at commit (a minute for the city archive's 500,000 cases
-on a loaded machine). Inside a transaction, and where the database role may set it,
+on a loaded machine). Inside ``loading()`` — the demo seed and the index rebuild, commands run by
+an operator, never a request —, inside a transaction and where the database role may set it,
 ``insert_rows`` writes with ``session_replication_role = replica`` (no per-row checks) and then
 checks each foreign key column of the rows it wrote once, with one anti-join per column; a
-dangling key raises ``IntegrityError`` as the commit would have.
+dangling key raises ``IntegrityError`` as the commit would have. The anti-join takes no lock on
+the referenced rows (the per-row check does), so a row deleted by a concurrent transaction could
+leave a dangling key: that is why a verb's bulk write (the appraisal run, an import from a
+page) keeps PostgreSQL's own checks.
 """
 
 import csv
 import io
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime
@@ -30,6 +35,20 @@ from django.db import DatabaseError, IntegrityError, connection, models, transac
 from django.utils import timezone
 
 BATCH = 20_000
+_LOADING = threading.local()
+
+
+@contextmanager
+def loading():
+    """A bulk load by an operator's command (``seed_demo``, ``reindex_search``, the benchmarks'
+    loaders): ``insert_rows`` may skip PostgreSQL's per-row foreign key checks for the rows it
+    writes and check each key column once instead (see the module's note). Never used in a request."""
+    previous = getattr(_LOADING, "active", False)
+    _LOADING.active = True
+    try:
+        yield
+    finally:
+        _LOADING.active = previous
 
 
 def reserve_ids(model, count: int) -> int:
@@ -112,16 +131,13 @@ def insert_rows(model, fields: Sequence[str], rows: Iterable[Sequence], *, batch
     written = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            unchecked = _skip_row_checks(cursor)
-            if unchecked:
+            if getattr(_LOADING, "active", False) and _skip_row_checks(cursor):
                 before = _max_id(cursor, model)
                 try:
                     written = _copy(cursor, table, quoted, extra_values, rows, batch)
-                except Exception:
+                finally:
                     with suppress(DatabaseError):  # an aborted transaction ends the setting anyway
                         cursor.execute("SET LOCAL session_replication_role = origin")
-                    raise
-                cursor.execute("SET LOCAL session_replication_role = origin")
                 _check_keys(cursor, model, given, before)
                 return written
             return _copy(cursor, table, quoted, extra_values, rows, batch)

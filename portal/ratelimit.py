@@ -104,8 +104,13 @@ class CountingThrottle:
     the pickled list grows to the rate: 600 floats for a user's 600/min). The API's general throttles
     (every call to every view) count instead: one counter per client and window of ``duration``
     seconds, and the previous window's counter weighted by how much of it is still inside the
-    sliding window (the usual sliding-window estimate: no burst of twice the rate at a window's
-    edge). On Redis (production) the increment, its expiry and the read of the previous counter
+    sliding window (the usual sliding-window estimate). It assumes the previous window's requests
+    were spread evenly: a burst straddling two windows is held to the rate, but a client that sent
+    its whole previous window's allowance at that window's very end can send nearly the rate
+    again before the current window ends, so up to about twice the rate may fit in one window's
+    length. That is accepted for these coarse limits on every API call; where a limit guards
+    something (tracking with a query secret, tokens, the login, the pages) DRF's exact list is
+    kept. On Redis (production) the increment, its expiry and the read of the previous counter
     are one round trip (a script); a refused request takes its count back (a second trip, for
     refusals only), so a client over its rate gets what the rate allows, as with DRF's list.
     The stricter scopes (tracking with a query secret, tokens) and the pages keep DRF's exact list.

@@ -3,7 +3,7 @@
 import weakref
 from types import SimpleNamespace
 
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
@@ -180,7 +180,16 @@ class CaseListRows:
                     template = template.decode() if isinstance(template, bytes) else template
                     cursor.execute(f"PREPARE {PREPARED_NAME} AS {template} WHERE {pk} = ANY($1::bigint[])")
                     _PREPARED.add(raw)
-                cursor.execute(f"EXECUTE {PREPARED_NAME}(%s)", [list(ids)])
+                try:
+                    cursor.execute(f"EXECUTE {PREPARED_NAME}(%s)", [list(ids)])
+                except DatabaseError:
+                    # The statement is gone (DISCARD ALL, a pooler) or stale (a migration changed a
+                    # listed column's type: "cached plan must not change result type"). This
+                    # request fails; the connection is closed when it ends, so the next request
+                    # prepares the statement afresh on a new connection.
+                    _PREPARED.discard(raw)
+                    connection.close_at = 0
+                    raise
             else:
                 cursor.execute(f"{sql} WHERE {pk} IN ({', '.join(['%s'] * len(ids))})", (*params, *ids))
             fetched = cursor.fetchall()

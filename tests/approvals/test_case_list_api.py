@@ -4,7 +4,7 @@ pages by keyset, filters through the one filterset, and costs a fixed number of 
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 from rest_framework.test import APIClient
@@ -142,3 +142,26 @@ def test_postgresql_plans_the_rows_query_once_per_connection(centre):
     statements = [query["sql"] for query in queries.captured_queries]
     assert any(sql.startswith("EXECUTE approvals_case_list_rows") for sql in statements)
     assert not any(sql.startswith("PREPARE") for sql in statements)
+
+
+@pytest.mark.postgres
+def test_a_lost_prepared_statement_costs_one_request_not_the_connection(centre):
+    """After DISCARD ALL (a pooler) or a migration that changed a listed column, EXECUTE fails: the
+    connection is marked for closing and forgets it prepared the statement, so the next request on
+    a fresh connection prepares it again instead of failing until CONN_MAX_AGE."""
+    from approvals.api import serializers as case_serializers
+
+    centre.apply()
+    client = api(centre.inspector)
+    assert client.get(URL).status_code == 200
+    raw = connection.connection
+    assert raw in case_serializers._PREPARED
+    with connection.cursor() as cursor:
+        cursor.execute(f"DEALLOCATE {case_serializers.PREPARED_NAME}")
+    ids = list(Case.objects.values_list("pk", flat=True))
+    with pytest.raises(DatabaseError), transaction.atomic():
+        CaseListRows(timezone.localdate()).rows(ids)
+    assert raw not in case_serializers._PREPARED
+    assert connection.close_at == 0
+    connection.close_at = None  # the test's connection stays (the request cycle would close it)
+    assert client.get(URL).json()["results"]  # prepared again

@@ -36,11 +36,36 @@ def test_insert_objects_sets_ids_and_writes_every_column():
     }
 
 
+def _replication_role():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite checks keys at commit")
-def test_a_dangling_key_is_refused_when_written():
-    with pytest.raises(IntegrityError), transaction.atomic():
+def test_a_dangling_key_is_refused_when_written_by_a_bulk_load():
+    with pytest.raises(IntegrityError), bulk.loading(), transaction.atomic():
         bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(987654, 1, "甲")])
     assert not SearchToken.objects.filter(content_type_id=987654).exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's per-row checks")
+def test_outside_a_bulk_load_the_rows_keep_postgresqls_own_checks():
+    """A verb's bulk write (the appraisal run, inside a request) never turns the per-row checks off:
+    the once-per-column check takes no lock on the referenced rows."""
+    ct = ContentType.objects.get_for_model(Department)
+    roles = []
+    with transaction.atomic():
+        bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(ct.pk, 1, "甲")])
+        roles.append(_replication_role())
+        with bulk.loading():
+            bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(ct.pk, 2, "乙")])
+            roles.append(_replication_role())
+    assert roles == ["origin", "origin"]  # and reset after the bulk load's write
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(SearchToken, ["content_type_id", "object_id", "token"], [(987654, 1, "甲")])
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the deferred per-row check, now
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the COPY path")

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from portal import maintenance, search
+from portal import bulk, maintenance, search
 from portal.models import Department
 
 
@@ -35,7 +35,11 @@ class Command(BaseCommand):
             "--force", action="store_true", help="allow running against a production configuration"
         )
 
-    def handle(self, *args, scale, if_empty, force, **options):
+    def handle(self, *args, **options):
+        with bulk.loading():  # an operator's bulk load: portal.bulk may check foreign keys per column
+            self.seed(**options)
+
+    def seed(self, *, scale, if_empty, force, **options):
         if getattr(settings, "PRODUCTION", False) and not force:
             raise CommandError("拒绝在生产配置下加载演示数据（DEBUG=0）。确需加载请加 --force。")
         if if_empty and Department.objects.exists():
