@@ -20,6 +20,7 @@ department and level. The partial indexes ``timer_case_*`` (monitoring.models) t
 counts and the running cases into small index range scans however many cases there are.
 """
 
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,7 +28,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -38,6 +39,8 @@ from monitoring.choices import UNRESOLVED_STATES, AlertLevel, AlertState
 from monitoring.models import Alert, DashboardMonth, Timer
 from monitoring.timers import overdue_q
 from portal.choices import LEVEL_ORDER, Level
+
+logger = logging.getLogger(__name__)
 
 CASE = timers.CASE  # the statutory timer of a case
 TREND_DAYS = 30
@@ -257,9 +260,12 @@ def daily_counts(now: datetime, window: Window) -> dict[str, dict[date, int]]:
     day, and a limit that passed stays passed. The worker recounts them every few minutes
     (``refresh_history``, beat) into the cache and the roll-up; a page view never recounts a month
     already stored, so a figure of an earlier month — e.g. after importing old cases — may lag
-    until the worker's next recount (``history_age()`` says by how much). Only months never stored
-    (the first view after installing, or the first of a month before the worker's first recount)
-    are counted by the page view, together with this month, and stored.
+    until the worker's next recount (``history_age()`` says by how much). Months never stored are
+    stored outside any request — at the end of ``migrate`` (``store_after_migrate``), by a worker
+    that starts (``tasks.refresh_dashboard_at_start``) and by ``seed_demo`` — so a page view finds
+    them. If some are still missing (a month turned and no worker ran yet, rows imported into an
+    empty database after migrate), the page view counts them together with this month and stores
+    them: correct, only slower (≈ 0.4 s at 500,000 case timers), once.
     Everything of this month, today and now is always live.
     """
     month_first = window.today.replace(day=1)
@@ -332,7 +338,11 @@ def store_after_migrate(sender, using=DEFAULT_DB_ALIAS, verbosity=1, stdout=None
     if DashboardMonth._meta.db_table not in connections[using].introspection.table_names():
         return  # migrated back to before the table existed
     started = monotonic()
-    stored = store_missing_months()
+    try:
+        stored = store_missing_months()
+    except DatabaseError:  # never fail a migration for a figure a page view can still count
+        logger.warning("could not store the dashboard's closed months after migrate", exc_info=True)
+        return
     if stored and verbosity >= 1 and stdout is not None:
         stdout.write(f"  Stored the dashboard's {stored} closed months in {monotonic() - started:.1f}s\n")
 

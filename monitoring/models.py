@@ -298,7 +298,8 @@ class DashboardMonth(models.Model):
 
     A roll-up of the case timers and alerts: ``days`` is ``{series: {"YYYY-MM-DD": n}}`` for the
     series of ``dashboard.SERIES`` (days with nothing are left out). Written by the worker's recount
-    (``refresh_history``, every few minutes) and by a page view for a month never counted yet; the
+    (``refresh_history``, every few minutes and when a worker starts), at the end of ``migrate`` and
+    of ``seed_demo`` for the months missing, and by a page view for a month still never counted; the
     dashboard reads the earlier months of its trend from here when its cache is empty (a restart,
     a cache flush) instead of counting half a million timers. This month is always counted live.
     """

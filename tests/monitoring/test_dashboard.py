@@ -432,3 +432,29 @@ def test_a_starting_worker_queues_the_recount(monkeypatch):
     monkeypatch.setattr(refresh_dashboard, "apply_async", lambda *a, **k: sent.append(1))
     worker_ready.send(sender=None)
     assert sent == [1]
+
+
+@pytest.mark.django_db
+def test_seed_demo_leaves_the_earlier_months_stored(case, department, frozen):
+    from io import StringIO
+
+    from monitoring import demo
+
+    case("E 二月按时办结", department, at(2, 1), at(2, 10), stopped=at(2, 8))
+    out = StringIO()
+    demo.seed(scale="small", stdout=out)  # monitoring's part of seed_demo, after the apps with cases
+    assert "dashboard" in out.getvalue()
+    assert DashboardMonth.objects.count() == 11  # 2024-07 … 2025-05
+    assert DashboardMonth.objects.get(month=at(2, 1).date()).days["completed"] == {"2025-02-08": 1}
+
+
+@pytest.mark.django_db
+def test_a_failing_count_never_fails_migrate(monkeypatch, caplog):
+    from django.db import DatabaseError
+
+    def fail(now=None):
+        raise DatabaseError("statement timeout")
+
+    monkeypatch.setattr(dashboard, "store_missing_months", fail)
+    dashboard.store_after_migrate(sender=None, using="default", verbosity=0)
+    assert "could not store" in caplog.text
