@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from monitoring import timers
-from portal import audit, numbering, query_secret, workdays
+from portal import audit, numbering, query_secret, rows, workdays
 from portal.models import Department
 from portal.services import check_transition, require
 from portal.uploads import check_uploads
@@ -81,16 +81,18 @@ def _trail(
 ) -> ComplaintEvent:
     """One trail entry and one audit event (the note may hold the reporter's words: not audited;
     ``deferred_audit``: sealed now, chained later, for the public submissions — ``portal.audit.record``)."""
-    event = ComplaintEvent.objects.create(
-        complaint=complaint,
-        at=now,
-        verb=verb,
-        actor=by if getattr(by, "is_authenticated", False) else None,
-        actor_label=audit.actor_label(by)[:60],
-        department=department,
-        from_state=before,
-        to_state=complaint.state,
-        note=note,
+    event = rows.insert(
+        ComplaintEvent(
+            complaint=complaint,
+            at=now,
+            verb=verb,
+            actor=by if getattr(by, "is_authenticated", False) else None,
+            actor_label=audit.actor_label(by)[:60],
+            department=department,
+            from_state=before,
+            to_state=complaint.state,
+            note=note,
+        )
     )
     audit.record(
         by,
@@ -214,7 +216,7 @@ def submit(
         complaint.code = numbering.format_code(
             "TS", day, numbering.next_number(f"complaint:{day:%Y%m%d}"), CODE_DIGITS
         )
-        complaint.save(force_insert=True)
+        rows.insert(complaint)  # complaint.save(force_insert=True), its INSERT compiled once
         if files:  # one INSERT for all (each file is stored by its field's pre_save)
             ComplaintAttachment.objects.bulk_create(
                 ComplaintAttachment(

@@ -28,6 +28,7 @@ from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
+from . import rows
 from .models import OutboxMessage, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def register(kind: str, send, *, on_sent=None, on_failed=None) -> None:
 
 def enqueue(kind: str, recipient: str = "", body: str = "", payload: dict | None = None) -> OutboxMessage:
     """Store a message to send once the caller's transaction commits (call it inside the verb)."""
-    return OutboxMessage.objects.create(kind=kind, recipient=recipient, body=body, payload=payload or {})
+    return rows.insert(OutboxMessage(kind=kind, recipient=recipient, body=body, payload=payload or {}))
 
 
 def max_attempts() -> int:

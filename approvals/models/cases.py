@@ -21,6 +21,7 @@ from portal.roles import (
     department_of,
     has_role,
 )
+from portal.rows import insert
 from powers.models import DiscretionStandard, FlowStep, Power
 
 from .. import due
@@ -379,6 +380,9 @@ class CaseAccess(models.Model):
     def grant(cls, case: Case) -> None:
         """The rows of a case just created (one INSERT)."""
         rows = [cls(department_id=case.department_id, case_id=case.pk)]
+        if not case.parent_id:  # the usual case (every application): one row, no conflict possible
+            insert(rows[0])
+            return
         if case.parent_id:
             rows += [
                 cls(department_id=case.parent_department_id, case_id=case.pk),

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from portal import audit, numbering
+from portal import audit, numbering, rows
 from portal.services import TransitionError, require
 
 from .. import notifications
@@ -87,8 +87,10 @@ def trail(
     a verb never publishes to the Celery broker, so a hung broker cannot delay a citizen's request.
     """
     user = by if getattr(by, "is_authenticated", False) else None
-    CaseEvent.objects.create(
-        case=case, at=at, kind=kind, actor=user, actor_label=audit.actor_label(by), post=post, note=note
+    rows.insert(
+        CaseEvent(
+            case=case, at=at, kind=kind, actor=user, actor_label=audit.actor_label(by), post=post, note=note
+        )
     )
     audit.record(
         by, f"case.{kind}", case, before=before, after=snapshot(case), note=note, deferred=deferred_audit

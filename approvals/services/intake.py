@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 
-from portal import uploads, workdays
+from portal import rows, uploads, workdays
 from portal.services import TransitionError, check_transition, require
 from powers.choices import PowerStatus
 from powers.models import Power
@@ -27,7 +27,7 @@ from ..choices import (
     EventKind,
     NotificationEvent,
 )
-from ..models import Case, CaseMaterial, CorrectionNotice, Material, ServiceItem
+from ..models import Case, CaseAccess, CaseMaterial, CorrectionNotice, Material, ServiceItem
 from ..permissions import can_intake, may_register_walk_in, may_set_green_channel, require_intake
 from . import notes, timing
 from .common import (
@@ -267,7 +267,8 @@ def submit_application(
     note = f"{case.get_channel_display()}，材料 {len(materials)} 份"
     with transaction.atomic():
         case.code = next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today)
-        case.save(force_insert=True)
+        rows.insert(case)  # Case.save's insert without its ORM compilation; then what it adds:
+        CaseAccess.grant(case)
         if materials:
             CaseMaterial.objects.bulk_create(materials)  # one INSERT (each file stored by its pre_save)
         # The audit event sealed and chained later (portal.audit): submissions never queue on the chain.

@@ -20,9 +20,24 @@ class ComplaintCategorySerializer(serializers.ModelSerializer):
 
 
 class DepartmentCode(serializers.SlugRelatedField):
+    """An active department by its code. The queryset is the class's, not a keyword argument: DRF
+    deep-copies a field's arguments for every serializer it builds (a queryset's copy costs more
+    than validating the field)."""
+
+    queryset = Department.objects.filter(is_active=True)
+
     def __init__(self, **kwargs):
         kwargs.setdefault("slug_field", "code")
-        kwargs.setdefault("queryset", Department.objects.filter(is_active=True))
+        super().__init__(**kwargs)
+
+
+class CategoryCode(serializers.SlugRelatedField):
+    """An active complaint category by its code (the queryset the class's, as ``DepartmentCode``)."""
+
+    queryset = Category.objects.filter(is_active=True)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "code")
         super().__init__(**kwargs)
 
 
@@ -66,8 +81,7 @@ class ComplaintSubmitSerializer(serializers.Serializer):
     department = DepartmentCode(required=False, allow_null=True, default=None)
     case_code = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     official_name = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    category = serializers.SlugRelatedField(slug_field="code", queryset=Category.objects.filter(is_active=True),
-                                            required=False, allow_null=True, default=None)  # fmt: skip
+    category = CategoryCode(required=False, allow_null=True, default=None)
 
     def validate(self, attrs):
         if attrs["channel"] not in STAFF_CHANNELS:

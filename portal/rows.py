@@ -1,0 +1,55 @@
+"""One new row written by a statement compiled once: the insert of the hot paths (public intake).
+
+``insert(obj)`` writes an unsaved instance as ``obj.save(force_insert=True)`` would (every concrete
+column, ``auto_now``/``auto_now_add`` and file fields through their ``pre_save``, values through
+``get_db_prep_save``; the new primary key read back), but the ``INSERT`` text is built once per
+model, column list and database, not compiled by the ORM for every row. No ``save()`` override and no
+``pre_save``/``post_save`` signals run: use it for rows whose model has neither (or whose caller does
+what the override does, as the intake does for a case's ``CaseAccess`` rows). The caller's
+transaction applies (the statement is one more in it).
+
+Compiling an insert costs about as much as running it on a small row (a public submission writes four
+or five rows): this halves the Python work of each write without changing what is stored.
+"""
+
+from django.db import connections, router
+
+_sql: dict = {}
+
+
+def _statement(model, alias: str, with_pk: bool) -> tuple[str, list, bool]:
+    key = (model, alias, with_pk)
+    found = _sql.get(key)
+    if found is None:
+        connection = connections[alias]
+        q = connection.ops.quote_name
+        meta = model._meta
+        fields = [f for f in meta.local_concrete_fields if with_pk or not f.primary_key]
+        returning = not with_pk and connection.features.can_return_columns_from_insert
+        sql = (
+            f"INSERT INTO {q(meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+            f"VALUES ({', '.join(['%s'] * len(fields))})"
+        )
+        if returning:
+            sql += f" RETURNING {q(meta.pk.column)}"
+        found = _sql[key] = (sql, fields, returning)
+    return found
+
+
+def insert(obj):
+    """Write the unsaved ``obj`` (one ``INSERT``) and return it, saved (its pk set)."""
+    model = type(obj)
+    meta = model._meta
+    if meta.parents or meta.proxy:
+        raise TypeError(f"rows.insert writes one table: {model.__name__} is not a plain model")
+    alias = router.db_for_write(model, instance=obj)
+    connection = connections[alias]
+    with_pk = obj.pk is not None
+    sql, fields, returning = _statement(model, alias, with_pk)
+    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        if not with_pk:
+            obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
+    obj._state.adding, obj._state.db = False, alias
+    return obj
