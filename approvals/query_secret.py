@@ -1,5 +1,7 @@
 """The case's query secret: the portal's one scheme (portal.query_secret), worded for case codes."""
 
+from django.utils.translation import gettext_noop
+
 from portal.query_secret import (
     ALPHABET,
     ITERATIONS,
@@ -26,4 +28,4 @@ __all__ = [
 ]
 
 # One answer for a wrong code and a wrong secret alike.
-WRONG = "办件编号或查询密码不正确。"
+WRONG = gettext_noop("办件编号或查询密码不正确。")  # translated where it is shown

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal import query_secret, ratelimit, tracking
@@ -159,12 +159,12 @@ class ComplaintTracking(tracking.Tracking):
     form_template, page_template = "complaints/track_form.html", "complaints/track.html"
     limit_scope, limit_per_minute, seconds = "complaint-track", TRACK_LIMIT_PER_MINUTE, TRACKING_SECONDS
     wrong = services.WRONG
-    expired = _lazy("查询已过期，请重新输入投诉编号和查询密码。")
-    left = _lazy("已退出投诉查询。")
+    expired = gettext_lazy("查询已过期，请重新输入投诉编号和查询密码。")
+    left = gettext_lazy("已退出投诉查询。")
     verbs = {
-        "rate": TrackedVerb(RatingForm, "rating_form", _rate, _lazy("感谢您的评价。")),
+        "rate": TrackedVerb(RatingForm, "rating_form", _rate, gettext_lazy("感谢您的评价。")),
         "reopen": TrackedVerb(
-            ReasonForm, "reopen_form", _reopen, _lazy("已申请重新办理，监察机关将重新分办。")
+            ReasonForm, "reopen_form", _reopen, gettext_lazy("已申请重新办理，监察机关将重新分办。")
         ),
     }
 
@@ -284,22 +284,22 @@ def _clue_offered(user, complaint) -> bool:
 
 #: The verbs on a complaint, in the order of its handling (portal.actions).
 VERBS = {
-    "classify": ActionVerb(_lazy("分类"), ClassifyForm, perm.can_classify, services.classify, primary=True),
-    "forward": ActionVerb(_lazy("转办"), ForwardForm, perm.can_forward, services.forward, primary=True),
-    "keep": ActionVerb(_lazy("自办"), NoteForm, perm.can_keep, services.keep),
-    "route": ActionVerb(_lazy("移送纪检监察"), NoteForm, perm.can_route, services.route),
-    "merge": ActionVerb(_lazy("合并为重复件"), MergeForm, perm.can_merge, services.merge),
-    "return": ActionVerb(_lazy("退回"), ReasonForm, perm.can_return, services.return_complaint, danger=True),
-    "accept": ActionVerb(_lazy("签收受理"), None, perm.can_accept, services.accept, primary=True),
-    "reply": ActionVerb(_lazy("答复"), ReplyForm, perm.can_reply, services.reply, primary=True),
-    "propose": ActionVerb(_lazy("申请办结"), NoteForm, perm.can_propose_closure, services.propose_closure,
+    "classify": ActionVerb(gettext_lazy("分类"), ClassifyForm, perm.can_classify, services.classify, primary=True),
+    "forward": ActionVerb(gettext_lazy("转办"), ForwardForm, perm.can_forward, services.forward, primary=True),
+    "keep": ActionVerb(gettext_lazy("自办"), NoteForm, perm.can_keep, services.keep),
+    "route": ActionVerb(gettext_lazy("移送纪检监察"), NoteForm, perm.can_route, services.route),
+    "merge": ActionVerb(gettext_lazy("合并为重复件"), MergeForm, perm.can_merge, services.merge),
+    "return": ActionVerb(gettext_lazy("退回"), ReasonForm, perm.can_return, services.return_complaint, danger=True),
+    "accept": ActionVerb(gettext_lazy("签收受理"), None, perm.can_accept, services.accept, primary=True),
+    "reply": ActionVerb(gettext_lazy("答复"), ReplyForm, perm.can_reply, services.reply, primary=True),
+    "propose": ActionVerb(gettext_lazy("申请办结"), NoteForm, perm.can_propose_closure, services.propose_closure,
                           primary=True),
-    "approve": ActionVerb(_lazy("审核办结"), NoteForm, perm.can_approve_closure, services.approve_closure,
+    "approve": ActionVerb(gettext_lazy("审核办结"), NoteForm, perm.can_approve_closure, services.approve_closure,
                           primary=True),
-    "refuse": ActionVerb(_lazy("退回重办"), ReasonForm, perm.can_refuse_closure, services.refuse_closure,
+    "refuse": ActionVerb(gettext_lazy("退回重办"), ReasonForm, perm.can_refuse_closure, services.refuse_closure,
                          danger=True),
-    "press": ActionVerb(_lazy("督办"), PressForm, perm.can_press, services.press),
-    "clue": ActionVerb(_lazy("转为廉政风险信息"), None, _clue_offered, services.report_clue),
+    "press": ActionVerb(gettext_lazy("督办"), PressForm, perm.can_press, services.press),
+    "clue": ActionVerb(gettext_lazy("转为廉政风险信息"), None, _clue_offered, services.report_clue),
 }  # fmt: skip
 
 

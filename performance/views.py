@@ -18,7 +18,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from monitoring import timers
@@ -363,10 +363,10 @@ class PerformanceActionView(actions.ActionView):
 
 #: The office's verbs on a year: the year-end run and publication.
 YEAR_VERBS = {
-    "compute": Verb(_lazy("年终计分并排名"), None, permissions.can_compute, services.compute_year),
+    "compute": Verb(gettext_lazy("年终计分并排名"), None, permissions.can_compute, services.compute_year),
     "publish": Verb(
-        _lazy("公布结果（公布后冻结）"), None, permissions.can_publish, services.publish_year, danger=True,
-        message=_lazy("已公布；整改报告任务已下达，结果已记入领导干部考核。"),
+        gettext_lazy("公布结果（公布后冻结）"), None, permissions.can_publish, services.publish_year, danger=True,
+        message=gettext_lazy("已公布；整改报告任务已下达，结果已记入领导干部考核。"),
     ),
 }  # fmt: skip
 
@@ -472,16 +472,16 @@ class CriteriaView(RoleRequiredMixin, View):
 #: The verbs on a key-task criterion: the office reviews it, the unit declares it again once returned.
 CRITERION_VERBS = {
     "approve": Verb(
-        _lazy("核定考评细则"), NoteForm, permissions.can_review_criterion, services.approve_criterion,
-        message=_lazy("已核定。"),
+        gettext_lazy("核定考评细则"), NoteForm, permissions.can_review_criterion, services.approve_criterion,
+        message=gettext_lazy("已核定。"),
     ),
     "return": Verb(
-        _lazy("退回考评细则"), RequiredNoteForm, permissions.can_review_criterion, services.return_criterion,
-        danger=True, message=_lazy("已退回。"),
+        gettext_lazy("退回考评细则"), RequiredNoteForm, permissions.can_review_criterion, services.return_criterion,
+        danger=True, message=gettext_lazy("已退回。"),
     ),
     "redeclare": Verb(
-        _lazy("重新申报考评细则"), RedeclareForm, permissions.can_redeclare, services.redeclare_criterion,
-        message=_lazy("已重新申报，等待考评办核定。"),
+        gettext_lazy("重新申报考评细则"), RedeclareForm, permissions.can_redeclare, services.redeclare_criterion,
+        message=gettext_lazy("已重新申报，等待考评办核定。"),
     ),
 }  # fmt: skip
 
@@ -545,11 +545,11 @@ class EntriesView(RoleRequiredMixin, View):
 #: The office's verbs on a unit's entered figure.
 ENTRY_VERBS = {
     "check": Verb(
-        _lazy("核定填报数据"), NoteForm, permissions.can_check_entry, services.check_entry, message=_lazy("已核定。"),
+        gettext_lazy("核定填报数据"), NoteForm, permissions.can_check_entry, services.check_entry, message=gettext_lazy("已核定。"),
     ),
     "return": Verb(
-        _lazy("退回填报数据"), RequiredNoteForm, permissions.can_check_entry, services.return_entry, danger=True,
-        message=_lazy("已退回。"),
+        gettext_lazy("退回填报数据"), RequiredNoteForm, permissions.can_check_entry, services.return_entry, danger=True,
+        message=gettext_lazy("已退回。"),
     ),
 }  # fmt: skip
 
@@ -622,12 +622,12 @@ class RectificationView(RoleRequiredMixin, View):
 #: The office's verbs on a rectification report.
 RECTIFICATION_VERBS = {
     "accept": Verb(
-        _lazy("验收通过"), NoteForm, permissions.can_review_rectification, services.accept_rectification,
-        message=_lazy("整改报告已验收通过。"),
+        gettext_lazy("验收通过"), NoteForm, permissions.can_review_rectification, services.accept_rectification,
+        message=gettext_lazy("整改报告已验收通过。"),
     ),
     "return": Verb(
-        _lazy("退回重报"), RequiredNoteForm, permissions.can_review_rectification, services.return_rectification,
-        danger=True, message=_lazy("已退回重报。"),
+        gettext_lazy("退回重报"), RequiredNoteForm, permissions.can_review_rectification, services.return_rectification,
+        danger=True, message=gettext_lazy("已退回重报。"),
     ),
 }  # fmt: skip
 

@@ -16,8 +16,10 @@ import hashlib
 import hmac
 import secrets
 
+from django.utils.translation import gettext_noop
+
 # One answer for a wrong code and a wrong secret alike (each app may word it for its own codes).
-WRONG = "编号或查询密码不正确。"
+WRONG = gettext_noop("编号或查询密码不正确。")  # translated where it is shown
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 LENGTH = 8
 # The earlier scheme's work factor (digests stored before the keyed HMAC; still verified).

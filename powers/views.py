@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal import actions, search
@@ -59,22 +59,22 @@ from .models import PUBLIC_STATUSES, DiscretionStandard, Flowchart, FlowStep, Po
 CODE_RE = re.compile(CODE_REGEX)
 # Audit verbs of powers/services.py as staff read them in a power's trail.
 VERB_LABELS = {
-    "power.declare": _lazy("申报"),
-    "power.update": _lazy("修改申报内容"),
-    "power.submit": _lazy("提交法制审核"),
-    "power.approve": _lazy("法制审核通过"),
-    "power.return": _lazy("退回"),
-    "power.publish": _lazy("确认公布"),
-    "power.flowchart": _lazy("编辑流程图"),
-    "power.standard": _lazy("编辑裁量基准"),
-    "power.standard_remove": _lazy("删除裁量基准"),
-    "power.propose_revision": _lazy("提出修订"),
-    "power.propose_delegation": _lazy("提出下放"),
-    "power.propose_merger": _lazy("提出合并"),
-    "power.superseded": _lazy("被新版本替代"),
-    "power.abolished": _lazy("废止"),
-    "power.delegated": _lazy("下放，停止行使"),
-    "power.merged": _lazy("合并，停止行使"),
+    "power.declare": gettext_lazy("申报"),
+    "power.update": gettext_lazy("修改申报内容"),
+    "power.submit": gettext_lazy("提交法制审核"),
+    "power.approve": gettext_lazy("法制审核通过"),
+    "power.return": gettext_lazy("退回"),
+    "power.publish": gettext_lazy("确认公布"),
+    "power.flowchart": gettext_lazy("编辑流程图"),
+    "power.standard": gettext_lazy("编辑裁量基准"),
+    "power.standard_remove": gettext_lazy("删除裁量基准"),
+    "power.propose_revision": gettext_lazy("提出修订"),
+    "power.propose_delegation": gettext_lazy("提出下放"),
+    "power.propose_merger": gettext_lazy("提出合并"),
+    "power.superseded": gettext_lazy("被新版本替代"),
+    "power.abolished": gettext_lazy("废止"),
+    "power.delegated": gettext_lazy("下放，停止行使"),
+    "power.merged": gettext_lazy("合并，停止行使"),
 }
 PAGE_SIZE = 20
 
@@ -305,7 +305,7 @@ class StaffView(RoleRequiredMixin, View):
     """The power-list staff pages: ``roles`` by portal.access; a page opened on a non-draft goes back."""
 
     roles = permissions.STAFF_ROLES
-    denied_message = _lazy("您没有权限访问权力事项管理。")
+    denied_message = gettext_lazy("您没有权限访问权力事项管理。")
 
     def dispatch(self, request, *args, **kwargs):
         try:
@@ -606,7 +606,7 @@ class ActionView(StaffView, actions.ActionView):
 
 
 class SubmitView(ActionView):
-    title = _lazy("提交法制审核")
+    title = gettext_lazy("提交法制审核")
 
     def perform(self, power, data):
         return services.submit_power(power, by=self.request.user)
@@ -617,7 +617,7 @@ class SubmitView(ActionView):
 
 class ApproveView(ActionView):
     form_class = ApproveForm
-    title = _lazy("法制审核通过")
+    title = gettext_lazy("法制审核通过")
     roles = (LEGAL_REVIEWER,)
 
     def perform(self, power, data):
@@ -629,8 +629,8 @@ class ApproveView(ActionView):
 
 class ReturnView(ActionView):
     form_class = ReasonForm
-    title = _lazy("退回并说明理由")
-    submit_label = _lazy("退回")
+    title = gettext_lazy("退回并说明理由")
+    submit_label = gettext_lazy("退回")
     danger = True
     roles = (LEGAL_REVIEWER, ADMINISTRATOR)
 
@@ -642,7 +642,7 @@ class ReturnView(ActionView):
 
 
 class PublishView(ActionView):
-    title = _lazy("确认公布")
+    title = gettext_lazy("确认公布")
     roles = (ADMINISTRATOR,)
 
     def perform(self, power, data):
@@ -654,8 +654,8 @@ class PublishView(ActionView):
 
 class ReviseView(ActionView):
     form_class = ReasonForm
-    title = _lazy("提出修订")
-    submit_label = _lazy("生成修订草稿")
+    title = gettext_lazy("提出修订")
+    submit_label = gettext_lazy("生成修订草稿")
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 
     def allowed(self, power):
@@ -674,8 +674,8 @@ class ReviseView(ActionView):
 
 class DelegateView(ReviseView):
     form_class = DelegationForm
-    title = _lazy("下放至下级单位")
-    submit_label = _lazy("生成下放草稿")
+    title = gettext_lazy("下放至下级单位")
+    submit_label = gettext_lazy("生成下放草稿")
 
     def get_form(self, data=None):
         return DelegationForm(data, power=self.object)
@@ -694,8 +694,8 @@ class DelegateView(ReviseView):
 
 class AbolishView(ActionView):
     form_class = ReasonForm
-    title = _lazy("废止权力事项")
-    submit_label = _lazy("废止")
+    title = gettext_lazy("废止权力事项")
+    submit_label = gettext_lazy("废止")
     danger = True
     roles = (ADMINISTRATOR,)
 
@@ -707,8 +707,8 @@ class AbolishView(ActionView):
 
 
 class RemoveStandardView(ActionView):
-    title = _lazy("删除裁量基准")
-    submit_label = _lazy("删除")
+    title = gettext_lazy("删除裁量基准")
+    submit_label = gettext_lazy("删除")
     danger = True
     roles = (DEPT_HANDLER, DEPT_HEAD, ADMINISTRATOR)
 

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -294,24 +294,24 @@ class PointFormView(RoleRequiredMixin, View):
 
 POINT_VERBS = {
     "submit": Verb(
-        _lazy("申报风险点"), None, permissions.can_submit, services.submit_point,
-        message=_lazy("已申报，等待纪检监察机关确认。"),
+        gettext_lazy("申报风险点"), None, permissions.can_submit, services.submit_point,
+        message=gettext_lazy("已申报，等待纪检监察机关确认。"),
     ),
     "confirm": Verb(
-        _lazy("确认风险点"), NoteForm, permissions.can_confirm, services.confirm_point,
-        message=_lazy("风险点已确认，列入风险等级目录。"),
+        gettext_lazy("确认风险点"), NoteForm, permissions.can_confirm, services.confirm_point,
+        message=gettext_lazy("风险点已确认，列入风险等级目录。"),
     ),
     "return": Verb(
-        _lazy("退回风险点"), ReasonForm, permissions.can_return, services.return_point, danger=True,
-        message=_lazy("已退回。"),
+        gettext_lazy("退回风险点"), ReasonForm, permissions.can_return, services.return_point, danger=True,
+        message=gettext_lazy("已退回。"),
     ),
     "revise": Verb(
-        _lazy("修订风险点"), ReasonForm, permissions.can_revise, services.revise_point,
-        message=_lazy("已开启新版本草稿。"),
+        gettext_lazy("修订风险点"), ReasonForm, permissions.can_revise, services.revise_point,
+        message=gettext_lazy("已开启新版本草稿。"),
     ),
     "adjust": Verb(
-        _lazy("调整评分"), AdjustScoresForm, permissions.can_adjust_scores, services.adjust_scores,
-        message=_lazy("评分已调整，等级已重新评定。"),
+        gettext_lazy("调整评分"), AdjustScoresForm, permissions.can_adjust_scores, services.adjust_scores,
+        message=gettext_lazy("评分已调整，等级已重新评定。"),
     ),
 }  # fmt: skip
 

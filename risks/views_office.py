@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
@@ -38,36 +38,36 @@ PAGE_SIZE = 50
 #: The verbs of the warning loop, in the order of the loop (portal.actions).
 OFFICE_VERBS = {
     "assess": Verb(
-        _lazy("分析评估"), AssessForm, permissions.can_assess_information, services.assess_information,
-        message=_lazy("已评估。"),
+        gettext_lazy("分析评估"), AssessForm, permissions.can_assess_information, services.assess_information,
+        message=gettext_lazy("已评估。"),
     ),
     "dismiss": Verb(
-        _lazy("不予预警"), ReasonForm, permissions.can_assess_information, services.dismiss_information,
-        message=_lazy("已记录不予预警的理由。"),
+        gettext_lazy("不予预警"), ReasonForm, permissions.can_assess_information, services.dismiss_information,
+        message=gettext_lazy("已记录不予预警的理由。"),
     ),
     "issue_warning": Verb(
-        _lazy("发出廉政风险预警警报"), WarningForm, permissions.can_issue_warning, services.issue_warning,
-        message=_lazy("预警警报已发出。"),
+        gettext_lazy("发出廉政风险预警警报"), WarningForm, permissions.can_issue_warning, services.issue_warning,
+        message=gettext_lazy("预警警报已发出。"),
     ),
     "issue_order": Verb(
-        _lazy("发出廉政风险督办书"), OrderForm, permissions.can_issue_order, services.issue_order,
-        message=_lazy("督办书已发出，整改期限开始计时。"),
+        gettext_lazy("发出廉政风险督办书"), OrderForm, permissions.can_issue_order, services.issue_order,
+        message=gettext_lazy("督办书已发出，整改期限开始计时。"),
     ),
     "acknowledge_warning": Verb(
-        _lazy("签收预警警报"), None, permissions.can_acknowledge_warning, services.acknowledge_warning,
-        message=_lazy("已签收。"),
+        gettext_lazy("签收预警警报"), None, permissions.can_acknowledge_warning, services.acknowledge_warning,
+        message=gettext_lazy("已签收。"),
     ),
     "answer_order": Verb(
-        _lazy("报送整改情况"), RectificationForm, permissions.can_answer_order, services.answer_order,
-        message=_lazy("整改情况已报送，等待核实。"),
+        gettext_lazy("报送整改情况"), RectificationForm, permissions.can_answer_order, services.answer_order,
+        message=gettext_lazy("整改情况已报送，等待核实。"),
     ),
     "close_order": Verb(
-        _lazy("核实办结"), NoteForm, permissions.can_verify_order, services.close_order,
-        message=_lazy("督办书已核实办结。"),
+        gettext_lazy("核实办结"), NoteForm, permissions.can_verify_order, services.close_order,
+        message=gettext_lazy("督办书已核实办结。"),
     ),
     "return_order": Verb(
-        _lazy("核实退回"), ReturnOrderForm, permissions.can_verify_order, services.return_order, danger=True,
-        message=_lazy("已退回重新整改，新的期限开始计时。"),
+        gettext_lazy("核实退回"), ReturnOrderForm, permissions.can_verify_order, services.return_order, danger=True,
+        message=gettext_lazy("已退回重新整改，新的期限开始计时。"),
     ),
 }  # fmt: skip
 

@@ -13,6 +13,7 @@ import re
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -157,7 +158,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         case = Case.objects.filter(code=code, parent__isnull=True).select_related("item").first()
         if case is None:
             query_secret.check(secret, None)  # same work as a wrong secret
-            raise PermissionDenied(WRONG_SECRET)
+            raise PermissionDenied(gettext(WRONG_SECRET))
         return case
 
     # --- apply and track (public) ----------------------------------------------------------
@@ -190,7 +191,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         data = self._input(s.TrackSerializer)
         case = services.track(data["code"], data["secret"])
         if case is None:
-            raise NotFound(WRONG_SECRET)
+            raise NotFound(gettext(WRONG_SECRET))
         queryset = Case.objects.select_related("item", "power", "department", "current_step", "current_post")
         case = _detail_queryset(queryset).get(pk=case.pk)
         return Response(s.TrackingSerializer(case).data)

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext
 
 from portal import rows, uploads, workdays
 from portal.services import TransitionError, check_transition, require
@@ -290,7 +291,7 @@ def submit_correction(
             proves(proof, TRACK, case.pk, case.query_secret_hash)
             or query_secret.check(secret, case.query_secret_hash)
         ):
-            raise PermissionDenied(query_secret.WRONG)
+            raise PermissionDenied(gettext(query_secret.WRONG))
         by = None
     with transaction.atomic():
         case = lock(case)

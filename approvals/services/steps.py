@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from portal import workdays
 from portal.services import TransitionError, check_transition, require
@@ -479,7 +480,7 @@ def rate_case(case: Case, *, secret: str = "", proof=None, score, comment: str =
         ):
             if secret and query_secret.check(secret, case.query_secret_hash):
                 raise PermissionDenied(REISSUED_CANNOT_RATE)
-            raise PermissionDenied(query_secret.WRONG)
+            raise PermissionDenied(gettext(query_secret.WRONG))
         if case.status != CaseStatus.COMPLETED:
             raise TransitionError("办件办结后才能评议。")
         if Rating.objects.filter(case=case).exists():

@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from portal import tracking
@@ -232,19 +232,19 @@ class CaseTracking(tracking.Tracking):
     form_template, page_template = "approvals/track_form.html", "approvals/track.html"
     limit_scope, limit_per_minute, seconds = "track", TRACK_LIMIT_PER_MINUTE, TRACKING_SECONDS
     wrong = query_secret.WRONG
-    expired = _lazy("查询已过期，请重新输入办件编号和查询密码。")
-    left = _lazy("已退出办件查询。")
+    expired = gettext_lazy("查询已过期，请重新输入办件编号和查询密码。")
+    left = gettext_lazy("已退出办件查询。")
     verbs = {
         # 满意度评议: once per completed case.
         "rate": TrackedVerb(
-            RatingForm, "rating_form", _rate, _lazy("感谢您的评议，您的意见将用于服务中心的效能考评。")
+            RatingForm, "rating_form", _rate, gettext_lazy("感谢您的评议，您的意见将用于服务中心的效能考评。")
         ),
         # 补正: the applicant uploads what the correction notice asks for.
         "correct": TrackedVerb(
             CorrectionForm,
             "correction_form",
             _correct,
-            _lazy("补正材料已提交，服务中心将重新审核受理。"),
+            gettext_lazy("补正材料已提交，服务中心将重新审核受理。"),
             form_kwargs=_correction_form_kwargs,
         ),
     }

@@ -12,6 +12,7 @@ Errors carry reasons: TransitionError -> 409, PermissionDenied -> 403, Validatio
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
@@ -106,7 +107,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def _tracked(self, data) -> Complaint:
         complaint = services.find(data["code"], data["secret"])
         if complaint is None:
-            raise NotFound(services.WRONG)
+            raise NotFound(gettext(services.WRONG))
         return complaint
 
     @extend_schema(request=s.ComplaintSubmitSerializer, responses={201: s.ComplaintSubmittedSerializer})

@@ -198,3 +198,36 @@ def test_an_english_browser_still_gets_chinese_until_english_is_chosen(client):
     client.post(reverse("set_language"), {"language": "en", "next": home})
     html = client.get(home, HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
     assert 'lang="en"' in html
+
+
+# --- marking --------------------------------------------------------------------------------------
+
+#: The names makemessages (xgettext with Django's keywords) extracts texts from.
+EXTRACTED = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext",
+             "pgettext_lazy", "npgettext", "npgettext_lazy"}  # fmt: skip
+
+
+def test_texts_are_marked_under_names_makemessages_extracts():
+    """A text marked through an alias such as ``gettext_lazy as _lazy`` is never extracted: it stays
+    Chinese on every English page (the tracking pages' messages once did), and the catalogue tests
+    above cannot see it. Every import of a translation function keeps a name makemessages reads."""
+    root = Path(settings.BASE_DIR)
+    offenders = []
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root)
+        if relative.parts[0] in {".venv", "tests", "node_modules", "staticfiles"} or "migrations" in relative.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
+                for alias in node.names:
+                    name = alias.asname or alias.name
+                    if "gettext" in alias.name and name not in EXTRACTED:
+                        offenders.append(f"{relative}: {alias.name} as {name}")
+    assert offenders == []
+
+
+def test_a_wrong_tracking_secret_is_answered_in_english(client):
+    from approvals import query_secret
+
+    with translation.override("en"):
+        assert translation.gettext(query_secret.WRONG) != query_secret.WRONG
