@@ -340,10 +340,12 @@ def save_window(window: Window | None = None, *, by, **fields) -> Window:
     return row
 
 
-def remove_window(window: Window, *, by, reason: str = "") -> None:
-    """Delete a window opened by mistake; refused once a fee was recorded at it (switch it off instead).
-    The service items that listed it lose it (named in the audit event)."""
+def remove_window(window: Window, *, by, reason: str) -> None:
+    """Delete a window opened by mistake, with a reason; refused once a fee was recorded at it (switch
+    it off instead). The service items that listed it lose it (named in the audit event)."""
     require(can_maintain_windows(by), "只有系统管理员可以设置服务窗口。")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "删除窗口必须说明理由。"})
     with transaction.atomic():
         row = Window.objects.select_for_update().get(pk=window.pk)
         if FeePayment.objects.filter(window=row).exists():

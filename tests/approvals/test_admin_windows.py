@@ -68,6 +68,17 @@ def test_deleting_a_window_is_audited_with_the_reason(admin_client, centre):
     assert event.note == "误建" and event.before["name"] == "误建窗口"
 
 
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_deleting_a_window_needs_a_reason(admin_client, centre, reason):
+    window = Window.objects.create(number="7", name="误建窗口")
+    response = admin_client.post(
+        f"/admin/approvals/window/{window.pk}/delete/", {"post": "yes", "reason": reason}
+    )
+    assert any("删除窗口必须说明理由" in text for text in texts(response)), texts(response)
+    assert Window.objects.filter(pk=window.pk).exists()
+    assert not AuditEvent.objects.filter(verb="window.delete").exists()
+
+
 def test_a_window_with_fee_records_is_switched_off_not_deleted(admin_client, admin_user, centre):
     window = Window.objects.create(number="1", name="统一收费窗口", is_fee_window=True)
     case, _secret = centre.apply()
@@ -79,7 +90,7 @@ def test_a_window_with_fee_records_is_switched_off_not_deleted(admin_client, adm
     response = admin_client.post(f"/admin/approvals/window/{window.pk}/delete/", {"post": "yes"})
     assert response.status_code == 200 and "无法删除" in response.content.decode()
     with pytest.raises(TransitionError, match="已有收费记录"):
-        services.remove_window(window, by=admin_user)
+        services.remove_window(window, by=admin_user, reason="停用")
     assert Window.objects.filter(pk=window.pk).exists()
     assert not AuditEvent.objects.filter(verb="window.delete").exists()
 
@@ -90,7 +101,7 @@ def test_only_an_administrator_may_set_up_windows(centre, admin_user):
     assert not Window.objects.filter(number="5").exists()
     window = services.save_window(by=admin_user, number="5", name="窗口")
     with pytest.raises(PermissionDenied):
-        services.remove_window(window, by=centre.clerk)
+        services.remove_window(window, by=centre.clerk, reason="误建")
     with pytest.raises(PermissionDenied):
         services.save_window(window, by=centre.clerk, is_active=False)
     window.refresh_from_db()

@@ -215,7 +215,10 @@ def test_texts_are_marked_under_names_makemessages_extracts():
     offenders = []
     for path in root.rglob("*.py"):
         relative = path.relative_to(root)
-        if relative.parts[0] in {".venv", "tests", "node_modules", "staticfiles"} or "migrations" in relative.parts:
+        if (
+            relative.parts[0] in {".venv", "tests", "node_modules", "staticfiles"}
+            or "migrations" in relative.parts
+        ):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation":
