@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -89,13 +91,16 @@ class SearchView(APIView):
         start = (page - 1) * self.page_size
         rows = [kind.row(obj) for obj in results[start : start + self.page_size]] if kind else []
         total = by_slug.get(kind.slug, 0) if kind else 0
+        pages = max(1, -(-total // self.page_size))
+        if page > pages:  # as the API's paginated lists answer a page past the last
+            raise NotFound(_("页码超出范围：共 %(pages)d 页。") % {"pages": pages})
         body = {
             "query": data["q"].strip(),
             "kind": kind.slug if kind else None,
             "counts": [{"kind": k.slug, "label": str(k.label), "count": n} for k, n in counts],
             "count": total,
             "page": page,
-            "pages": max(1, -(-total // self.page_size)),
+            "pages": pages,
             "results": rows,
         }
         return Response(SearchResponseSerializer(body).data)

@@ -245,6 +245,10 @@ def test_api_counts_and_pages(client, catalogue):
     )
     assert client.get("/api/v1/search/", {"q": "罚", "page": "0"}).status_code == 400
     assert client.get("/api/v1/search/", {"q": "许" * 51}).status_code == 400
+    # A page past the last is a 404 with the number of pages, as the paginated lists answer.
+    assert client.get("/api/v1/search/", {"q": "罚", "page": body["pages"]}).status_code == 200
+    past = client.get("/api/v1/search/", {"q": "罚", "page": body["pages"] + 1})
+    assert past.status_code == 404 and str(body["pages"]) in past.json()["detail"]
 
 
 @pytest.mark.django_db
