@@ -30,6 +30,9 @@ api_patterns = [
 api_patterns += [path("", include(f"{app}.api.urls")) for app in API_APPS if _exists(f"{app}.api.urls")]
 
 urlpatterns = [
+    # First: every API call (the public intake among them) is resolved without trying the site's pages
+    # (no page pattern matches a path under api/v1/, so the order changes no match).
+    path("api/v1/", include(api_patterns)),
     path("", include("portal.site_urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -37,7 +40,6 @@ urlpatterns = [
     # Texts of the site's own scripts (static/js/*.js call gettext), cached: they change with a deploy only.
     path("jsi18n/", cache_page(86400)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_patterns)),
 ]
 urlpatterns += [path("", include(f"{app}.urls")) for app in API_APPS[1:] if _exists(f"{app}.urls")]
 # No media route, not even with DEBUG: uploaded materials hold applicants' personal data and are

@@ -9,7 +9,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from portal.api.fields import ChoiceLabelField, choice_labels
+from portal.api.fields import ChoiceLabelField, FieldsBuiltOnce, choice_labels
 from portal.models import Department
 from powers.choices import Category
 
@@ -417,7 +417,7 @@ class TrackingSerializer(serializers.ModelSerializer):
 # --- inputs of the verbs -------------------------------------------------------------------------
 
 
-class ApplySerializer(serializers.Serializer):
+class ApplySerializer(FieldsBuiltOnce, serializers.Serializer):
     """Apply for a service item. Files go as multipart fields ``material_<id>`` (one or more each)."""
 
     # The item's code: the view reads the item with what the verb needs (services.item_to_apply_for).

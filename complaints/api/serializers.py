@@ -4,6 +4,7 @@ only through the audited ``identity`` action, by intake and supervisory staff.""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from portal.api.fields import FieldsBuiltOnce
 from portal.models import Department
 
 from ..choices import STAFF_CHANNELS, Channel, Satisfaction
@@ -71,7 +72,7 @@ class ComplaintDetailSerializer(ComplaintSerializer):
         fields = ComplaintSerializer.Meta.fields + ["matter", "reply", "events"]
 
 
-class ComplaintSubmitSerializer(serializers.Serializer):
+class ComplaintSubmitSerializer(FieldsBuiltOnce, serializers.Serializer):
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.WEB)
     title = serializers.CharField(max_length=120)
     matter = serializers.CharField(max_length=MAX_TEXT)

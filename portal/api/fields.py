@@ -1,5 +1,7 @@
 """Serializer fields shared by every app's API."""
 
+import copy
+
 from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -32,3 +34,23 @@ class ChoiceLabelField(serializers.Field):
 
     def to_representation(self, value):
         return choice_labels(self.choices_class).get(value, value)
+
+
+class FieldsBuiltOnce:
+    """A serializer mixin for the public intake inputs: the declared fields are deep-copied once per
+    class, and each serializer binds shallow copies of them.
+
+    DRF deep-copies every declared field (re-running its ``__init__`` with deep copies of its
+    arguments: choices, regexes, querysets) for every serializer it builds: about as much work as an
+    application's whole validation. The copies here share only what a field never changes while it
+    validates (its arguments, choices, validators, error messages); what ``bind`` sets (name,
+    parent, source) is each serializer's own. Only for plain input fields (no nested serializers,
+    no field keeping state between calls)."""
+
+    def get_fields(self):
+        cls = type(self)
+        built = cls.__dict__.get("_fields_built_once")
+        if built is None:
+            built = copy.deepcopy(self._declared_fields)
+            cls._fields_built_once = built
+        return {name: copy.copy(field) for name, field in built.items()}
