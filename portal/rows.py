@@ -36,8 +36,12 @@ def _statement(model, alias: str, with_pk: bool) -> tuple[str, list, bool]:
     return found
 
 
-def insert(obj):
-    """Write the unsaved ``obj`` (one ``INSERT``) and return it, saved (its pk set)."""
+def insert(obj, *, also=None):
+    """Write the unsaved ``obj`` (one ``INSERT``) and return it, saved (its pk set).
+
+    ``also``: an unsaved row of another model that refers to ``obj`` by its foreign key field
+    ``also_fk`` (``(row, "case")``), written with it: on PostgreSQL in the same statement (a
+    data-modifying ``WITH``: one round trip for both rows), elsewhere by a second ``INSERT``."""
     model = type(obj)
     meta = model._meta
     if meta.parents or meta.proxy:
@@ -47,9 +51,46 @@ def insert(obj):
     with_pk = obj.pk is not None
     sql, fields, returning = _statement(model, alias, with_pk)
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    if also is not None and returning and connection.vendor == "postgresql":
+        row, fk = also
+        also_sql, also_fields = _also_statement(model, type(row), fk, alias, sql)
+        params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in also_fields]
+        with connection.cursor() as cursor:
+            cursor.execute(also_sql, params)
+            obj.pk = cursor.fetchone()[0]
+        _saved(obj, alias)
+        setattr(row, row._meta.get_field(fk).attname, obj.pk)
+        _saved(row, alias)
+        return obj
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if not with_pk:
             obj.pk = cursor.fetchone()[0] if returning else cursor.lastrowid
-    obj._state.adding, obj._state.db = False, alias
+    _saved(obj, alias)
+    if also is not None:
+        row, fk = also
+        setattr(row, row._meta.get_field(fk).attname, obj.pk)
+        insert(row)
     return obj
+
+
+def _saved(obj, alias: str) -> None:
+    obj._state.adding, obj._state.db = False, alias
+
+
+def _also_statement(model, other, fk: str, alias: str, sql: str) -> tuple[str, list]:
+    """``WITH new AS (<sql> RETURNING pk) INSERT INTO other (…, fk) SELECT %s, …, pk FROM new RETURNING fk``."""
+    key = (model, other, fk, alias)
+    found = _sql.get(key)
+    if found is None:
+        q = connections[alias].ops.quote_name
+        link = other._meta.get_field(fk)
+        fields = [f for f in other._meta.local_concrete_fields if f is not link]
+        columns = ", ".join(q(f.column) for f in [*fields, link])
+        found = _sql[key] = (
+            f"WITH new AS ({sql}) INSERT INTO {q(other._meta.db_table)} ({columns}) "
+            f"SELECT {', '.join(['%s'] * len(fields))}, new.{q(model._meta.pk.column)} FROM new "
+            f"RETURNING {q(link.column)}",
+            fields,
+        )
+    return found
