@@ -76,23 +76,39 @@ def _move(complaint: Complaint, to_state: str) -> str:
     return before
 
 
+def _event(complaint, verb, by, *, now, before="", note="", department=None) -> ComplaintEvent:
+    """The unsaved trail entry of ``verb`` on ``complaint``."""
+    return ComplaintEvent(
+        complaint=complaint,
+        at=now,
+        verb=verb,
+        actor=by if getattr(by, "is_authenticated", False) else None,
+        actor_label=audit.actor_label(by)[:60],
+        department=department,
+        from_state=before,
+        to_state=complaint.state,
+        note=note,
+    )
+
+
 def _trail(
-    complaint, verb, by, *, now, before="", note="", department=None, audit_after=None, deferred_audit=False
+    complaint,
+    verb,
+    by,
+    *,
+    now,
+    before="",
+    note="",
+    department=None,
+    audit_after=None,
+    deferred_audit=False,
+    written: ComplaintEvent | None = None,
 ) -> ComplaintEvent:
     """One trail entry and one audit event (the note may hold the reporter's words: not audited;
-    ``deferred_audit``: sealed now, chained later, for the public submissions — ``portal.audit.record``)."""
-    event = rows.insert(
-        ComplaintEvent(
-            complaint=complaint,
-            at=now,
-            verb=verb,
-            actor=by if getattr(by, "is_authenticated", False) else None,
-            actor_label=audit.actor_label(by)[:60],
-            department=department,
-            from_state=before,
-            to_state=complaint.state,
-            note=note,
-        )
+    ``deferred_audit``: sealed now, chained later, for the public submissions — ``portal.audit.record``).
+    ``written``: the trail entry already stored (with the complaint, by ``submit``)."""
+    event = written or rows.insert(
+        _event(complaint, verb, by, now=now, before=before, note=note, department=department)
     )
     audit.record(
         by,
@@ -216,7 +232,10 @@ def submit(
         complaint.code = numbering.format_code(
             "TS", day, numbering.next_number(f"complaint:{day:%Y%m%d}"), CODE_DIGITS
         )
-        rows.insert(complaint)  # complaint.save(force_insert=True), its INSERT compiled once
+        # complaint.save(force_insert=True), its INSERT compiled once, with its trail entry (on
+        # PostgreSQL in the same statement: a data-modifying WITH).
+        event = _event(complaint, Verb.SUBMITTED, by, now=now)
+        rows.insert(complaint, also=(event, "complaint"))
         if files:  # one INSERT for all (each file is stored by its field's pre_save)
             ComplaintAttachment.objects.bulk_create(
                 ComplaintAttachment(
@@ -234,6 +253,7 @@ def submit(
             now=now,
             audit_after={"channel": channel, "code": complaint.code},
             deferred_audit=True,
+            written=event,
         )
     return complaint, secret
 

@@ -53,13 +53,15 @@ def insert(obj, *, also=None):
     params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
     if also is not None and returning and connection.vendor == "postgresql":
         row, fk = also
-        also_sql, also_fields = _also_statement(model, type(row), fk, alias, sql)
+        also_sql, also_fields, own_pk = _also_statement(model, type(row), fk, alias, sql)
         params += [f.get_db_prep_save(f.pre_save(row, True), connection) for f in also_fields]
         with connection.cursor() as cursor:
             cursor.execute(also_sql, params)
-            obj.pk = cursor.fetchone()[0]
+            obj.pk, *rest = cursor.fetchone()
         _saved(obj, alias)
         setattr(row, row._meta.get_field(fk).attname, obj.pk)
+        if own_pk:
+            row.pk = rest[0]
         _saved(row, alias)
         return obj
     with connection.cursor() as cursor:
@@ -78,19 +80,24 @@ def _saved(obj, alias: str) -> None:
     obj._state.adding, obj._state.db = False, alias
 
 
-def _also_statement(model, other, fk: str, alias: str, sql: str) -> tuple[str, list]:
+def _also_statement(model, other, fk: str, alias: str, sql: str) -> tuple[str, list, bool]:
     """``WITH new AS (<sql> RETURNING pk) INSERT INTO other (…, fk) SELECT %s, …, pk FROM new RETURNING fk``."""
     key = (model, other, fk, alias)
     found = _sql.get(key)
     if found is None:
         q = connections[alias].ops.quote_name
         link = other._meta.get_field(fk)
-        fields = [f for f in other._meta.local_concrete_fields if f is not link]
+        own_pk = getattr(other._meta.pk, "db_returning", False)  # an auto primary key: the database's
+        fields = [
+            f for f in other._meta.local_concrete_fields if f is not link and not (own_pk and f.primary_key)
+        ]
         columns = ", ".join(q(f.column) for f in [*fields, link])
+        returning = q(link.column) + (f", {q(other._meta.pk.column)}" if own_pk else "")
         found = _sql[key] = (
             f"WITH new AS ({sql}) INSERT INTO {q(other._meta.db_table)} ({columns}) "
             f"SELECT {', '.join(['%s'] * len(fields))}, new.{q(model._meta.pk.column)} FROM new "
-            f"RETURNING {q(link.column)}",
+            f"RETURNING {returning}",
             fields,
+            own_pk,
         )
     return found
