@@ -14,7 +14,8 @@ Which statuses an operation documents:
   (a read-only token, a role, or a verb's permission check), 429 every operation (throttles);
 - 400 an operation with a request body or query parameters (both are validated), and every write
   (a verb refuses what its rules do not allow, with a reason);
-- 404 an operation with path parameters (the object) or a cursor (an invalid cursor), and every
+- 404 an operation with path parameters (the object), a cursor (an invalid cursor) or a page
+  number (a page past the last), and every
   write (the object a body names: a case code and query secret, a complaint to merge into);
 - 409 a write (the object is not in a state the verb accepts: ``TransitionError``).
 """
@@ -46,7 +47,7 @@ DESCRIPTIONS = {
     "400": "请求参数或请求体无效",
     "401": "未登录，或接口令牌无效、过期、已吊销",
     "403": "无权执行该操作（角色、只读令牌或业务权限）",
-    "404": "对象不存在或不可见，或分页游标无效",
+    "404": "对象不存在或不可见，或分页游标、页码无效",
     "409": "对象当前状态不允许该操作",
     "429": "请求过于频繁",
 }
@@ -59,7 +60,7 @@ def statuses_for(method: str, operation: dict) -> list[str]:
     write = method in WRITE_METHODS
     if write or "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
         codes.append("400")
-    if write or any(p.get("in") == "path" or p.get("name") == "cursor" for p in parameters):
+    if write or any(p.get("in") == "path" or p.get("name") in ("cursor", "page") for p in parameters):
         codes.append("404")
     if write:
         codes.append("409")
