@@ -89,13 +89,18 @@ def _sweep_check(last, now) -> dict:
     }
 
 
+def _read_last_sweep():
+    """The sweep's last run, read in a bounded transaction under the statement timeout."""
+    with _probe_transaction(), connection.cursor() as cursor:
+        _statement_timeout(cursor)
+        return _last_sweep()
+
+
 def check_sweep(now=None) -> dict:
     """Failing when the sweep never ran or its last run is older than SWEEP_STALE_AFTER_SECONDS."""
     now = now or timezone.now()
     try:
-        with _probe_transaction(), connection.cursor() as cursor:
-            _statement_timeout(cursor)
-            last = _last_sweep()
+        last = _read_last_sweep()
     except Exception as exc:
         return {"status": ERROR, "detail": exc.__class__.__name__}
     return _sweep_check(last, now)
@@ -108,9 +113,7 @@ def check_database_and_sweep(now=None) -> tuple[dict, dict]:
     so that a broken sweep table is not reported as an unreachable database."""
     now = now or timezone.now()
     try:
-        with _probe_transaction(), connection.cursor() as cursor:
-            _statement_timeout(cursor)
-            last = _last_sweep()
+        last = _read_last_sweep()
     except Exception as exc:
         return check_database(), {"status": ERROR, "detail": exc.__class__.__name__}
     return {"status": OK}, _sweep_check(last, now)

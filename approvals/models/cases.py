@@ -379,16 +379,21 @@ class CaseAccess(models.Model):
     @classmethod
     def grant(cls, case: Case) -> None:
         """The rows of a case just created (one INSERT)."""
-        rows = [cls(department_id=case.department_id, case_id=case.pk)]
+        own = cls.own(case)
         if not case.parent_id:  # the usual case (every application): one row, no conflict possible
-            insert(rows[0])
+            insert(own)
             return
-        if case.parent_id:
-            rows += [
-                cls(department_id=case.parent_department_id, case_id=case.pk),
-                cls(department_id=case.department_id, case_id=case.parent_id),
-            ]
+        rows = [
+            own,
+            cls(department_id=case.parent_department_id, case_id=case.pk),
+            cls(department_id=case.department_id, case_id=case.parent_id),
+        ]
         cls.objects.bulk_create(rows, ignore_conflicts=True)
+
+    @classmethod
+    def own(cls, case: Case) -> "CaseAccess":
+        """The row of a case's own department (all a case without a parent has)."""
+        return cls(department_id=case.department_id, case_id=case.pk)
 
     @classmethod
     def fill(cls, first_id: int = 0) -> int:

@@ -268,9 +268,9 @@ def submit_application(
     note = f"{case.get_channel_display()}，材料 {len(materials)} 份"
     with transaction.atomic():
         case.code = next_code(CODE_PREFIX[CaseKind.APPLICATION], c.today)
-        # Case.save's insert without its ORM compilation, and its department's CaseAccess row (what
-        # Case.save adds for a case without a parent) in the same statement on PostgreSQL.
-        rows.insert(case, also=(CaseAccess(department_id=case.department_id), "case"))
+        # Case.save's insert without its ORM compilation, and the access row Case.save grants a case
+        # without a parent (CaseAccess.own), in the same statement on PostgreSQL.
+        rows.insert(case, also=(CaseAccess.own(case), "case"))
         if materials:
             CaseMaterial.objects.bulk_create(materials)  # one INSERT (each file stored by its pre_save)
         # The audit event sealed and chained later (portal.audit): submissions never queue on the chain.
